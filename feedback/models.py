@@ -1,0 +1,102 @@
+"""The tables, defined in one place.
+
+Vocabulary: a *project* holds *items* (the agent's input: a prompt or a conversation), each with one or
+more *candidates* (agent outputs). A *user* makes at most one *annotation* per item. Every item and
+imported annotation knows the *import batch* it came from.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Naive UTC timestamp (SQLite stores no zone; every timestamp here is UTC)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Project(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=200)
+    description: str = ""
+    overlap: int = Field(default=3, ge=1, description="annotations wanted per item")
+    questions: dict[str, Any] = Field(default_factory=dict, sa_type=JSON, description="LabelSchema as JSON")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=100)
+    role: str = Field(default="annotator", max_length=20)
+    password_hash: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ImportBatch(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    filename: str
+    sha256: str = Field(index=True, max_length=64)
+    n_lines: int = 0
+    n_items_added: int = 0
+    n_items_existing: int = 0
+    n_annotations_added: int = 0
+    n_invalid: int = 0
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Item(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("project_id", "external_id"),
+        UniqueConstraint("project_id", "content_hash"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    external_id: str = Field(max_length=200, description="the id in the imported file")
+    prompt: str | None = Field(default=None, sa_type=Text)
+    messages: list[dict[str, Any]] | None = Field(default=None, sa_type=JSON)
+    meta: dict[str, Any] = Field(default_factory=dict, sa_type=JSON, description="free metadata")
+    content_hash: str = Field(max_length=64)
+    position: int = Field(default=0, description="import order within the project")
+    batch_id: int | None = Field(default=None, foreign_key="importbatch.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Candidate(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("item_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    key: str = Field(max_length=100, description="the candidate id in the imported file, e.g. 'a'")
+    model: str = Field(default="", max_length=200)
+    version: str | None = Field(default=None, max_length=100)
+    output: str | None = Field(default=None, sa_type=Text, description="plain-text output")
+    messages: list[dict[str, Any]] | None = Field(
+        default=None, sa_type=JSON, description="assistant/tool messages, for tool-using agents"
+    )
+    meta: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    position: int = 0
+
+
+class Annotation(SQLModel, table=True):
+    """One user's answer on one item. Preferences, ratings and flags name candidates by key, never by side."""
+
+    __table_args__ = (UniqueConstraint("item_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    status: str = Field(default="submitted", max_length=20)
+    preference: str | None = Field(default=None, max_length=100, description="candidate key, 'tie' or 'both_bad'")
+    ranking: list[str] | None = Field(default=None, sa_type=JSON, description="candidate keys, best first")
+    ratings: dict[str, dict[str, int]] = Field(default_factory=dict, sa_type=JSON)
+    flags: dict[str, list[str]] = Field(default_factory=dict, sa_type=JSON)
+    correction: str | None = Field(default=None, sa_type=Text)
+    rationale: str | None = Field(default=None, sa_type=Text)
+    shown_order: list[str] | None = Field(default=None, sa_type=JSON, description="candidate keys, left to right")
+    time_spent_s: float | None = None
+    source: str = Field(default="app", max_length=20, description="'app' or 'import'")
+    batch_id: int | None = Field(default=None, foreign_key="importbatch.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
