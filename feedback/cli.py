@@ -1,0 +1,149 @@
+"""`feedback ...` commands: thin translators over the same functions the pages call.
+
+Errors a user can fix (``FeedbackError``) print ``Error: ...`` on stderr and exit 1; usage errors exit 2.
+"""
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlmodel import Session
+
+from feedback.config import Settings
+from feedback.db import create_schema, make_engine
+from feedback.errors import FeedbackError, ImportRejected
+
+EXPORT_FORMATS = ["dpo"]
+
+
+def _engine(settings: Settings):
+    engine = make_engine(settings.database_url, pool_size=settings.pool_size)
+    create_schema(engine)
+    return engine
+
+
+def cmd_import(args, settings: Settings) -> int:
+    from feedback.ingest import import_file
+
+    with Session(_engine(settings), expire_on_commit=False) as session:
+        report = import_file(
+            session=session, user=None, project=args.project, path=Path(args.file),
+            skip_invalid=args.skip_invalid, overlap=settings.default_overlap,
+        )
+    for line in report.summary_lines():
+        print(line)
+    return 0
+
+
+def cmd_agreement(args, settings: Settings) -> int:
+    from feedback.report import agreement_report, format_report
+
+    with Session(_engine(settings)) as session:
+        report = agreement_report(session=session, user=None, project=args.project)
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False, default=str))
+    else:
+        print(format_report(report))
+    return 0
+
+
+def cmd_export(args, settings: Settings) -> int:
+    from feedback.export import ExportOptions, export_dataset
+
+    options = ExportOptions(format=args.format, form=args.form, min_annotations=args.min_annotations)
+    with Session(_engine(settings)) as session:
+        result = export_dataset(session=session, user=None, project=args.project, options=options,
+                                out_dir=Path(args.out))
+    for line in result.summary_lines():
+        print(line)
+    return 0
+
+
+def cmd_demo(args, settings: Settings) -> int:
+    from feedback.demo import load_demo
+
+    with Session(_engine(settings), expire_on_commit=False) as session:
+        message = load_demo(session=session, path=Path(args.file or settings.demo_data),
+                            project=args.project or settings.demo_project, overlap=settings.default_overlap)
+    print(message)
+    return 0
+
+
+def cmd_projects(args, settings: Settings) -> int:
+    from feedback.projects import list_projects
+
+    with Session(_engine(settings)) as session:
+        rows = list_projects(session=session)
+    if not rows:
+        print("No projects yet: `feedback import FILE --project NAME` creates one.")
+    for project, n_items in rows:
+        print(f"{project.name}\t{n_items} items\toverlap {project.overlap}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="feedback",
+        description="Label agent outputs, measure annotator agreement, export fine-tuning datasets. "
+        "The database is FEEDBACK_DATABASE_URL (default sqlite:///data/feedback.db).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("import", help="import agent outputs (JSONL or CSV) into a project",
+                       description="Import items, candidates and existing annotations from a JSONL or CSV file. "
+                       "Every bad line is reported (line, field, reason) and nothing is written unless "
+                       "--skip-invalid is given. Re-importing the same items is a no-op.")
+    p.add_argument("file", help="a .jsonl or .csv file")
+    p.add_argument("--project", required=True, help="project name (created if it does not exist)")
+    p.add_argument("--skip-invalid", action="store_true", help="import the good lines and list the bad ones")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("agreement", help="inter-annotator agreement of a project",
+                       description="Per question: items with 2+ annotations, percent agreement, Cohen's kappa "
+                       "per annotator pair, Fleiss' kappa, Krippendorff's alpha.")
+    p.add_argument("--project", required=True, help="project name")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=cmd_agreement)
+
+    p = sub.add_parser("export", help="export a fine-tuning dataset",
+                       description="Write a preference dataset (TRL format with an explicit prompt) as JSONL and "
+                       "Parquet, one row per item with a clear majority preference.")
+    p.add_argument("--project", required=True, help="project name")
+    p.add_argument("--format", choices=EXPORT_FORMATS, default="dpo", help="dataset format (default: dpo)")
+    p.add_argument("--form", choices=["standard", "conversational"], default="standard",
+                   help="standard: text columns; conversational: lists of {role, content} messages")
+    p.add_argument("--min-annotations", type=int, default=1, help="leave out items with fewer annotations")
+    p.add_argument("--out", required=True, help="output folder (created if missing)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("demo", help="load the demo data set into an empty database",
+                       description="Load the demo data set into the demo project if the database has no items; "
+                       "otherwise do nothing and say so.")
+    p.add_argument("--file", help="demo JSONL (default: FEEDBACK_DEMO_DATA)")
+    p.add_argument("--project", help="project name (default: FEEDBACK_DEMO_PROJECT)")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("projects", help="list projects", description="List projects with their item counts.")
+    p.set_defaults(func=cmd_projects)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings()
+        return args.func(args, settings)
+    except ImportRejected as e:
+        print(f"Error: {e}", file=sys.stderr)
+        for problem in e.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    except FeedbackError as e:
+        print(f"Error: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

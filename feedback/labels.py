@@ -1,0 +1,56 @@
+"""Loaders that turn a project's annotations into DataFrames for the pure maths (agreement, consensus, export)."""
+
+import pandas as pd
+from sqlmodel import Session, select
+
+from feedback.models import Annotation, Candidate, Item, User
+
+ANNOTATION_COLUMNS = [
+    "annotation_id", "item_id", "external_id", "user_id", "annotator", "preference", "ratings", "flags",
+    "correction", "rationale", "shown_order", "time_spent_s", "source", "created_at", "updated_at",
+]
+CANDIDATE_COLUMNS = ["item_id", "key", "model", "version", "output", "messages", "position"]
+
+
+def annotations_frame(session: Session, project_id: int) -> pd.DataFrame:
+    """One row per submitted annotation of the project (columns ``ANNOTATION_COLUMNS``)."""
+    rows = session.exec(
+        select(
+            Annotation.id, Annotation.item_id, Item.external_id, Annotation.user_id, User.name,
+            Annotation.preference, Annotation.ratings, Annotation.flags, Annotation.correction,
+            Annotation.rationale, Annotation.shown_order, Annotation.time_spent_s, Annotation.source,
+            Annotation.created_at, Annotation.updated_at,
+        )
+        .join(Item, Item.id == Annotation.item_id)
+        .join(User, User.id == Annotation.user_id)
+        .where(Item.project_id == project_id, Annotation.status == "submitted")
+        .order_by(Annotation.item_id, User.name)
+    ).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=ANNOTATION_COLUMNS)
+
+
+def candidates_frame(session: Session, project_id: int) -> pd.DataFrame:
+    """One row per candidate of the project's items, in item then position order."""
+    rows = session.exec(
+        select(
+            Candidate.item_id, Candidate.key, Candidate.model, Candidate.version, Candidate.output,
+            Candidate.messages, Candidate.position,
+        )
+        .join(Item, Item.id == Candidate.item_id)
+        .where(Item.project_id == project_id)
+        .order_by(Candidate.item_id, Candidate.position)
+    ).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=CANDIDATE_COLUMNS)
+
+
+def items_frame(session: Session, project_id: int) -> pd.DataFrame:
+    """One row per item of the project: ids, prompt or messages, metadata, import batch, position."""
+    rows = session.exec(
+        select(Item.id, Item.external_id, Item.prompt, Item.messages, Item.meta, Item.batch_id, Item.position)
+        .where(Item.project_id == project_id)
+        .order_by(Item.position, Item.id)
+    ).all()
+    return pd.DataFrame(
+        [tuple(r) for r in rows],
+        columns=["item_id", "external_id", "prompt", "messages", "meta", "batch_id", "position"],
+    )
