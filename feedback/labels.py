@@ -54,3 +54,15 @@ def items_frame(session: Session, project_id: int) -> pd.DataFrame:
         [tuple(r) for r in rows],
         columns=["item_id", "external_id", "prompt", "messages", "meta", "batch_id", "position"],
     )
+
+
+def annotations_version(session: Session, project_id: int) -> str:
+    """Changes whenever an annotation of the project is added or edited (a cache key for aggregates)."""
+    from sqlmodel import func
+
+    count, latest, top = session.exec(
+        select(func.count(Annotation.id), func.max(Annotation.updated_at), func.max(Annotation.id))
+        .join(Item, Item.id == Annotation.item_id)
+        .where(Item.project_id == project_id)
+    ).one()
+    return f"{count}:{latest}:{top}"

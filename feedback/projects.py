@@ -4,7 +4,7 @@ from sqlmodel import Session, func, select
 
 from feedback.db import begin_write
 from feedback.errors import FeedbackError, NotFound
-from feedback.models import Item, Project
+from feedback.models import ImportBatch, Item, Project
 from feedback.schema import LabelSchema
 
 
@@ -59,3 +59,12 @@ def list_projects(*, session: Session) -> list[tuple[Project, int]]:
         .order_by(Project.name)
     ).all()
     return [(project, count) for project, count in rows]
+
+
+def list_batches(*, session: Session, project: Project) -> list[ImportBatch]:
+    """The project's import batches, newest first."""
+    return list(
+        session.exec(
+            select(ImportBatch).where(ImportBatch.project_id == project.id).order_by(ImportBatch.id.desc())
+        ).all()
+    )

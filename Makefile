@@ -1,0 +1,54 @@
+# make run   set everything up and start the app on 127.0.0.1:$(PORT)
+# make test  set everything up and run the whole suite (unit, page and real-browser tests)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+export FEEDBACK_DATABASE_URL ?= sqlite:///data/feedback.db
+
+.PHONY: run test test-fast bench setup setup-dev browser demo lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+setup-dev: $(VENV)/.installed-dev
+
+browser:
+	scripts/install-chromium.sh
+
+demo: setup
+	$(BIN)/feedback demo
+
+run: demo
+	@echo ""
+	@echo "  Feedback is starting at http://127.0.0.1:$(PORT)"
+	@echo "  Sign in by picking an annotator (maria, dev, sam) or typing a new name."
+	@echo "  Stop with Ctrl+C."
+	@echo ""
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address 127.0.0.1 \
+		--server.headless true --browser.gatherUsageStats false --browser.serverAddress 127.0.0.1
+
+test: setup-dev browser
+	$(BIN)/pytest -q
+
+test-fast: setup-dev
+	$(BIN)/pytest -q -m "not e2e"
+
+bench: setup-dev
+	$(BIN)/python bench/bench_import.py
+
+lint: setup-dev
+	$(BIN)/ruff check feedback pages app.py tests bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache artifacts

@@ -1,0 +1,262 @@
+"""Rows of a preference dataset in TRL's explicit-prompt format, and their checks. Pure: no database.
+
+A row is ``{"prompt", "chosen", "rejected"}`` plus flat provenance columns. In the *conversational*
+form the three are lists of ``{"role", "content"}`` messages; in the *standard* form they are text.
+
+Rendering (both forms): an assistant message that only calls tools (empty content) gets the calls as
+its content, one line each, ``[tool call] NAME(ARGUMENTS)``; an assistant message with text and tool
+calls gets the lines after its text. Nothing else is dropped: a message with no content and no tool
+call is an error, not a silent omission. Only ``role`` and ``content`` are kept in the conversational
+form (tool call ids and names are not columns TRL reads).
+
+Standard form: a plain prompt is used as is and a plain output as is. A conversation is rendered as
+text with one turn per paragraph, ``Label: content`` (labels ``System``, ``User``, ``Assistant``,
+``Tool`` or ``Tool (NAME)`` when the tool message names its tool), and the prompt ends with
+``\\n\\nAssistant:``; the completion then starts with a space and the answer, as in HH-RLHF, so
+``prompt + chosen`` reads as one transcript. Later turns of a tool-using answer (tool results, further
+assistant turns) follow as labelled paragraphs.
+"""
+
+import json
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from feedback.errors import ExportError
+
+FORMS = ("standard", "conversational")
+ROLES = ("system", "user", "assistant", "tool")
+COMPLETION_ROLES = ("assistant", "tool")
+LABELS = {"system": "System", "user": "User", "assistant": "Assistant", "tool": "Tool"}
+TRAINING_COLUMNS = ("prompt", "chosen", "rejected")
+COLUMNS = ("prompt", "chosen", "rejected", "item_id", "num_annotators", "majority_share",
+           "chosen_model", "rejected_model", "metadata")
+# Why an item gave no row. "identical_outputs" counts pairs (one per item when items have two candidates).
+REASONS = ("no_annotations", "single_candidate", "too_few_annotations", "tie", "both_bad", "split",
+           "identical_outputs")
+
+
+def missing(value: Any) -> bool:
+    """None, NaN or pandas' NA (what a missing cell of a loader's frame holds)."""
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _bad(item: str, field: str, problem: str) -> ExportError:
+    return ExportError(f"Item {item!r}, {field}: {problem}")
+
+
+def tool_call_text(call: Any) -> str:
+    """``[tool call] NAME(ARGUMENTS)`` for an OpenAI-style tool call (``{"function": {...}}``) or a bare one."""
+    fn = call.get("function") if isinstance(call, dict) and isinstance(call.get("function"), dict) else call
+    if not isinstance(fn, dict):
+        return f"[tool call] {json.dumps(fn, ensure_ascii=False, sort_keys=True, default=str)}"
+    args = fn.get("arguments")
+    if missing(args):
+        args = ""
+    elif not isinstance(args, str):
+        args = json.dumps(args, ensure_ascii=False, sort_keys=True, default=str)
+    return f"[tool call] {fn.get('name') or 'tool'}({args})"
+
+
+def _message(raw: Any, *, item: str, field: str) -> tuple[str, Any, str | None]:
+    """(role, content, tool name) of one stored message, tool calls rendered into the content."""
+    if not isinstance(raw, dict):
+        raise _bad(item, field, f"a message must be an object, not {type(raw).__name__}")
+    content = raw.get("content")
+    calls = raw.get("tool_calls") or ([raw["function_call"]] if raw.get("function_call") else [])
+    if calls and (missing(content) or isinstance(content, str)):
+        lines = [tool_call_text(c) for c in calls]
+        text = "" if missing(content) else content.strip()
+        content = "\n".join(([text] if text else []) + lines)
+    name = raw.get("name")
+    return raw.get("role"), content, name if isinstance(name, str) and name.strip() else None
+
+
+def _messages(raw: Any, *, item: str, field: str, roles: tuple[str, ...]) -> list[tuple[str, Any, str | None]]:
+    if not isinstance(raw, list) or not raw:
+        raise _bad(item, field, "empty message list")
+    out = [_message(m, item=item, field=f"{field} message {n}") for n, m in enumerate(raw, 1)]
+    for n, (role, content, _name) in enumerate(out, 1):
+        _check_message({"role": role, "content": content}, item=item, field=f"{field} message {n}", roles=roles)
+    return out
+
+
+def _label(role: str, name: str | None) -> str:
+    return f"Tool ({name})" if role == "tool" and name else LABELS[role]
+
+
+def prompt_value(prompt: Any, messages: Any, *, form: str, item: str) -> Any:
+    """The item's prompt in ``form``: its messages if it has any, else its plain prompt."""
+    if isinstance(messages, list) and messages:
+        turns = _messages(messages, item=item, field="prompt", roles=ROLES)
+        if form == "conversational":
+            return [{"role": r, "content": c} for r, c, _ in turns]
+        return "\n\n".join([f"{_label(r, n)}: {c.strip()}" for r, c, n in turns] + ["Assistant:"])
+    if form == "conversational":
+        return [{"role": "user", "content": None if missing(prompt) else prompt}]
+    return None if missing(prompt) else prompt
+
+
+def completion_value(output: Any, messages: Any, *, form: str, item: str, field: str, after_label: bool) -> Any:
+    """A candidate's answer in ``form``. ``after_label``: the standard prompt ends with ``Assistant:``."""
+    if isinstance(messages, list) and messages:
+        turns = _messages(messages, item=item, field=field, roles=COMPLETION_ROLES)
+        if form == "conversational":
+            return [{"role": r, "content": c} for r, c, _ in turns]
+        parts = [c.strip() if k == 0 and r == "assistant" else f"{_label(r, n)}: {c.strip()}"
+                 for k, (r, c, n) in enumerate(turns)]
+        text = "\n\n".join(parts)
+        if not after_label:
+            return text
+        return (" " if turns[0][0] == "assistant" else "\n\n") + text
+    text = None if missing(output) else output
+    if form == "conversational":
+        return [{"role": "assistant", "content": text}]
+    if after_label and isinstance(text, str):
+        return " " + text.strip()
+    return text
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal once surrounding white space is ignored (a DPO pair that differs only in white space is noise)."""
+    if isinstance(a, str) and isinstance(b, str):
+        return a.strip() == b.strip()
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return all(x.get("role") == y.get("role") and _same(x.get("content"), y.get("content"))
+                   for x, y in zip(a, b))
+    return a == b
+
+
+def build_rows(items: pd.DataFrame, candidates: pd.DataFrame, majority: pd.DataFrame, *, form: str,
+               min_annotations: int = 1) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """DPO rows (explicit prompt) and the number of items left out per reason (``REASONS``).
+
+    ``items``, ``candidates``: the loaders' frames (``feedback.labels``); ``majority``: the output of
+    ``feedback.consensus.majority_preference``. One row per item whose outcome is "clear" with at least
+    ``min_annotations`` annotators: chosen is the winner, rejected the other candidate; with three or
+    more candidates, one row per other candidate in position order. Rows come in item position order.
+    Raises ``ExportError`` naming the item and field for any row that would be malformed.
+    """
+    if form not in FORMS:
+        raise ExportError(f"Unknown form {form!r} (choose {' or '.join(FORMS)})")
+    excluded = dict.fromkeys(REASONS, 0)
+    rows: list[dict[str, Any]] = []
+    cands = candidates.sort_values(["item_id", "position", "key"], kind="mergesort")
+    by_item = {iid: group for iid, group in cands.groupby("item_id", sort=False)}
+    votes = majority.set_index("item_id")
+    for item in items.sort_values(["position", "item_id"], kind="mergesort").itertuples(index=False):
+        group = by_item.get(item.item_id)
+        decided = votes.loc[item.item_id] if item.item_id in votes.index else None
+        if group is None or len(group) < 2:
+            excluded["single_candidate"] += 1
+        elif decided is None or decided["n_annotators"] == 0:
+            excluded["no_annotations"] += 1
+        elif decided["n_annotators"] < min_annotations:
+            excluded["too_few_annotations"] += 1
+        elif decided["outcome"] != "clear":
+            excluded[decided["outcome"]] += 1
+        else:
+            excluded["identical_outputs"] += _item_rows(rows, item, group, decided, form=form)
+    validate_rows(rows, form=form)
+    return rows, excluded
+
+
+def _item_rows(rows: list, item: Any, group: pd.DataFrame, decided: pd.Series, *, form: str) -> int:
+    """Append the item's rows; return how many pairs were left out because both sides are the same."""
+    ext = str(item.external_id)
+    winner = decided["winner"]
+    keys = [str(k) for k in group["key"]]
+    if winner not in keys:
+        raise _bad(ext, "preference", f"the majority choice {winner!r} is not one of its candidates "
+                   f"({', '.join(keys)})")
+    prompt = prompt_value(item.prompt, item.messages, form=form, item=ext)
+    after_label = form == "standard" and isinstance(item.messages, list) and bool(item.messages)
+    best = group[group["key"] == winner].iloc[0]
+    chosen = completion_value(best["output"], best["messages"], form=form, item=ext, field="chosen",
+                              after_label=after_label)
+    meta = item.meta if isinstance(item.meta, dict) else {}
+    identical = 0
+    for other in group.itertuples(index=False):
+        if other.key == winner:
+            continue
+        rejected = completion_value(other.output, other.messages, form=form, item=ext,
+                                    field=f"rejected (candidate {other.key!r})", after_label=after_label)
+        if _same(chosen, rejected):
+            identical += 1
+            continue
+        rows.append({
+            "prompt": prompt, "chosen": chosen, "rejected": rejected, "item_id": ext,
+            "num_annotators": int(decided["n_annotators"]), "majority_share": float(decided["share"]),
+            "chosen_model": _text(best["model"]), "rejected_model": _text(other.model),
+            "metadata": json.dumps(meta, ensure_ascii=False, sort_keys=True, default=str),
+        })
+    return identical
+
+
+def _text(value: Any) -> str:
+    return "" if missing(value) else str(value)
+
+
+def _check_text(value: Any, *, item: str, field: str, allow_empty: bool = False) -> None:
+    if missing(value):
+        raise _bad(item, field, "missing (null)")
+    if not isinstance(value, str):
+        raise _bad(item, field, f"must be text, not {type(value).__name__}")
+    if not allow_empty and not value.strip():
+        raise _bad(item, field, "empty text")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise _bad(item, field, f"not valid Unicode text ({e.reason} at position {e.start})") from None
+
+
+def _check_message(msg: Any, *, item: str, field: str, roles: Iterable[str] = ROLES) -> None:
+    if not isinstance(msg, dict) or set(msg) != {"role", "content"}:
+        raise _bad(item, field, "a message must be an object with exactly the keys role and content")
+    roles = tuple(roles)
+    if msg["role"] not in roles:
+        raise _bad(item, field, f"role {msg['role']!r} is not one of {', '.join(roles)}")
+    _check_text(msg["content"], item=item, field=f"{field} content")
+
+
+def validate_rows(rows: list[dict[str, Any]], *, form: str) -> None:
+    """Check every row before it is written; ``ExportError`` names the first bad item and field.
+
+    Every row has exactly ``COLUMNS``; prompt, chosen and rejected are non-empty text (standard) or
+    non-empty lists of ``{role, content}`` messages with a known role and non-empty text content
+    (conversational; chosen and rejected only assistant and tool messages), in the same form for
+    every row; chosen differs from rejected; the provenance columns have their types.
+    """
+    if form not in FORMS:
+        raise ExportError(f"Unknown form {form!r} (choose {' or '.join(FORMS)})")
+    for n, row in enumerate(rows, 1):
+        item = str(row.get("item_id")) if isinstance(row, dict) else f"row {n}"
+        if not isinstance(row, dict) or set(row) != set(COLUMNS):
+            raise _bad(item, "columns", f"a row must have exactly the columns {', '.join(COLUMNS)}")
+        for field in TRAINING_COLUMNS:
+            value = row[field]
+            if form == "standard":
+                if isinstance(value, list):
+                    raise _bad(item, field, "a message list in a standard-form export (every row must use one form)")
+                _check_text(value, item=item, field=field)
+                continue
+            if not isinstance(value, list):
+                raise _bad(item, field, "text in a conversational export (every row must use one form)")
+            if not value:
+                raise _bad(item, field, "empty message list")
+            roles = ROLES if field == "prompt" else COMPLETION_ROLES
+            for k, msg in enumerate(value, 1):
+                _check_message(msg, item=item, field=f"{field} message {k}", roles=roles)
+        if _same(row["chosen"], row["rejected"]):
+            raise _bad(item, "chosen", "the same as rejected")
+        _check_text(row["item_id"], item=item, field="item_id")
+        for field in ("chosen_model", "rejected_model"):
+            _check_text(row[field], item=item, field=field, allow_empty=True)
+        _check_text(row["metadata"], item=item, field="metadata")
+        if type(row["num_annotators"]) is not int or row["num_annotators"] < 1:
+            raise _bad(item, "num_annotators", f"must be a positive integer, not {row['num_annotators']!r}")
+        share = row["majority_share"]
+        if type(share) is not float or not 0.5 < share <= 1.0:
+            raise _bad(item, "majority_share", f"must be a float above 0.5 and at most 1, not {share!r}")

@@ -1,0 +1,57 @@
+"""Rendering of agent inputs and outputs. Agent text is untrusted: it is shown as Markdown with
+HTML escaped (Streamlit's default), never with ``unsafe_allow_html``."""
+
+import json
+
+import streamlit as st
+
+from feedback.models import Candidate, Item
+
+AVATARS = {"user": ":material/person:", "assistant": ":material/smart_toy:", "system": ":material/settings:",
+           "tool": ":material/build:"}
+
+
+def _tool_text(content: str) -> None:
+    try:
+        st.code(json.dumps(json.loads(content), indent=2, ensure_ascii=False), language="json")
+    except (ValueError, TypeError):
+        st.code(content, language=None)
+
+
+def render_messages(messages: list[dict]) -> None:
+    """A conversation as chat bubbles; tool results as formatted code."""
+    for message in messages:
+        role = str(message.get("role", "user"))
+        with st.chat_message(role if role in ("user", "assistant") else role, avatar=AVATARS.get(role)):
+            if role == "tool":
+                st.caption("tool result")
+                _tool_text(str(message.get("content", "")))
+            else:
+                if role == "system":
+                    st.caption("system prompt")
+                st.markdown(str(message.get("content", "")))
+
+
+def render_input(item: Item) -> None:
+    """The agent's input: the prompt, or the conversation so far."""
+    if item.messages:
+        render_messages(item.messages)
+    else:
+        render_messages([{"role": "user", "content": item.prompt or ""}])
+
+
+def render_candidate(candidate: Candidate, *, height: int = 420) -> None:
+    """One agent output in a scrollable box."""
+    with st.container(height=height, border=True):
+        if candidate.messages:
+            render_messages(candidate.messages)
+        else:
+            st.markdown(candidate.output or "")
+
+
+def candidate_text(candidate: Candidate) -> str:
+    """Plain text of an output, used to pre-fill a correction."""
+    if candidate.output is not None:
+        return candidate.output
+    finals = [m.get("content", "") for m in candidate.messages or [] if m.get("role") == "assistant"]
+    return finals[-1] if finals else ""

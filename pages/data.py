@@ -1,0 +1,67 @@
+"""Data: import agent outputs (with labels collected elsewhere) and export preference datasets."""
+
+import pandas as pd
+import streamlit as st
+
+from feedback.errors import FeedbackError, ImportRejected
+from feedback.export import ExportOptions, build_export
+from feedback.ingest import import_file
+from feedback.projects import list_batches
+from feedback.ui import context
+
+user = context.current_user()
+project = context.current_project()
+st.title("Data")
+
+st.subheader("Import")
+st.caption("JSONL (one item per line: prompt or messages, candidates, optional metadata and annotations) or CSV "
+           "(prompt, output_a, output_b). Every bad line is listed and nothing is written unless you skip them.")
+with st.form("data.import", clear_on_submit=False):
+    upload = st.file_uploader("File", type=["jsonl", "json", "csv"], key="data.file")
+    name = st.text_input("Project", value=project.name if project else "", key="data.project")
+    skip = st.checkbox("Import the good lines and skip the invalid ones", key="data.skip")
+    go = st.form_submit_button("Import", type="primary")
+if go:
+    try:
+        if upload is None:
+            raise FeedbackError("Choose a file to import")
+        with context.session() as s:
+            report = import_file(session=s, user=user, project=name, path=None, data=upload.getvalue(),
+                                 filename=upload.name, skip_invalid=skip)
+    except ImportRejected as e:
+        st.error(str(e))
+        st.dataframe(pd.DataFrame([vars(p) for p in e.problems]), hide_index=True, width="stretch")
+    except FeedbackError as e:
+        st.error(str(e))
+    else:
+        st.success("\n\n".join(report.summary_lines()))
+        st.session_state[context.PROJECT] = report.project
+
+if project is not None:
+    with context.session() as s:
+        batches = list_batches(session=s, project=project)
+    if batches:
+        st.dataframe(pd.DataFrame([b.model_dump(exclude={"project_id", "created_by"}) for b in batches]),
+                     hide_index=True, width="stretch")
+
+    st.subheader("Export a preference dataset")
+    st.caption("TRL preference format with an explicit prompt (DPO), JSONL and Parquet: one row per item whose "
+               "preference has a clear majority (more than half of its votes). Ties, both bad and split votes "
+               "are left out.")
+    with st.form("data.export"):
+        form = st.radio("Form", ["standard", "conversational"], horizontal=True, key="data.form",
+                        help="standard: text columns; conversational: lists of {role, content} messages")
+        least = st.number_input("Minimum annotations per item", 1, 50, 1, key="data.min")
+        build = st.form_submit_button("Build export")
+    if build:
+        try:
+            with context.session() as s:
+                bundle = build_export(session=s, user=user, project=project.name,
+                                      options=ExportOptions(format="dpo", form=form, min_annotations=int(least)))
+        except FeedbackError as e:
+            st.error(str(e))
+        else:
+            for line in bundle.summary_lines():
+                st.write(line)
+            st.download_button("Download dataset (zip)", bundle.zip_bytes(), file_name=bundle.zip_name,
+                               mime="application/zip", type="primary", key="data.download", on_click="ignore")

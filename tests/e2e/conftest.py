@@ -1,0 +1,131 @@
+"""Real-browser fixtures: `streamlit run` on a free loopback port, Debian's Chromium driven by Playwright."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("streamlit did not become healthy in time")
+
+
+def e2e_items() -> list[dict]:
+    """Four items: two already labelled by three annotators (so agreement has numbers), two open."""
+    items = []
+    for n in range(4):
+        item = {
+            "id": f"e2e-{n}",
+            "prompt": f"How do I reset my password on account {n}?",
+            "candidates": [
+                {"id": "a", "model": "agent-v1", "output": f"Open Settings > Security > Reset password ({n})."},
+                {"id": "b", "model": "agent-v2", "output": f"I cannot help with that <script>alert({n})</script>"},
+            ],
+        }
+        if n < 2:
+            item["annotations"] = [
+                {"annotator": name, "preference": pref, "ratings": {"a": {"helpfulness": 5}, "b": {"helpfulness": 2}}}
+                for name, pref in [("maria", "a"), ("dev", "a"), ("sam", "b" if n else "a")]
+            ]
+        items.append(item)
+    return items
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """A running app on a fresh SQLite file holding ``e2e_items()``; yields (url, database_url)."""
+    tmp = tmp_path_factory.mktemp("e2e")
+    data = tmp / "items.jsonl"
+    data.write_text("\n".join(json.dumps(i) for i in e2e_items()) + "\n", encoding="utf-8")
+    db_url = f"sqlite:///{tmp / 'feedback.db'}"
+    env = {**os.environ, "FEEDBACK_DATABASE_URL": db_url}
+    bin_dir = Path(sys.executable).parent
+    subprocess.run([str(bin_dir / "feedback"), "import", str(data), "--project", "support"], env=env,
+                   check=True, capture_output=True)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [str(bin_dir / "streamlit"), "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
+         "--browser.serverAddress", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc)
+        yield url, db_url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: `make test` installs it (scripts/install-chromium.sh)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, tmp_path):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def shot():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

@@ -1,0 +1,70 @@
+"""A person in a real browser: signs in, rates two items, reads agreement, downloads a DPO export."""
+
+import io
+import json
+import zipfile
+
+from playwright.sync_api import expect
+from sqlalchemy import create_engine, text
+
+
+def _sign_in(page, url: str, name: str) -> None:
+    page.goto(url)
+    page.get_by_label("…or a new annotator name").fill(name)
+    page.get_by_role("button", name="Start rating").click()
+    expect(page.get_by_role("heading", name="Rate")).to_be_visible()
+
+
+def _rate_one(page) -> str:
+    caption = page.get_by_text("Item e2e-")
+    expect(caption).to_be_visible()
+    item = caption.inner_text().split()[-1]
+    page.get_by_text("A is better", exact=True).click()
+    page.get_by_text("Why? (optional)").click()
+    page.get_by_label("Why? (optional)").fill("A answers the question; B refuses.")
+    page.get_by_label("Why? (optional)").press("Enter")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text(f"Item {item}")).to_have_count(0)
+    return item
+
+
+def test_rate_two_items_see_agreement_download_export(app_server, page, shot, tmp_path):
+    url, db_url = app_server
+    _sign_in(page, url, "alex")
+    shot(page, "rate")
+    # agent output is shown as text, never run as HTML
+    expect(page.get_by_text("<script>alert(", exact=False).first).to_be_visible()
+    rated = [_rate_one(page), _rate_one(page)]
+    assert len(set(rated)) == 2
+
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT item.external_id, annotation.preference, annotation.rationale, annotation.shown_order "
+            "FROM annotation JOIN user ON user.id = annotation.user_id JOIN item ON item.id = annotation.item_id "
+            "WHERE user.name = 'alex' ORDER BY annotation.id")).all()
+    engine.dispose()
+    assert [r[0] for r in rows] == rated
+    for external_id, preference, rationale, shown in rows:
+        assert rationale == "A answers the question; B refuses."
+        assert preference == json.loads(shown)[0]  # "A" is whatever was shown on the left
+
+    page.get_by_role("link", name="Agreement").click()
+    expect(page.get_by_role("heading", name="Agreement")).to_be_visible()
+    expect(page.get_by_text("Krippendorff's alpha").first).to_be_visible()
+    shot(page, "agreement")
+
+    page.get_by_role("link", name="Data").click()
+    expect(page.get_by_role("heading", name="Export a preference dataset")).to_be_visible()
+    page.get_by_role("button", name="Build export").click()
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download dataset (zip)").click()
+    shot(page, "data")
+    archive = tmp_path / "export.zip"
+    download_info.value.save_as(archive)
+    with zipfile.ZipFile(io.BytesIO(archive.read_bytes())) as z:
+        jsonl = next(n for n in z.namelist() if n.endswith(".jsonl"))
+        rows = [json.loads(line) for line in z.read(jsonl).decode().splitlines()]
+    assert {r["item_id"] for r in rows} >= {"e2e-0", "e2e-1"}
+    for row in rows:
+        assert row["prompt"] and row["chosen"] and row["rejected"] and row["chosen"] != row["rejected"]
