@@ -13,8 +13,8 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    """Naive UTC timestamp (SQLite stores no zone; every timestamp here is UTC)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """The current time in UTC (every timestamp here is UTC and carries its zone)."""
+    return datetime.now(UTC)
 
 
 class Project(SQLModel, table=True):

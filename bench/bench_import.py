@@ -1,0 +1,92 @@
+"""Import benchmark: a deterministic JSONL of N items (2 candidates each, 20% with 3 annotations) imported
+into a fresh SQLite file, then imported again (a no-op). Prints items/s, seconds and peak memory.
+
+Run: .venv/bin/python bench/bench_import.py [--items N]
+"""
+
+import argparse
+import json
+import random
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from sqlmodel import Session
+
+from feedback.db import create_schema, make_engine
+from feedback.ingest import import_file
+
+WORDS = ("the agent tool call returns a list of files in the repository then reads config and answers "
+         "with a short summary of what changed why it matters how to test it error retry timeout user "
+         "asked for python code function class database query result step plan check done").split()
+
+
+def text(rng: random.Random, low: int, high: int) -> str:
+    """Prose of about ``low``..``high`` characters."""
+    target = rng.randint(low, high)
+    words, size = [], 0
+    while size < target:
+        word = rng.choice(WORDS)
+        words.append(word)
+        size += len(word) + 1
+    return " ".join(words).capitalize() + "."
+
+
+def write_items(path: Path, n: int, seed: int = 7) -> int:
+    rng = random.Random(seed)
+    annotators = [f"ann{k}" for k in range(1, 21)]
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(n):
+            item = {
+                "id": f"t-{i}",
+                "prompt": text(rng, 200, 800),
+                "candidates": [
+                    {"id": "a", "model": "agent-v1", "version": "1.0", "output": text(rng, 300, 2000)},
+                    {"id": "b", "model": "agent-v2", "version": "2.0", "output": text(rng, 300, 2000)},
+                ],
+                "metadata": {"task": rng.choice(["code", "search", "chat"]), "seed": i},
+            }
+            if i % 5 == 0:
+                item["annotations"] = [
+                    {"annotator": name, "preference": rng.choice(["a", "b", "tie"]),
+                     "ratings": {"a": {"helpfulness": rng.randint(1, 5)}, "b": {"helpfulness": rng.randint(1, 5)}},
+                     **({"flags": {"b": ["factual_error"]}} if rng.random() < 0.1 else {}),
+                     **({"rationale": text(rng, 40, 200)} if rng.random() < 0.3 else {})}
+                    for name in rng.sample(annotators, 3)
+                ]
+            out.write(json.dumps(item, ensure_ascii=False) + "\n")
+    return path.stat().st_size
+
+
+def timed_import(engine, path: Path) -> tuple[float, object]:
+    start = time.perf_counter()
+    with Session(engine, expire_on_commit=False) as session:
+        report = import_file(session=session, user=None, project="bench", path=path)
+    return time.perf_counter() - start, report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=100_000, help="items in the generated file (default 100000)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
+        data = Path(tmp) / "items.jsonl"
+        start = time.perf_counter()
+        size = write_items(data, args.items)
+        print(f"generated {args.items} items, {size / 1e6:.1f} MB in {time.perf_counter() - start:.1f} s")
+        engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        create_schema(engine)
+        seconds, report = timed_import(engine, data)
+        print(f"import:    {seconds:6.2f} s  {report.items_added / seconds:9.0f} items/s  "
+              f"({report.items_added} items, {report.annotations_added} annotations)")
+        seconds, report = timed_import(engine, data)
+        print(f"re-import: {seconds:6.2f} s  {report.items_existing / seconds:9.0f} items/s  "
+              f"({report.summary_lines()[0]})")
+        engine.dispose()
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+        print(f"peak memory (max RSS): {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

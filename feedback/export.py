@@ -1,0 +1,240 @@
+"""Fine-tuning datasets from a project's annotations: build them in memory, write them to a folder.
+
+Format ``dpo``: TRL's preference format with an explicit prompt (``prompt``, ``chosen``, ``rejected``),
+in the standard (text) or conversational (lists of ``{role, content}``) form, as JSONL and Parquet,
+with a ``manifest.json`` that says what went in. The same data and options always give the same bytes:
+no timestamps, fixed key order, an explicit Parquet schema, a zip with a fixed date.
+
+Which items give rows, and how conversations are rendered: ``feedback.export_rows``; the majority
+rule: ``feedback.consensus.majority_preference``.
+"""
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+import zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from sqlmodel import Session
+
+from feedback.consensus import majority_preference
+from feedback.errors import ExportError
+from feedback.export_rows import COLUMNS, FORMS, REASONS, build_rows, validate_rows
+from feedback.labels import annotations_frame, candidates_frame, items_frame
+from feedback.models import User
+from feedback.projects import get_project
+
+FORMATS = ("dpo",)
+MANIFEST = "manifest.json"
+MANIFEST_VERSION = 1
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+REASON_WORDS = {reason: reason.replace("_", " ") for reason in REASONS}
+
+_MESSAGES = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
+_PROVENANCE = [
+    ("item_id", pa.string()), ("num_annotators", pa.int64()), ("majority_share", pa.float64()),
+    ("chosen_model", pa.string()), ("rejected_model", pa.string()), ("metadata", pa.string()),
+]
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What to export: ``format`` "dpo"; ``form`` "standard" or "conversational"; ``min_annotations``: items
+    with fewer preference annotations are left out."""
+
+    format: str = "dpo"
+    form: str = "standard"
+    min_annotations: int = 1
+
+    def __post_init__(self) -> None:
+        if self.format not in FORMATS:
+            raise ExportError(f"Unknown export format {self.format!r} (choose {', '.join(FORMATS)})")
+        if self.form not in FORMS:
+            raise ExportError(f"Unknown form {self.form!r} (choose {' or '.join(FORMS)})")
+        if type(self.min_annotations) is not int or self.min_annotations < 1:
+            raise ExportError(f"min_annotations must be a whole number of at least 1, not {self.min_annotations!r}")
+
+    @property
+    def stem(self) -> str:
+        """File name without extension, e.g. ``dpo_standard``."""
+        return f"{self.format}_{self.form}"
+
+
+@dataclass(frozen=True)
+class ExportBundle:
+    """An export in memory: the rows, the files (name -> bytes, manifest included) and what was left out."""
+
+    project: str
+    options: ExportOptions
+    rows: list[dict[str, Any]]
+    excluded: dict[str, int]
+    manifest: dict[str, Any]
+    files: dict[str, bytes] = field(repr=False)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.rows)
+
+    def zip_bytes(self) -> bytes:
+        """All files in one zip (for a browser download); the same bundle always gives the same bytes."""
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name in sorted(self.files):
+                info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = 3
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, self.files[name])
+        return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """A written export: where its files are, how many rows, what was left out."""
+
+    project: str
+    options: ExportOptions
+    out_dir: Path
+    files: list[Path]
+    n_rows: int
+    excluded: dict[str, int]
+
+    def summary_lines(self) -> list[str]:
+        lines = [f"Exported {self.n_rows} rows ({self.options.format}, {self.options.form} form) "
+                 f"from project {self.project!r} to {self.out_dir}"]
+        lines += [f"  {path.name} ({path.stat().st_size:,} bytes)" for path in self.files]
+        lines.append(f"Left out: {describe_excluded(self.excluded) or 'nothing'}")
+        return lines
+
+
+def describe_excluded(excluded: dict[str, int]) -> str:
+    """``"12 split, 3 tie"``: the non-zero reasons, in ``REASONS`` order."""
+    return ", ".join(f"{excluded[r]} {REASON_WORDS[r]}" for r in REASONS if excluded.get(r))
+
+
+# Characters that str.splitlines() and JavaScript treat as line breaks although JSON does not escape them.
+_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
+def jsonl_bytes(rows: list[dict[str, Any]]) -> bytes:
+    """One JSON object per line, UTF-8 (not escaped), keys sorted, ``\\n`` line ends.
+
+    The Unicode line separators U+2028, U+2029 and U+0085 are written as escapes so that readers that
+    split lines on them (Python's ``splitlines``, JavaScript) still see one row per line.
+    """
+    return "".join(
+        json.dumps(row, ensure_ascii=False, sort_keys=True, allow_nan=False).translate(_LINE_BREAKS) + "\n"
+        for row in rows
+    ).encode("utf-8")
+
+
+def arrow_schema(form: str) -> pa.Schema:
+    """The Parquet schema of a DPO export in ``form`` (training columns first, then provenance)."""
+    training = pa.string() if form == "standard" else _MESSAGES
+    return pa.schema([(name, training) for name in ("prompt", "chosen", "rejected")] + _PROVENANCE)
+
+
+def parquet_bytes(rows: list[dict[str, Any]], form: str) -> bytes:
+    """The rows as Parquet with an explicit schema (no pandas metadata, no timestamps)."""
+    schema = arrow_schema(form)
+    table = pa.Table.from_pylist(rows, schema=schema)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
+
+
+def build_export(*, session: Session, user: User | None, project: str, options: ExportOptions) -> ExportBundle:
+    """Build the dataset of ``project`` in memory. ``user`` is the acting user (None: local operator).
+
+    Raises ``NotFound`` for an unknown project and ``ExportError`` when no item gives a row (saying
+    why) or a row would be malformed (naming the item and field).
+    """
+    proj = get_project(session=session, name=project)
+    items = items_frame(session, proj.id)
+    candidates = candidates_frame(session, proj.id)
+    annotations = annotations_frame(session, proj.id)
+    majority = majority_preference(annotations[["item_id", "annotator", "preference"]])
+    rows, excluded = build_rows(items, candidates, majority, form=options.form,
+                                min_annotations=options.min_annotations)
+    if not rows:
+        raise ExportError(_nothing_to_export(proj.name, len(items), excluded, options))
+    validate_rows(rows, form=options.form)
+
+    files = {
+        f"{options.stem}.jsonl": jsonl_bytes(rows),
+        f"{options.stem}.parquet": parquet_bytes(rows, options.form),
+    }
+    exported = set(items.loc[items["external_id"].isin({r["item_id"] for r in rows}), "item_id"])
+    voters = annotations[annotations["item_id"].isin(exported) & annotations["preference"].notna()]
+    manifest = {
+        "manifest_version": MANIFEST_VERSION,
+        "project": proj.name,
+        "options": asdict(options),
+        "columns": list(COLUMNS),
+        "rows": len(rows),
+        "items": {"total": len(items), "exported": len(exported)},
+        "excluded": excluded,
+        "annotators": sorted(set(voters["annotator"].astype(str))),
+        "majority_rule": "the option with strictly more than half of an item's preference votes",
+        "files": {name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+                  for name, data in sorted(files.items())},
+    }
+    files[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
+    return ExportBundle(project=proj.name, options=options, rows=rows, excluded=excluded, manifest=manifest,
+                        files=files)
+
+
+def export_dataset(*, session: Session, user: User | None, project: str, options: ExportOptions,
+                   out_dir: Path) -> ExportResult:
+    """Build the dataset and write its files into ``out_dir`` (created if missing), each atomically.
+
+    The manifest is written last, so a manifest on disk means its data files are complete.
+    """
+    bundle = build_export(session=session, user=user, project=project, options=options)
+    out_dir = Path(out_dir)
+    names = [name for name in bundle.files if name != MANIFEST] + [MANIFEST]
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        paths = [_write_atomic(out_dir / name, bundle.files[name]) for name in names]
+    except OSError as e:
+        raise ExportError(f"Cannot write the export to {out_dir}: {e.strerror or e}") from e
+    return ExportResult(project=bundle.project, options=options, out_dir=out_dir, files=paths,
+                        n_rows=bundle.n_rows, excluded=bundle.excluded)
+
+
+def _write_atomic(path: Path, data: bytes) -> Path:
+    """Write to a temporary file in the same folder, then rename it over ``path``."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _nothing_to_export(project: str, n_items: int, excluded: dict[str, int], options: ExportOptions) -> str:
+    head = f"Nothing to export from project {project!r}"
+    if n_items == 0:
+        return f"{head}: it has no items yet"
+    if n_items == excluded["no_annotations"]:
+        return f"{head}: none of its {n_items} items has a preference annotation yet"
+    undecided = {"tie", "both_bad", "split", "no_annotations"}
+    if all(r in undecided for r in REASONS if excluded[r]):
+        why = "no item has a clear majority preference"
+    elif all(r in undecided | {"too_few_annotations"} for r in REASONS if excluded[r]):
+        why = f"no item has a clear majority preference with at least {options.min_annotations} annotations"
+    else:
+        why = "no item gives a pair of different answers with a clear majority preference"
+    return f"{head}: {why}; {describe_excluded(excluded)}"

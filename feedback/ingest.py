@@ -1,0 +1,381 @@
+"""Import agent outputs (JSONL or CSV) into a project: items, candidates and annotations made elsewhere.
+
+Rules:
+- Every problem of every line is collected (``Problem(line, field, reason)``). Unless ``skip_invalid``,
+  one problem rejects the whole file (``ImportRejected``) and nothing is written.
+- Idempotent: an item's content hash covers its input and candidates (not metadata, not annotations).
+  A known id with the same hash, or an item without id whose hash is known, is *existing* (left alone);
+  a known id with another hash is a problem. Annotations by annotators new to an existing item are added.
+- The file is parsed before the write lock is taken; then one ``BEGIN IMMEDIATE`` transaction checks
+  against the database and inserts with batched Core inserts (ids assigned from max(id) + 1 while the
+  write lock is held), and commits once.
+"""
+
+import hashlib
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import func, insert, select
+from sqlmodel import Session
+
+from feedback.db import begin_write
+from feedback.errors import FeedbackError, ImportRejected
+from feedback.ingest_csv import parse_csv
+from feedback.ingest_parse import ParsedAnnotation, ParsedItem, Problem, check_line, is_empty, load_json_line
+from feedback.models import Annotation, Candidate, ImportBatch, Item, User, utcnow
+from feedback.projects import add_project, find_project, project_schema
+from feedback.schema import LabelSchema, answer_problems
+from feedback.users import add_users
+
+__all__ = ["ImportReport", "Problem", "import_file", "parse_source"]
+
+CHUNK = 500  # ids per IN (...) lookup
+INSERT_CHUNK = 5000  # rows per executemany
+
+
+@dataclass
+class ImportReport:
+    project: str
+    batch_id: int | None
+    n_lines: int
+    items_added: int = 0
+    items_existing: int = 0
+    annotations_added: int = 0
+    annotations_existing: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    filename: str = ""
+
+    @property
+    def n_invalid(self) -> int:
+        """Lines with at least one problem."""
+        return len({p.line for p in self.problems})
+
+    def summary_lines(self) -> list[str]:
+        """What happened, in words (printed by the CLI, shown by the data page)."""
+        name = self.filename or "the file"
+        if self.batch_id is not None:
+            lines = [f"Imported {name} into project {self.project!r} (import batch {self.batch_id}): "
+                     f"{_n(self.items_added, 'new item')}, {_n(self.annotations_added, 'new annotation')}."]
+            if self.items_existing or self.annotations_existing:
+                lines.append(f"Already imported, left unchanged: {_n(self.items_existing, 'item')}, "
+                             f"{_n(self.annotations_existing, 'annotation')}.")
+        elif self.items_existing:
+            lines = [f"{name}: nothing new: {self.items_existing} items already imported into project "
+                     f"{self.project!r}" + (f" ({_n(self.annotations_existing, 'annotation')} already present)."
+                                            if self.annotations_existing else ".")]
+        else:
+            lines = [f"Nothing imported from {name} into project {self.project!r}."]
+        if self.problems:
+            lines.append(f"Skipped {self.n_invalid} of {self.n_lines} lines as invalid:")
+            lines.extend(f"  {p}" for p in self.problems)
+        return lines
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+@dataclass
+class ParsedFile:
+    filename: str
+    sha256: str
+    n_lines: int
+    items: list[ParsedItem]
+    problems: list[Problem]
+
+
+def import_file(
+    *, session: Session, user: User | None, project: str, path: Path | None, skip_invalid: bool = False,
+    overlap: int = 3, data: bytes | None = None, filename: str | None = None,
+) -> ImportReport:
+    """Import a JSONL or CSV file (``path``, or its bytes in ``data`` named ``filename``) into ``project``.
+
+    ``user`` is the acting user (None for a local operator). The project is created when missing.
+    """
+    parsed = parse_source(path=path, data=data, filename=filename)  # before the write lock: parsing is slow
+    begin_write(session)
+    try:
+        report = _import(session, user, project, parsed, skip_invalid=skip_invalid, overlap=overlap)
+    except BaseException:
+        session.rollback()
+        raise
+    return report
+
+
+def _import(session: Session, user: User | None, name: str, parsed: ParsedFile, *, skip_invalid: bool,
+            overlap: int) -> ImportReport:
+    project = find_project(session, name.strip())
+    created = project is None
+    if project is None:
+        project = add_project(session, name=name, overlap=overlap)
+    problems = list(parsed.problems)
+    items = _check_answers(parsed.items, project_schema(project), problems)
+    new, existing = (items, []) if created else _split_existing(session, project.id, items, problems)
+    problems.sort(key=lambda p: p.line)
+    report = ImportReport(project=project.name, batch_id=None, n_lines=parsed.n_lines, items_existing=len(existing),
+                          problems=problems, filename=parsed.filename)
+    if problems and not skip_invalid:
+        raise ImportRejected(f"{report.n_invalid} of {parsed.n_lines} lines are invalid; nothing was imported",
+                             problems)
+    present = _annotators_present(session, [item_id for item, item_id in existing if item.annotations])
+    later: list[tuple[int, ParsedAnnotation]] = []  # new annotations on existing items
+    for item, item_id in existing:
+        for ann in item.annotations:
+            if ann.annotator in present.get(item_id, ()):
+                report.annotations_existing += 1
+            else:
+                later.append((item_id, ann))
+    report.annotations_added = len(later) + sum(len(item.annotations) for item in new)
+    if not new and not later:
+        session.rollback()  # nothing to write, not even a new project
+        return report
+    names = {ann.annotator for item in new for ann in item.annotations} | {ann.annotator for _, ann in later}
+    users = {}
+    for chunk in _chunks(sorted(names), CHUNK):
+        users.update({n: u.id for n, u in add_users(session, set(chunk)).items()})
+    now = utcnow()
+    batch = ImportBatch(
+        project_id=project.id, filename=parsed.filename, sha256=parsed.sha256, n_lines=parsed.n_lines,
+        n_items_added=len(new), n_items_existing=len(existing), n_annotations_added=report.annotations_added,
+        n_invalid=report.n_invalid, created_by=user.id if user is not None else None, created_at=now,
+    )
+    session.add(batch)
+    session.flush()
+    _Writer(session, project.id, batch.id, users, now).write(new, later)
+    session.commit()
+    report.batch_id, report.items_added = batch.id, len(new)
+    return report
+
+
+def _check_answers(items: list[ParsedItem], schema: LabelSchema, problems: list[Problem]) -> list[ParsedItem]:
+    """The items whose annotations all fit the project's questions; the others' problems go to ``problems``."""
+    good = []
+    for item in items:
+        bad = []
+        for ann in item.annotations:
+            at = f"annotations[{ann.index}]"
+            for where, reason in answer_problems(
+                schema, item.keys, preference=ann.preference, ratings=ann.ratings, flags=ann.flags,
+                correction=ann.correction, rationale=ann.rationale,
+            ):
+                bad.append(Problem(item.line, f"{at}.{where}", reason))
+            for asked, where in ((schema.correction, "correction"), (schema.rationale, "rationale")):
+                if not asked and not is_empty(getattr(ann, where)):
+                    bad.append(Problem(item.line, f"{at}.{where}", f"this project does not ask for a {where}"))
+        if bad:
+            problems.extend(bad)
+        else:
+            good.append(item)
+    return good
+
+
+def _split_existing(session: Session, project_id: int, items: list[ParsedItem],
+                    problems: list[Problem]) -> tuple[list[ParsedItem], list[tuple[ParsedItem, int]]]:
+    """(new items, existing items with their database ids); conflicts with stored items go to ``problems``."""
+    by_id: dict[str, tuple[int, str]] = {}
+    for chunk in _chunks([item.external_id for item in items], CHUNK):
+        rows = session.execute(select(Item.external_id, Item.id, Item.content_hash)
+                               .where(Item.project_id == project_id, Item.external_id.in_(chunk)))
+        by_id.update({ext: (item_id, digest) for ext, item_id, digest in rows})
+    by_hash: dict[str, tuple[int, str]] = {}
+    for chunk in _chunks([item.content_hash for item in items], CHUNK):
+        rows = session.execute(select(Item.content_hash, Item.id, Item.external_id)
+                               .where(Item.project_id == project_id, Item.content_hash.in_(chunk)))
+        by_hash.update({digest: (item_id, ext) for digest, item_id, ext in rows})
+    new, existing = [], []
+    for item in items:
+        if item.external_id in by_id:
+            item_id, digest = by_id[item.external_id]
+            if digest == item.content_hash:
+                existing.append((item, item_id))
+            else:
+                problems.append(Problem(item.line, "id", f"id {item.external_id!r} was already imported with "
+                                                         "different content"))
+        elif item.content_hash in by_hash:
+            item_id, other = by_hash[item.content_hash]
+            if item.explicit_id:
+                problems.append(Problem(item.line, "id", f"same prompt and candidates as item {other!r}, "
+                                                         "already in the project"))
+            else:
+                existing.append((item, item_id))
+        else:
+            new.append(item)
+    return new, existing
+
+
+def _annotators_present(session: Session, item_ids: list[int]) -> dict[int, set[str]]:
+    """Names of the users who already have an annotation on each of ``item_ids``."""
+    present: dict[int, set[str]] = {}
+    for chunk in _chunks(item_ids, CHUNK):
+        rows = session.execute(select(Annotation.item_id, User.name).join(User, User.id == Annotation.user_id)
+                               .where(Annotation.item_id.in_(chunk)))
+        for item_id, name in rows:
+            present.setdefault(item_id, set()).add(name)
+    return present
+
+
+class _Writer:
+    """Batched Core inserts with ids assigned here (safe: the write lock is held since ``begin_write``)."""
+
+    def __init__(self, session: Session, project_id: int, batch_id: int, users: dict[str, int], now: datetime):
+        self.session, self.project_id, self.batch_id, self.users, self.now = session, project_id, batch_id, users, now
+        self.item_id = self._next(Item.id)
+        self.candidate_id = self._next(Candidate.id)
+        self.annotation_id = self._next(Annotation.id)
+        last = session.execute(select(func.max(Item.position)).where(Item.project_id == project_id)).scalar()
+        self.position = 0 if last is None else last + 1
+        self.rows: dict[Any, list[dict[str, Any]]] = {Item: [], Candidate: [], Annotation: []}
+
+    def _next(self, column: Any) -> int:
+        return (self.session.execute(select(func.max(column))).scalar() or 0) + 1
+
+    def write(self, new: list[ParsedItem], later: list[tuple[int, ParsedAnnotation]]) -> None:
+        for item in new:
+            self.rows[Item].append({
+                "id": self.item_id, "project_id": self.project_id, "external_id": item.external_id,
+                "prompt": item.prompt, "messages": item.messages, "meta": item.meta,
+                "content_hash": item.content_hash, "position": self.position, "batch_id": self.batch_id,
+                "created_at": self.now,
+            })
+            for cand in item.candidates:
+                self.rows[Candidate].append({"id": self.candidate_id, "item_id": self.item_id, **cand})
+                self.candidate_id += 1
+            for ann in item.annotations:
+                self._annotation(self.item_id, ann)
+            self.item_id += 1
+            self.position += 1
+            if len(self.rows[Candidate]) >= INSERT_CHUNK:
+                self._flush()
+        for item_id, ann in later:
+            self._annotation(item_id, ann)
+            if len(self.rows[Annotation]) >= INSERT_CHUNK:
+                self._flush()
+        self._flush()
+
+    def _annotation(self, item_id: int, ann: ParsedAnnotation) -> None:
+        self.rows[Annotation].append({
+            "id": self.annotation_id, "item_id": item_id, "user_id": self.users[ann.annotator],
+            "status": "submitted", "preference": ann.preference, "ranking": None,
+            "ratings": {k: v for k, v in (ann.ratings or {}).items() if v},
+            "flags": {k: list(dict.fromkeys(v)) for k, v in (ann.flags or {}).items() if v},
+            "correction": None if is_empty(ann.correction) else ann.correction,
+            "rationale": None if is_empty(ann.rationale) else ann.rationale,
+            "shown_order": None, "time_spent_s": None, "source": "import", "batch_id": self.batch_id,
+            "created_at": self.now, "updated_at": self.now,
+        })
+        self.annotation_id += 1
+
+    def _flush(self) -> None:
+        for model in (Item, Candidate, Annotation):  # parents first: foreign keys are checked per statement
+            if self.rows[model]:
+                self.session.execute(insert(model.__table__), self.rows[model])
+                self.rows[model] = []
+
+
+def _chunks(values: list, size: int) -> Iterator[list]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def parse_source(*, path: Path | None, data: bytes | None = None, filename: str | None = None) -> ParsedFile:
+    """Read and check every line of a file; no database involved. An empty file is rejected."""
+    if data is None:
+        if path is None:
+            raise FeedbackError("Give a file to import")
+        path = Path(path)
+        try:
+            with path.open("rb") as stream:
+                parsed = _parse_stream(stream, filename or path.name)
+        except (FileNotFoundError, IsADirectoryError, PermissionError) as e:
+            raise FeedbackError(f"Cannot read {path}: {e.strerror}") from None
+    else:
+        name = filename or (Path(path).name if path else "upload")
+        parsed = _parse_stream(io.BytesIO(data), name)
+    if parsed.n_lines == 0:
+        raise ImportRejected(f"{parsed.filename} is empty: there is nothing to import", [])
+    return parsed
+
+
+def _parse_stream(stream: IO[bytes], filename: str) -> ParsedFile:
+    head = stream.read(4096)
+    stream.seek(0)
+    digest = hashlib.sha256()
+    if _is_csv(filename, head):
+        raw = stream.read()
+        digest.update(raw)
+        records = parse_csv(_decode_whole(raw, filename), filename)
+    else:
+        records = _parse_jsonl(stream, digest)
+    items, problems, n_lines = _collect(records)
+    return ParsedFile(filename, digest.hexdigest(), n_lines, items, problems)
+
+
+def _is_csv(filename: str, head: bytes) -> bool:
+    suffix = Path(filename).suffix.lower()
+    if suffix in (".csv", ".tsv"):
+        return True
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return False
+    return not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"["))
+
+
+def _decode_whole(raw: bytes, filename: str) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        start = raw.rfind(b"\n", 0, e.start) + 1
+        raise ImportRejected(f"{filename} is not UTF-8 text; nothing was imported",
+                             [_not_utf8(line, raw[start:], e.start - start)]) from None
+
+
+def _not_utf8(line: int, raw_line: bytes, offset: int) -> Problem:
+    column = len(raw_line[:offset].decode("utf-8", "replace")) + 1
+    return Problem(line, "", f"not valid UTF-8 (byte 0x{raw_line[offset]:02x} at column {column}); "
+                             "save the file as UTF-8")
+
+
+def _parse_jsonl(stream: IO[bytes], digest: Any) -> Iterator[tuple[int, ParsedItem | None, list[Problem]]]:
+    for line, raw in enumerate(stream, 1):
+        digest.update(raw)
+        if not raw.strip():
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            yield line, None, [_not_utf8(line, raw, e.start)]
+            continue
+        if line == 1 and text.startswith("\ufeff"):
+            text = text[1:]
+        obj, problem = load_json_line(text, line)
+        if problem is not None:
+            yield line, None, [problem]
+            continue
+        yield (line, *check_line(obj, line, text))
+
+
+def _collect(records: Iterable[tuple[int, ParsedItem | None, list[Problem]]]) -> tuple[list, list, int]:
+    """Items and problems of every record, with duplicates inside the file reported."""
+    items: list[ParsedItem] = []
+    problems: list[Problem] = []
+    by_id: dict[str, int] = {}
+    by_hash: dict[str, int] = {}
+    n_lines = 0
+    for line, item, line_problems in records:
+        n_lines += 1
+        if item is None:
+            problems.extend(line_problems)
+        elif item.external_id in by_id:
+            problems.append(Problem(line, "id" if item.explicit_id else "",
+                                    f"duplicate item id {item.external_id!r} (first on line {by_id[item.external_id]})"
+                                    if item.explicit_id else f"same prompt and candidates as line {by_id[item.external_id]}"))
+        elif item.content_hash in by_hash:
+            problems.append(Problem(line, "", f"same prompt and candidates as line {by_hash[item.content_hash]}"))
+        else:
+            by_id[item.external_id] = by_hash[item.content_hash] = line
+            items.append(item)
+    return items, problems, n_lines

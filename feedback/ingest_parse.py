@@ -1,0 +1,381 @@
+"""Parse and check one input line (an item) of an import, without touching the database.
+
+Every problem is collected as a ``Problem(line, field, reason)``; a line with any problem is not
+imported. Answers are checked against the project's questions later (``ingest.import_file``), since
+that needs the project; everything else about a line is checked here.
+"""
+
+import difflib
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from feedback.schema import BOTH_BAD, TIE
+
+ITEM_FIELDS = ("id", "prompt", "messages", "candidates", "metadata", "annotations")
+CANDIDATE_FIELDS = ("id", "model", "version", "output", "messages", "metadata")
+ANNOTATION_FIELDS = ("annotator", "preference", "ratings", "flags", "correction", "rationale")
+MESSAGE_FIELDS = ("role", "content", "name", "tool_calls", "tool_call_id", "function_call")
+ROLES = ("system", "user", "assistant", "tool")
+CANDIDATE_ROLES = ("assistant", "tool")
+RESERVED_KEYS = (TIE, BOTH_BAD)
+MAX_ID, MAX_KEY, MAX_MODEL, MAX_VERSION, MAX_ANNOTATOR = 200, 100, 200, 100, 100
+MAX_DEPTH = 64
+_SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89abcdefABCDEF])")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with one line of an input file (``line`` 0 = the whole file)."""
+
+    line: int
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line else "file"
+        return f"{where}, field {self.field}: {self.reason}" if self.field else f"{where}: {self.reason}"
+
+
+@dataclass(slots=True)
+class ParsedAnnotation:
+    index: int  # position in the line's "annotations" list (for field names)
+    annotator: str
+    preference: Any
+    ratings: Any
+    flags: Any
+    correction: Any
+    rationale: Any
+
+
+@dataclass(slots=True)
+class ParsedItem:
+    line: int
+    external_id: str
+    explicit_id: bool
+    prompt: str | None
+    messages: list[dict[str, Any]] | None
+    candidates: list[dict[str, Any]]  # key, model, version, output, messages, meta
+    meta: dict[str, Any]
+    content_hash: str
+    annotations: list[ParsedAnnotation] = field(default_factory=list)
+
+    @property
+    def keys(self) -> list[str]:
+        return [c["key"] for c in self.candidates]
+
+
+def kind(value: Any) -> str:
+    """The JSON name of a value's type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def unknown_field(name: str, known: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.6)
+    if close:
+        return f"unknown field; did you mean {close[0]!r}?"
+    return f"unknown field (known fields: {', '.join(known)})"
+
+
+def content_hash(prompt: str | None, messages: list | None, candidates: list[dict[str, Any]]) -> str:
+    """sha256 of the canonical JSON of the item's input and candidates (not metadata, not annotations)."""
+    payload: dict[str, Any] = {"prompt": prompt} if messages is None else {"messages": messages}
+    payload["candidates"] = [
+        {"id": c["key"], "model": c["model"], "version": c["version"],
+         **({"output": c["output"]} if c["messages"] is None else {"messages": c["messages"]})}
+        for c in candidates
+    ]
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in JSON")
+
+
+def load_json_line(text: str, line: int) -> tuple[Any, Problem | None]:
+    """The JSON value of one line, or the problem that stops it from being read."""
+    try:
+        return json.loads(text, parse_constant=_reject_constant), None
+    except json.JSONDecodeError as e:
+        hint = "; a file of items has one JSON object per line (JSONL), not a JSON array" \
+            if line == 1 and text.lstrip().startswith("[") else ""
+        return None, Problem(line, "", f"not valid JSON ({e.msg} at column {e.colno}){hint}")
+    except RecursionError:
+        return None, Problem(line, "", "not valid JSON (nested too deeply)")
+    except ValueError as e:  # NaN / Infinity, integers over Python's digit limit
+        return None, Problem(line, "", f"not valid JSON ({e})")
+
+
+def check_line(obj: Any, line: int, raw: str | None = None) -> tuple[ParsedItem | None, list[Problem]]:
+    """Check one parsed line. ``raw`` is the line's text, used to skip the slow text scan when it is clean."""
+    checker = _LineChecker(line)
+    if raw is None or "\\u" in raw and _SUSPECT_ESCAPE.search(raw):
+        checker.scan_text(obj)
+    if raw is None or raw.count("[") + raw.count("{") > MAX_DEPTH:
+        checker.check_depth(obj)
+    if checker.problems:
+        return None, checker.problems
+    item = checker.item(obj)
+    return (None, checker.problems) if checker.problems else (item, [])
+
+
+def is_empty(value: Any) -> bool:
+    """No answer: null, blank text, an empty list, or an object whose values are all empty."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, list):
+        return not value
+    if isinstance(value, dict):
+        return all(is_empty(v) for v in value.values())
+    return False
+
+
+def _present(obj: dict[str, Any]) -> dict[str, Any]:
+    """The object without its null values: ``"field": null`` means the same as leaving the field out."""
+    return {k: v for k, v in obj.items() if v is not None}
+
+
+class _LineChecker:
+    def __init__(self, line: int):
+        self.line = line
+        self.problems: list[Problem] = []
+
+    def bad(self, field_: str, reason: str) -> None:
+        self.problems.append(Problem(self.line, field_, reason))
+
+    def scan_text(self, obj: Any) -> None:
+        """Report text no database can store: NUL characters and unpaired surrogates."""
+        stack: list[tuple[str, Any]] = [("", obj)]
+        while stack:
+            path, value = stack.pop()
+            if isinstance(value, dict):
+                for k, v in value.items():
+                    sub = f"{path}.{k}" if path else str(k)
+                    self._scan_str(sub, k, key=True)
+                    stack.append((sub, v))
+            elif isinstance(value, list):
+                stack.extend((f"{path}[{i}]", v) for i, v in enumerate(value))
+            elif isinstance(value, str):
+                self._scan_str(path, value)
+
+    def _scan_str(self, path: str, text: str, *, key: bool = False) -> None:
+        what = "the field name" if key else "the text"
+        if "\x00" in text:
+            self.bad(path, f"{what} contains a NUL character (\\u0000), which databases cannot store")
+            return
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as e:
+            self.bad(path, f"{what} contains an unpaired surrogate (\\u{ord(text[e.start]):04x}), "
+                           "which is not valid Unicode")
+
+    def check_depth(self, obj: Any) -> None:
+        stack = [(obj, 1)]
+        while stack:
+            value, depth = stack.pop()
+            if depth > MAX_DEPTH:
+                self.bad("", f"nested more than {MAX_DEPTH} levels deep")
+                return
+            if isinstance(value, dict):
+                stack.extend((v, depth + 1) for v in value.values())
+            elif isinstance(value, list):
+                stack.extend((v, depth + 1) for v in value)
+
+    def unknown(self, obj: dict[str, Any], known: tuple[str, ...], prefix: str) -> None:
+        for key in obj:
+            if key not in known:
+                self.bad(f"{prefix}{key[:60]}", unknown_field(key, known))
+
+    def text(self, value: Any, where: str, *, limit: int | None = None) -> str | None:
+        if not isinstance(value, str):
+            self.bad(where, f"must be text, not {kind(value)}")
+            return None
+        if not value.strip():
+            self.bad(where, "empty text")
+            return None
+        if limit is not None and len(value) > limit:
+            self.bad(where, f"longer than {limit} characters")
+            return None
+        return value
+
+    def item(self, obj: Any) -> ParsedItem | None:
+        if not isinstance(obj, dict):
+            hint = "; a file of items has one JSON object per line (JSONL)" if isinstance(obj, list) else ""
+            self.bad("", f"not a JSON object (got {kind(obj)}){hint}")
+            return None
+        obj = _present(obj)
+        self.unknown(obj, ITEM_FIELDS, "")
+        external_id = self.item_id(obj.get("id"))
+        prompt, messages = self.item_input(obj)
+        candidates = self.candidates(obj.get("candidates"))
+        meta = self.metadata(obj.get("metadata", {}), "metadata")
+        annotations = self.annotations(obj.get("annotations", []), [c["key"] for c in candidates or []])
+        if self.problems:
+            return None
+        digest = content_hash(prompt, messages, candidates)
+        return ParsedItem(
+            line=self.line, external_id=external_id or f"h-{digest[:16]}", explicit_id=external_id is not None,
+            prompt=prompt, messages=messages, candidates=candidates, meta=meta, content_hash=digest,
+            annotations=annotations,
+        )
+
+    def item_id(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        return self.text(value, "id", limit=MAX_ID)
+
+    def item_input(self, obj: dict[str, Any]) -> tuple[str | None, list | None]:
+        if "prompt" in obj and "messages" in obj:
+            self.bad("", "has both 'prompt' and 'messages'; give exactly one")
+            return None, None
+        if "prompt" in obj:
+            return self.text(obj["prompt"], "prompt"), None
+        if "messages" in obj:
+            return None, self.messages(obj["messages"], "messages", ROLES)
+        self.bad("", "needs a 'prompt' (text) or 'messages' (a conversation)")
+        return None, None
+
+    def messages(self, value: Any, where: str, roles: tuple[str, ...]) -> list[dict[str, Any]] | None:
+        if not isinstance(value, list):
+            self.bad(where, f"must be a list of {{role, content}} messages, not {kind(value)}")
+            return None
+        if not value:
+            self.bad(where, "empty list; give at least one message")
+            return None
+        out = []
+        for k, message in enumerate(value):
+            at = f"{where}[{k}]"
+            if not isinstance(message, dict):
+                self.bad(at, f"must be an object with role and content, not {kind(message)}")
+                continue
+            message = _present(message)
+            self.unknown(message, MESSAGE_FIELDS, f"{at}.")
+            role = message.get("role")
+            if role is None:
+                self.bad(f"{at}.role", f"missing role (one of {', '.join(roles)})")
+            elif not isinstance(role, str) or role not in roles:
+                self.bad(f"{at}.role", f"{role!r} is not one of {', '.join(map(repr, roles))}")
+            calls = message.get("tool_calls")
+            if calls is not None and not (isinstance(calls, list) and calls and all(isinstance(c, dict) for c in calls)):
+                self.bad(f"{at}.tool_calls", "must be a non-empty list of tool call objects")
+            for name in ("name", "tool_call_id"):
+                if name in message:
+                    self.text(message[name], f"{at}.{name}")
+            if "function_call" in message and not isinstance(message["function_call"], dict):
+                self.bad(f"{at}.function_call", "must be an object")
+            calling = role == "assistant" and bool(calls or message.get("function_call"))
+            if calling and message.get("content", "") == "":
+                message["content"] = ""  # a pure tool call: no text
+            elif "content" not in message:
+                self.bad(f"{at}.content", "missing content")
+            else:
+                self.text(message["content"], f"{at}.content")
+            out.append(message)
+        return out
+
+    def candidates(self, value: Any) -> list[dict[str, Any]] | None:
+        if value is None:
+            self.bad("candidates", "missing; an item needs at least one candidate output")
+            return None
+        if not isinstance(value, list):
+            self.bad("candidates", f"must be a list of candidates, not {kind(value)}")
+            return None
+        if not value:
+            self.bad("candidates", "empty list; an item needs at least one candidate output")
+            return None
+        out: list[dict[str, Any]] = []
+        seen: dict[str, int] = {}
+        for i, cand in enumerate(value):
+            at = f"candidates[{i}]"
+            if not isinstance(cand, dict):
+                self.bad(at, f"must be an object with an output, not {kind(cand)}")
+                continue
+            cand = _present(cand)
+            self.unknown(cand, CANDIDATE_FIELDS, f"{at}.")
+            key = self.text(cand.get("id", default_key(i)), f"{at}.id", limit=MAX_KEY)
+            if key in RESERVED_KEYS:
+                self.bad(f"{at}.id", f"{key!r} is reserved for preferences; use another candidate id")
+            elif key is not None and key in seen:
+                self.bad(f"{at}.id", f"duplicate candidate id {key!r} (also candidates[{seen[key]}])")
+            elif key is not None:
+                seen[key] = i
+            model = self.text(cand["model"], f"{at}.model", limit=MAX_MODEL) if cand.get("model", "") != "" else ""
+            version = self.text(cand["version"], f"{at}.version", limit=MAX_VERSION) if "version" in cand else None
+            output, messages = None, None
+            if "output" in cand and "messages" in cand:
+                self.bad(at, "has both 'output' and 'messages'; give exactly one")
+            elif "output" in cand:
+                output = self.text(cand["output"], f"{at}.output")
+            elif "messages" in cand:
+                messages = self.messages(cand["messages"], f"{at}.messages", CANDIDATE_ROLES)
+            else:
+                self.bad(at, "needs an 'output' (text) or 'messages' (the agent's turns)")
+            meta = self.metadata(cand.get("metadata", {}), f"{at}.metadata")
+            out.append({"key": key, "model": model, "version": version, "output": output,
+                        "messages": messages, "meta": meta, "position": i})
+        return out
+
+    def metadata(self, value: Any, where: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.bad(where, f"must be an object, not {kind(value)}")
+            return {}
+        return value
+
+    def annotations(self, value: Any, keys: list[str]) -> list[ParsedAnnotation]:
+        if not isinstance(value, list):
+            self.bad("annotations", f"must be a list of annotations, not {kind(value)}")
+            return []
+        out: list[ParsedAnnotation] = []
+        seen: dict[str, int] = {}
+        for j, ann in enumerate(value):
+            at = f"annotations[{j}]"
+            if not isinstance(ann, dict):
+                self.bad(at, f"must be an object with an annotator and answers, not {kind(ann)}")
+                continue
+            ann = _present(ann)
+            self.unknown(ann, ANNOTATION_FIELDS, f"{at}.")
+            name = ann.get("annotator")
+            if name is None:
+                self.bad(f"{at}.annotator", "missing annotator name")
+            else:
+                name = self.text(name, f"{at}.annotator", limit=MAX_ANNOTATOR)
+                name = name.strip() if name else None
+                if name is not None and name in seen:
+                    self.bad(f"{at}.annotator", f"{name!r} already annotated this item (annotations[{seen[name]}])")
+                elif name is not None:
+                    seen[name] = j
+            ratings, flags = ann.get("ratings", {}), ann.get("flags", {})
+            if len(keys) == 1 and isinstance(ratings, dict) and ratings \
+                    and not any(isinstance(v, dict) for v in ratings.values()):
+                ratings = {keys[0]: ratings}  # short form for a single candidate
+            if len(keys) == 1 and isinstance(flags, list):
+                flags = {keys[0]: flags}
+            answer = (ann.get("preference"), ratings, flags, ann.get("correction"), ann.get("rationale"))
+            if all(is_empty(part) for part in answer):
+                self.bad(at, "answers nothing; give a preference, ratings, flags, a correction or a rationale")
+            out.append(ParsedAnnotation(j, name or "", *answer))
+        return out
+
+
+def default_key(position: int) -> str:
+    """Candidate ids by position: a, b, ... z, then c27, c28, ..."""
+    return chr(ord("a") + position) if position < 26 else f"c{position + 1}"
