@@ -58,13 +58,15 @@ def begin_write(session: Session) -> None:
     """Start the session's transaction as a write transaction (``BEGIN IMMEDIATE`` on SQLite).
 
     Call it first in every use case that writes: a read followed by a write inside a deferred
-    transaction fails under concurrent writers. The session must not be inside a transaction yet.
+    transaction fails under concurrent writers. A read transaction still open on the session (from
+    earlier reads, with no pending changes) is ended first.
     """
     if session.in_transaction():
-        conn = session.connection()
-        if conn.get_execution_options().get(_WRITE):
+        if session.connection().get_execution_options().get(_WRITE):
             return
-        raise RuntimeError("begin_write() called on a session that is already in a read transaction")
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("begin_write() called with unsaved changes in a read transaction")
+        session.commit()
     session.connection(execution_options={_WRITE: True})
 
 
