@@ -22,6 +22,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from feedback.errors import ExportError
@@ -141,55 +142,56 @@ def build_rows(items: pd.DataFrame, candidates: pd.DataFrame, majority: pd.DataF
     """
     if form not in FORMS:
         raise ExportError(f"Unknown form {form!r} (choose {' or '.join(FORMS)})")
+    order = items.sort_values(["position", "item_id"], kind="mergesort")
+    decided = order.merge(majority, on="item_id", how="left", validate="one_to_one")
+    n_candidates = decided["item_id"].map(candidates.groupby("item_id").size()).fillna(0).to_numpy()
+    n_annotators = decided["n_annotators"].fillna(0).to_numpy()
+    outcome = decided["outcome"].astype(object).to_numpy()
+    reason = np.select(
+        [n_candidates < 2, n_annotators == 0, n_annotators < min_annotations, outcome != "clear"],
+        ["single_candidate", "no_annotations", "too_few_annotations", outcome], default="",
+    )
     excluded = dict.fromkeys(REASONS, 0)
+    excluded.update({str(k): int(v) for k, v in pd.Series(reason[reason != ""]).value_counts().items()})
+
+    cands = candidates.sort_values(["item_id", "position", "key"], kind="mergesort").to_dict("records")
+    by_item: dict[Any, list[dict[str, Any]]] = {}
+    for cand in cands:
+        by_item.setdefault(cand["item_id"], []).append(cand)
     rows: list[dict[str, Any]] = []
-    cands = candidates.sort_values(["item_id", "position", "key"], kind="mergesort")
-    by_item = {iid: group for iid, group in cands.groupby("item_id", sort=False)}
-    votes = majority.set_index("item_id")
-    for item in items.sort_values(["position", "item_id"], kind="mergesort").itertuples(index=False):
-        group = by_item.get(item.item_id)
-        decided = votes.loc[item.item_id] if item.item_id in votes.index else None
-        if group is None or len(group) < 2:
-            excluded["single_candidate"] += 1
-        elif decided is None or decided["n_annotators"] == 0:
-            excluded["no_annotations"] += 1
-        elif decided["n_annotators"] < min_annotations:
-            excluded["too_few_annotations"] += 1
-        elif decided["outcome"] != "clear":
-            excluded[decided["outcome"]] += 1
-        else:
-            excluded["identical_outputs"] += _item_rows(rows, item, group, decided, form=form)
+    for item in decided[reason == ""].to_dict("records"):
+        excluded["identical_outputs"] += _item_rows(rows, item, by_item[item["item_id"]], form=form)
     validate_rows(rows, form=form)
     return rows, excluded
 
 
-def _item_rows(rows: list, item: Any, group: pd.DataFrame, decided: pd.Series, *, form: str) -> int:
+def _item_rows(rows: list, item: dict[str, Any], group: list[dict[str, Any]], *, form: str) -> int:
     """Append the item's rows; return how many pairs were left out because both sides are the same."""
-    ext = str(item.external_id)
-    winner = decided["winner"]
-    keys = [str(k) for k in group["key"]]
-    if winner not in keys:
-        raise _bad(ext, "preference", f"the majority choice {winner!r} is not one of its candidates "
-                   f"({', '.join(keys)})")
-    prompt = prompt_value(item.prompt, item.messages, form=form, item=ext)
-    after_label = form == "standard" and isinstance(item.messages, list) and bool(item.messages)
-    best = group[group["key"] == winner].iloc[0]
+    ext = str(item["external_id"])
+    winner = item["winner"]
+    best = next((c for c in group if c["key"] == winner), None)
+    if best is None:
+        keys = ", ".join(str(c["key"]) for c in group)
+        raise _bad(ext, "preference", f"the majority choice {winner!r} is not one of its candidates ({keys})")
+    messages = item["messages"]
+    prompt = prompt_value(item["prompt"], messages, form=form, item=ext)
+    after_label = form == "standard" and isinstance(messages, list) and bool(messages)
     chosen = completion_value(best["output"], best["messages"], form=form, item=ext, field="chosen",
                               after_label=after_label)
-    meta = item.meta if isinstance(item.meta, dict) else {}
+    meta = item["meta"] if isinstance(item["meta"], dict) else {}
     identical = 0
-    for other in group.itertuples(index=False):
-        if other.key == winner:
+    for other in group:
+        if other is best:
             continue
-        rejected = completion_value(other.output, other.messages, form=form, item=ext,
-                                    field=f"rejected (candidate {other.key!r})", after_label=after_label)
+        rejected = completion_value(other["output"], other["messages"], form=form, item=ext,
+                                    field=f"rejected (candidate {other['key']!r})", after_label=after_label)
         if _same(chosen, rejected):
             identical += 1
             continue
         rows.append({
             "prompt": prompt, "chosen": chosen, "rejected": rejected, "item_id": ext,
-            "num_annotators": int(decided["n_annotators"]), "majority_share": float(decided["share"]),
-            "chosen_model": _text(best["model"]), "rejected_model": _text(other.model),
+            "num_annotators": int(item["n_annotators"]), "majority_share": float(item["share"]),
+            "chosen_model": _text(best["model"]), "rejected_model": _text(other["model"]),
             "metadata": json.dumps(meta, ensure_ascii=False, sort_keys=True, default=str),
         })
     return identical

@@ -43,6 +43,12 @@ def make_project(session):
     return make
 
 
+@pytest.fixture(name="add_item")
+def add_item_fixture():
+    """The ``add_item`` factory, for tests that build items in their own sessions."""
+    return add_item
+
+
 def add_item(session, project, *, external_id: str, prompt: str = "q", outputs=("first answer", "second answer")):
     item = Item(
         project_id=project.id, external_id=external_id, prompt=prompt,

@@ -5,7 +5,6 @@ import threading
 import pytest
 from sqlmodel import Session, func, select
 
-from conftest import add_item
 from feedback.annotate import Answer, submit_annotation
 from feedback.errors import InvalidAnswer, NotFound
 from feedback.models import Annotation, User
@@ -133,7 +132,7 @@ def test_display_order_is_stable_and_varies():
     assert 0.4 < firsts.count("a") / len(firsts) < 0.6
 
 
-def test_concurrent_submissions_never_exceed_the_overlap(file_engine):
+def test_concurrent_submissions_never_exceed_the_overlap(file_engine, add_item):
     """16 annotators race for 10 items with overlap 3 on one SQLite file: exactly 30 annotations."""
     with Session(file_engine, expire_on_commit=False) as s:
         from feedback.projects import add_project
