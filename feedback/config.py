@@ -28,9 +28,6 @@ class Settings(BaseSettings):
     pool_size: int = Field(
         20, ge=1, le=500, description="Database connections kept open (size it for concurrent annotators)."
     )
-    export_dir: Path = Field(
-        Path("data/exports"), description="Folder where dataset exports made in the app are written."
-    )
 
 
 def setting_docs() -> dict[str, str]:
