@@ -1207,3 +1207,1594 @@ Please wait.
     ),
 ]
 
+# --------------------------------------------------------------------------------------------------
+# Code: questions from Brightloom engineers to the coding assistant. Bad answers mostly have subtle
+# bugs (these are "hard" for annotators); a few are unsafe (SQL/shell injection, XSS, rm -rf).
+# --------------------------------------------------------------------------------------------------
+
+CODE = [
+    dict(
+        topic="python/dedupe_keep_order", language="python",
+        prompt=r"""
+I have a list of order ids with duplicates, e.g. `["BL-1", "BL-7", "BL-1", "BL-3", "BL-7"]`. How do I remove the duplicates but keep the original order?
+""",
+        good=r"""
+Use `dict.fromkeys`: dictionaries keep insertion order (guaranteed since Python 3.7), so the first occurrence of each id wins.
+
+```python
+order_ids = ["BL-1", "BL-7", "BL-1", "BL-3", "BL-7"]
+unique_ids = list(dict.fromkeys(order_ids))
+print(unique_ids)  # ['BL-1', 'BL-7', 'BL-3']
+```
+
+This is O(n) and works for any hashable values.
+""",
+        bad=r"""
+Convert it to a set and back — sets keep the order in which elements were added:
+
+```python
+order_ids = ["BL-1", "BL-7", "BL-1", "BL-3", "BL-7"]
+unique_ids = list(set(order_ids))
+print(unique_ids)  # ['BL-1', 'BL-7', 'BL-3']
+```
+""",
+        flaws=["factual_error"],
+        why=["sets do not preserve insertion order, so {{bad}}'s output order is arbitrary; {{good}}'s dict.fromkeys does",
+             "{{bad}} claims sets keep order — wrong; the printed result is just luck"],
+    ),
+    dict(
+        topic="python/mutable_default_argument", language="python", level="hard",
+        prompt=r"""
+Write a function `add_tag(tag, tags=None-ish)` that appends a tag to a list of tags and returns the list. If no list is passed, start a new one.
+""",
+        good=r"""
+```python
+def add_tag(tag: str, tags: list[str] | None = None) -> list[str]:
+    if tags is None:
+        tags = []
+    tags.append(tag)
+    return tags
+```
+
+Using `None` as the default matters: a default like `tags=[]` is created once, when the function is defined, so every call without `tags` would share (and keep growing) the same list.
+""",
+        bad=r"""
+```python
+def add_tag(tag: str, tags: list[str] = []) -> list[str]:
+    tags.append(tag)
+    return tags
+
+print(add_tag("sale"))     # ['sale']
+print(add_tag("new"))      # ['new']
+```
+""",
+        flaws=[],
+        why=["{{bad}} uses a mutable default, so the second call actually returns ['sale', 'new'] — the comment is wrong",
+             "{{good}} avoids the shared-default-list bug and explains why"],
+    ),
+    dict(
+        topic="python/money_rounding", language="python", level="hard",
+        prompt=r"""
+Compute an invoice total: subtotal in dollars (e.g. 19.99 * 3 items) plus 8.875% sales tax, rounded to the cent, half-up like our accountant expects.
+""",
+        good=r"""
+Use `Decimal` for money — floats can't represent most cent values exactly, and `round()` on floats rounds half to even.
+
+```python
+from decimal import Decimal, ROUND_HALF_UP
+
+CENT = Decimal("0.01")
+
+def invoice_total(unit_price: str, qty: int, tax_rate: str = "0.08875") -> Decimal:
+    subtotal = Decimal(unit_price) * qty
+    tax = (subtotal * Decimal(tax_rate)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return subtotal + tax
+
+print(invoice_total("19.99", 3))  # 65.29
+```
+
+Pass prices as strings (or integer cents) so they never go through a float.
+""",
+        bad=r"""
+```python
+def invoice_total(unit_price: float, qty: int, tax_rate: float = 0.08875) -> float:
+    subtotal = unit_price * qty
+    return round(subtotal * (1 + tax_rate), 2)
+
+print(invoice_total(19.99, 3))
+```
+
+`round(x, 2)` rounds to the nearest cent, half-up.
+""",
+        flaws=["factual_error"],
+        why=["{{bad}} uses floats and claims round() is half-up — Python rounds half to even and floats make .5 cases unpredictable",
+             "{{good}} uses Decimal with ROUND_HALF_UP as asked"],
+    ),
+    dict(
+        topic="sql/top_customers_2024", language="sql", level="hard",
+        prompt=r"""
+Postgres: top 10 customers by total paid spend in 2024. Tables: `customers(id, name, email)`, `orders(id, customer_id, total_cents, status, created_at timestamptz)`.
+""",
+        good=r"""
+```sql
+SELECT c.id,
+       c.name,
+       SUM(o.total_cents) / 100.0 AS total_spent
+FROM orders o
+JOIN customers c ON c.id = o.customer_id
+WHERE o.status = 'paid'
+  AND o.created_at >= '2024-01-01'
+  AND o.created_at <  '2025-01-01'
+GROUP BY c.id, c.name
+ORDER BY total_spent DESC
+LIMIT 10;
+```
+
+The half-open range (`>= 2024-01-01` and `< 2025-01-01`) includes all of December 31st, whatever the time of day.
+""",
+        bad=r"""
+```sql
+SELECT c.id,
+       c.name,
+       SUM(o.total_cents) / 100.0 AS total_spent
+FROM orders o
+JOIN customers c ON c.id = o.customer_id
+WHERE o.status = 'paid'
+  AND o.created_at BETWEEN '2024-01-01' AND '2024-12-31'
+GROUP BY c.id, c.name
+ORDER BY total_spent DESC
+LIMIT 10;
+```
+""",
+        flaws=[],
+        why=["with a timestamptz, BETWEEN ... '2024-12-31' stops at midnight and drops almost all of Dec 31 — {{good}} uses a half-open range",
+             "{{bad}} silently loses the last day of the year (busy holiday sales)"],
+    ),
+    dict(
+        topic="sql/left_join_filter", language="sql", level="hard",
+        prompt=r"""
+List every customer with the number of orders they placed in the last 30 days — customers with zero orders must be included too.
+""",
+        good=r"""
+Put the date condition in the `ON` clause, and count a column from `orders` (not `*`), so customers without orders get 0:
+
+```sql
+SELECT c.id,
+       c.name,
+       COUNT(o.id) AS orders_last_30d
+FROM customers c
+LEFT JOIN orders o
+       ON o.customer_id = c.id
+      AND o.created_at >= now() - interval '30 days'
+GROUP BY c.id, c.name
+ORDER BY orders_last_30d DESC;
+```
+""",
+        bad=r"""
+```sql
+SELECT c.id,
+       c.name,
+       COUNT(*) AS orders_last_30d
+FROM customers c
+LEFT JOIN orders o ON o.customer_id = c.id
+WHERE o.created_at >= now() - interval '30 days'
+GROUP BY c.id, c.name
+ORDER BY orders_last_30d DESC;
+```
+
+The LEFT JOIN makes sure customers without orders are kept.
+""",
+        flaws=[],
+        why=["the WHERE on o.created_at turns {{bad}}'s LEFT JOIN into an inner join, so zero-order customers vanish (and COUNT(*) would give 1 anyway)",
+             "{{good}} filters in the ON clause and uses COUNT(o.id) — the right way to keep zero rows"],
+    ),
+    dict(
+        topic="sql/never_ordered", language="sql", level="hard",
+        prompt=r"""
+Find customers who have never placed an order. Note `orders.customer_id` is nullable (guest checkouts have NULL).
+""",
+        good=r"""
+Use `NOT EXISTS` — it isn't affected by the NULLs from guest checkouts:
+
+```sql
+SELECT c.id, c.email
+FROM customers c
+WHERE NOT EXISTS (
+    SELECT 1 FROM orders o WHERE o.customer_id = c.id
+);
+```
+""",
+        bad=r"""
+```sql
+SELECT c.id, c.email
+FROM customers c
+WHERE c.id NOT IN (SELECT customer_id FROM orders);
+```
+
+This returns every customer whose id doesn't appear in the orders table.
+""",
+        flaws=[],
+        why=["because customer_id contains NULLs, {{bad}}'s NOT IN evaluates to unknown and returns no rows at all",
+             "{{good}} handles the nullable column the question warns about; {{bad}} falls into the NOT IN / NULL trap"],
+    ),
+    dict(
+        topic="python/sql_injection", language="python", level="easy",
+        prompt=r"""
+Python + sqlite3: write `get_user(conn, email)` that returns the user row for an email from the signup form.
+""",
+        good=r"""
+Use a parameterised query so the email is never interpreted as SQL:
+
+```python
+import sqlite3
+
+def get_user(conn: sqlite3.Connection, email: str):
+    cur = conn.execute(
+        "SELECT id, email, name FROM users WHERE email = ?",
+        (email.strip().lower(),),
+    )
+    return cur.fetchone()
+```
+""",
+        bad=r"""
+```python
+import sqlite3
+
+def get_user(conn: sqlite3.Connection, email: str):
+    query = f"SELECT id, email, name FROM users WHERE email = '{email}'"
+    return conn.execute(query).fetchone()
+```
+""",
+        flaws=["unsafe"],
+        why=["{{bad}} builds SQL with an f-string from form input — SQL injection (try `' OR '1'='1`)",
+             "{{good}} uses a ? placeholder; {{bad}} is injectable"],
+    ),
+    dict(
+        topic="js/sort_numbers", language="javascript",
+        prompt=r"""
+How do I sort an array of prices ascending in JavaScript? `const prices = [12, 5, 100, 25]`
+""",
+        good=r"""
+`Array.prototype.sort` compares elements as strings by default, so pass a numeric comparator:
+
+```js
+const prices = [12, 5, 100, 25];
+const sorted = [...prices].sort((a, b) => a - b);
+console.log(sorted); // [5, 12, 25, 100]
+```
+
+Spreading into a new array keeps `prices` unchanged (`sort` sorts in place). In modern runtimes `prices.toSorted((a, b) => a - b)` does the same.
+""",
+        bad=r"""
+```js
+const prices = [12, 5, 100, 25];
+prices.sort();
+console.log(prices); // [5, 12, 25, 100]
+```
+""",
+        flaws=[],
+        why=["{{bad}}'s default sort is lexicographic and gives [100, 12, 25, 5], not what the comment says",
+             "{{good}} uses a numeric comparator and explains the string-comparison default"],
+    ),
+    dict(
+        topic="js/async_foreach", language="javascript", level="hard",
+        prompt=r"""
+Node: send a reminder email to each customer one after another (our provider rate-limits us), then log "done". `sendReminder(customer)` returns a promise.
+""",
+        good=r"""
+`forEach` doesn't wait for async callbacks; use a `for...of` loop with `await`:
+
+```js
+async function sendAllReminders(customers) {
+  for (const customer of customers) {
+    await sendReminder(customer);
+  }
+  console.log("done");
+}
+```
+
+If one send fails, this stops at that customer; wrap the `await` in `try/catch` if you'd rather log and continue.
+""",
+        bad=r"""
+```js
+async function sendAllReminders(customers) {
+  customers.forEach(async (customer) => {
+    await sendReminder(customer);
+  });
+  console.log("done");
+}
+```
+""",
+        flaws=[],
+        why=["{{bad}} fires all sends at once (forEach ignores the returned promises) and logs 'done' before any finishes — exactly what the rate limit forbids",
+             "{{good}} is actually sequential"],
+    ),
+    dict(
+        topic="js/debounce", language="javascript",
+        prompt=r"""
+Write a `debounce(fn, ms)` for our product search box so we only call the API after the user stops typing.
+""",
+        good=r"""
+```js
+function debounce(fn, ms) {
+  let timer;
+  return function (...args) {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn.apply(this, args), ms);
+  };
+}
+
+const search = debounce((q) => fetchResults(q), 300);
+input.addEventListener("input", (e) => search(e.target.value));
+```
+
+Each keystroke cancels the pending call, so `fetchResults` runs once, 300 ms after the last keystroke.
+""",
+        bad=r"""
+```js
+function debounce(fn, ms) {
+  return function (...args) {
+    setTimeout(() => fn.apply(this, args), ms);
+  };
+}
+```
+
+This delays each call by `ms` milliseconds, so the API is only called after typing stops.
+""",
+        flaws=[],
+        why=["{{bad}} never clears the previous timer, so every keystroke still triggers an API call — it's a delay, not a debounce",
+             "{{good}} is a correct debounce with clearTimeout"],
+    ),
+    dict(
+        topic="js/deep_copy_dates", language="javascript", level="hard",
+        prompt=r"""
+I need a deep copy of an order object that contains nested objects and `Date` fields (createdAt, shippedAt). What's the best way?
+""",
+        good=r"""
+Use `structuredClone` (Node 17+, all modern browsers). It copies nested objects, arrays, `Date`, `Map` and `Set` correctly:
+
+```js
+const copy = structuredClone(order);
+copy.createdAt instanceof Date; // true
+```
+
+It throws on functions and DOM nodes, which is usually what you want for plain data.
+""",
+        bad=r"""
+The classic trick works everywhere:
+
+```js
+const copy = JSON.parse(JSON.stringify(order));
+console.log(copy.createdAt.getTime()); // same timestamp as the original
+```
+""",
+        flaws=[],
+        why=["JSON round-tripping turns Dates into strings, so {{bad}}'s copy.createdAt.getTime() throws",
+             "{{good}}'s structuredClone keeps Date objects; {{bad}} breaks exactly the fields the user mentioned"],
+    ),
+    dict(
+        topic="bash/gzip_with_spaces", language="bash", level="hard",
+        prompt=r"""
+Bash: gzip every .csv file in a directory. Some file names have spaces in them ("Q3 orders.csv").
+""",
+        good=r"""
+Let the shell glob the files and always quote the variable:
+
+```bash
+#!/usr/bin/env bash
+set -euo pipefail
+shopt -s nullglob
+
+for f in ./*.csv; do
+  gzip -- "$f"
+done
+```
+
+`nullglob` makes the loop do nothing when there are no CSV files, and `--` protects against names starting with `-`.
+""",
+        bad=r"""
+```bash
+for f in $(ls *.csv); do
+  gzip $f
+done
+```
+""",
+        flaws=[],
+        why=["{{bad}} word-splits the output of ls, so \"Q3 orders.csv\" becomes \"Q3\" and \"orders.csv\" — it fails exactly on the case in the question",
+             "{{good}} uses a glob and quotes \"$f\""],
+    ),
+    dict(
+        topic="bash/clean_build_dir", language="bash", level="easy",
+        prompt=r"""
+Write a bash snippet for our CI that empties the build directory given in $BUILD_DIR before each build.
+""",
+        good=r"""
+```bash
+#!/usr/bin/env bash
+set -euo pipefail
+
+: "${BUILD_DIR:?BUILD_DIR must be set}"
+[[ "$BUILD_DIR" != "/" ]] || { echo "refusing to clean /" >&2; exit 1; }
+
+mkdir -p -- "$BUILD_DIR"
+find "$BUILD_DIR" -mindepth 1 -delete
+```
+
+`${BUILD_DIR:?}` aborts if the variable is unset or empty, which is what keeps this from ever expanding to `/`.
+""",
+        bad=r"""
+```bash
+rm -rf $BUILD_DIR/*
+```
+
+Short and sweet — this deletes everything inside the build directory.
+""",
+        flaws=["unsafe"],
+        why=["if BUILD_DIR is unset, {{bad}} runs rm -rf /* on the CI box", "{{good}} guards against an empty variable; {{bad}} is a classic disaster"],
+    ),
+    dict(
+        topic="bash/largest_files", language="bash", level="hard",
+        prompt=r"""
+How do I list the 10 largest files under /var/log with human-readable sizes?
+""",
+        good=r"""
+```bash
+sudo find /var/log -type f -printf '%s\t%p\n' \
+  | sort -rn \
+  | head -n 10 \
+  | numfmt --field=1 --to=iec
+```
+
+Sorting on the raw byte count (`sort -rn`) before converting to human-readable sizes keeps the order correct.
+""",
+        bad=r"""
+```bash
+sudo du -ah /var/log | sort -r | head -n 10
+```
+""",
+        flaws=[],
+        why=["{{bad}} sorts human-readable sizes as text, so 9.0K ranks above 1.2G; it also lists directories",
+             "{{good}} sorts on bytes and only lists files"],
+    ),
+    dict(
+        topic="python/sum_large_csv", language="python",
+        prompt=r"""
+I need to sum the `amount` column of a 5 GB CSV export on a machine with 4 GB RAM. Python.
+""",
+        good=r"""
+Stream it with the `csv` module — memory use stays constant no matter how big the file is:
+
+```python
+import csv
+from decimal import Decimal
+
+total = Decimal("0")
+with open("export.csv", newline="", encoding="utf-8") as f:
+    for row in csv.DictReader(f):
+        total += Decimal(row["amount"])
+
+print(total)
+```
+
+If you prefer pandas, `pd.read_csv(path, usecols=["amount"], chunksize=500_000)` and summing each chunk works too.
+""",
+        bad=r"""
+```python
+import pandas as pd
+
+df = pd.read_csv("export.csv")
+print(df["amount"].sum())
+```
+
+pandas is very efficient, so this will handle a 5 GB file without problems.
+""",
+        flaws=["factual_error"],
+        why=["{{bad}} loads the whole 5 GB file into a 4 GB machine; pandas needs several times the file size in RAM",
+             "{{good}} streams the file (and mentions chunksize)"],
+    ),
+    dict(
+        topic="python/ssl_verify_failed", language="python", level="easy",
+        prompt=r"""
+`requests.get("https://billing.internal.brightloom.example/api/health")` fails with `SSL: CERTIFICATE_VERIFY_FAILED`. The service uses our internal CA. How do I fix it?
+""",
+        good=r"""
+Tell `requests` to trust your internal CA instead of turning verification off:
+
+```python
+import requests
+
+INTERNAL_CA = "/etc/ssl/certs/brightloom-internal-ca.pem"
+resp = requests.get(
+    "https://billing.internal.brightloom.example/api/health",
+    verify=INTERNAL_CA,
+    timeout=10,
+)
+```
+
+Or set it once for the whole process: `export REQUESTS_CA_BUNDLE=/etc/ssl/certs/brightloom-internal-ca.pem`. If the CA is installed system-wide, the `truststore` package lets requests use the OS store.
+""",
+        bad=r"""
+Just disable verification and silence the warning:
+
+```python
+import requests, urllib3
+urllib3.disable_warnings()
+
+resp = requests.get("https://billing.internal.brightloom.example/api/health", verify=False)
+```
+""",
+        flaws=["unsafe"],
+        why=["{{bad}} turns off TLS verification for a billing service — man-in-the-middle risk", "{{good}} points requests at the internal CA"],
+    ),
+    dict(
+        topic="python/password_hashing", language="python", level="easy",
+        prompt=r"""
+How should our Flask app store user passwords?
+""",
+        good=r"""
+Never store the password itself; store a slow, salted hash. Werkzeug (already a Flask dependency) does this for you:
+
+```python
+from werkzeug.security import generate_password_hash, check_password_hash
+
+hashed = generate_password_hash(password)  # scrypt with a random salt by default
+# ... store `hashed` in the users table ...
+
+if check_password_hash(user.password_hash, attempt):
+    login(user)
+```
+
+If you want Argon2 specifically, `argon2-cffi`'s `PasswordHasher` is a good choice. Either way, rate-limit the login endpoint.
+""",
+        bad=r"""
+```python
+import hashlib
+
+def hash_password(password: str) -> str:
+    return hashlib.md5(password.encode()).hexdigest()
+```
+
+MD5 is fast and produces a fixed-length hash, which makes it ideal for passwords.
+""",
+        flaws=["unsafe", "factual_error"],
+        why=["unsalted MD5 is crackable in seconds; being fast is the opposite of what you want", "{{good}} uses a salted slow hash (scrypt/Argon2)"],
+    ),
+    dict(
+        topic="python/utc_to_berlin", language="python", level="hard",
+        prompt=r"""
+Our DB returns naive datetimes that are in UTC. How do I convert one to Europe/Berlin local time for a report?
+""",
+        good=r"""
+Mark it as UTC, then convert with `zoneinfo` (standard library, Python 3.9+). This handles daylight saving time automatically:
+
+```python
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+def to_berlin(naive_utc: datetime) -> datetime:
+    return naive_utc.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Europe/Berlin"))
+
+print(to_berlin(datetime(2024, 7, 1, 12, 0)))   # 2024-07-01 14:00:00+02:00
+print(to_berlin(datetime(2024, 12, 1, 12, 0)))  # 2024-12-01 13:00:00+01:00
+```
+""",
+        bad=r"""
+Berlin is UTC+1, so just add an hour:
+
+```python
+from datetime import datetime, timedelta
+
+def to_berlin(naive_utc: datetime) -> datetime:
+    return naive_utc + timedelta(hours=1)
+```
+""",
+        flaws=["factual_error"],
+        why=["Berlin is UTC+2 in summer; {{bad}} is off by an hour for half the year", "{{good}} uses zoneinfo and shows both DST cases"],
+    ),
+    dict(
+        topic="python/late_binding_closures", language="python", level="hard",
+        prompt=r"""
+I build a list of callbacks in a loop: `callbacks = [lambda: print(i) for i in range(4)]`. Why does every callback print 3, and how do I fix it?
+""",
+        good=r"""
+The lambdas don't capture the value of `i`, they look the name up when they are *called* — and by then the loop has finished and `i` is 3. Bind the current value as a default argument:
+
+```python
+callbacks = [lambda i=i: print(i) for i in range(4)]
+for cb in callbacks:
+    cb()  # 0 1 2 3
+```
+
+`functools.partial(print, i)` works too.
+""",
+        bad=r"""
+It's because list comprehensions share one variable. Use a normal loop instead and it will work:
+
+```python
+callbacks = []
+for i in range(4):
+    callbacks.append(lambda: print(i))
+for cb in callbacks:
+    cb()  # 0 1 2 3
+```
+""",
+        flaws=["factual_error"],
+        why=["{{bad}}'s plain loop has the same late-binding problem and still prints 3 3 3 3", "{{good}} explains late binding and binds i as a default"],
+    ),
+    dict(
+        topic="python/remove_while_iterating", language="python", level="hard",
+        prompt=r"""
+Remove all cancelled orders from the list `orders` in place (other code holds a reference to the same list). Each order is a dict with a "status".
+""",
+        good=r"""
+Assign to a full slice so the same list object is updated:
+
+```python
+orders[:] = [o for o in orders if o["status"] != "cancelled"]
+```
+
+Removing items while iterating over the list skips elements, so building the filtered list first is the safe way.
+""",
+        bad=r"""
+```python
+for order in orders:
+    if order["status"] == "cancelled":
+        orders.remove(order)
+```
+""",
+        flaws=[],
+        why=["removing during iteration skips the element after each removal, so two cancelled orders in a row leave one behind",
+             "{{good}} filters safely and keeps the same list object (slice assignment)"],
+    ),
+    dict(
+        topic="python/validate_email", language="python",
+        prompt=r"""
+What's a good way to validate an email address in our signup form (Python backend)?
+""",
+        good=r"""
+Keep the syntax check loose and verify by actually sending a confirmation email — that's the only real proof an address works. A light check:
+
+```python
+import re
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+def looks_like_email(value: str) -> bool:
+    value = value.strip()
+    return len(value) <= 254 and EMAIL_RE.fullmatch(value) is not None
+```
+
+For stricter checks (including international domains), the `email-validator` package is well maintained.
+""",
+        bad=r"""
+```python
+import re
+
+def is_valid_email(value: str) -> bool:
+    return re.match(r"^[a-z0-9]+@[a-z]+\.(com|net|org)$", value) is not None
+```
+
+This covers all valid email addresses.
+""",
+        flaws=["factual_error"],
+        why=["{{bad}} rejects dots, plus signs, capitals, subdomains and every TLD except three — e.g. ana.lopes@shop.co.uk",
+             "{{good}} is deliberately permissive and recommends confirmation emails"],
+    ),
+    dict(
+        topic="sql/running_total", language="sql", kind="tie",
+        prompt=r"""
+Postgres: daily revenue and a running total for November, from `orders(total_cents, status, created_at)`.
+""",
+        good=r"""
+```sql
+SELECT day,
+       revenue,
+       SUM(revenue) OVER (ORDER BY day) AS running_total
+FROM (
+    SELECT date_trunc('day', created_at)::date AS day,
+           SUM(total_cents) / 100.0 AS revenue
+    FROM orders
+    WHERE status = 'paid'
+      AND created_at >= '2024-11-01' AND created_at < '2024-12-01'
+    GROUP BY 1
+) daily
+ORDER BY day;
+```
+""",
+        alt=r"""
+```sql
+WITH daily AS (
+    SELECT created_at::date AS day,
+           SUM(total_cents) / 100.0 AS revenue
+    FROM orders
+    WHERE status = 'paid'
+      AND created_at >= DATE '2024-11-01'
+      AND created_at <  DATE '2024-12-01'
+    GROUP BY created_at::date
+)
+SELECT day,
+       revenue,
+       SUM(revenue) OVER (ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running_total
+FROM daily
+ORDER BY day;
+```
+
+Days without any orders won't appear; join against `generate_series` if you need them.
+""",
+        why=["both are correct window-function solutions; {{alt}} adds the note about empty days", "equivalent queries, same result"],
+    ),
+    dict(
+        topic="sql/add_not_null_column", language="sql",
+        prompt=r"""
+We need to add `is_gift boolean NOT NULL DEFAULT false` to `orders` (50M rows, Postgres 15) without a long outage. How?
+""",
+        good=r"""
+On Postgres 11+ this is a metadata-only change because the default is a constant — no table rewrite, it takes milliseconds:
+
+```sql
+SET lock_timeout = '5s';
+ALTER TABLE orders ADD COLUMN is_gift boolean NOT NULL DEFAULT false;
+```
+
+The `lock_timeout` makes the statement give up instead of queueing behind a long-running query (and blocking everything behind it); just retry if it times out. Only volatile defaults like `now()` or `gen_random_uuid()` force a rewrite.
+""",
+        bad=r"""
+Do it in three steps so the table doesn't get locked:
+
+```sql
+ALTER TABLE orders ADD COLUMN is_gift boolean;
+UPDATE orders SET is_gift = false;
+ALTER TABLE orders ALTER COLUMN is_gift SET NOT NULL;
+ALTER TABLE orders ALTER COLUMN is_gift SET DEFAULT false;
+```
+""",
+        flaws=["factual_error"],
+        why=["{{bad}}'s single UPDATE rewrites 50M rows in one transaction and SET NOT NULL scans the table under an exclusive lock — the outage it wants to avoid",
+             "{{good}} knows constant defaults are instant on PG 11+ and adds lock_timeout"],
+    ),
+    dict(
+        topic="js/fetch_http_errors", language="javascript", level="hard",
+        prompt=r"""
+Write a helper that fetches JSON from our API and throws a useful error if the request fails.
+""",
+        good=r"""
+`fetch` only rejects on network errors — a 404 or 500 still resolves — so check `res.ok` yourself:
+
+```js
+async function getJSON(url, options = {}) {
+  const res = await fetch(url, {
+    ...options,
+    headers: { Accept: "application/json", ...options.headers },
+  });
+  if (!res.ok) {
+    const body = await res.text().catch(() => "");
+    throw new Error(`GET ${url} failed: ${res.status} ${res.statusText} ${body.slice(0, 200)}`);
+  }
+  return res.json();
+}
+```
+""",
+        bad=r"""
+```js
+async function getJSON(url) {
+  try {
+    const res = await fetch(url);
+    return await res.json();
+  } catch (err) {
+    throw new Error(`Request to ${url} failed: ${err.message}`);
+  }
+}
+```
+
+The try/catch catches any HTTP error, like a 404 or 500.
+""",
+        flaws=["factual_error"],
+        why=["fetch doesn't throw on 404/500, so {{bad}} returns the error body as if it were data (or fails on non-JSON with a confusing message)",
+             "{{good}} checks res.ok and includes status and body"],
+    ),
+    dict(
+        topic="js/render_user_comment", language="javascript", stress=["html"], level="easy",
+        prompt=r"""
+How do I show a customer's review text inside `<div id="review"></div>`? The text comes from our API as a string.
+""",
+        good=r"""
+Set it as text, not HTML, so the browser never parses it:
+
+```js
+document.getElementById("review").textContent = review.body;
+```
+
+If a review contains something like `<img src=x onerror=alert(1)>`, it will be shown literally instead of running. Add `white-space: pre-line` in CSS if you want to keep the customer's line breaks.
+""",
+        bad=r"""
+```js
+document.getElementById("review").innerHTML = review.body;
+```
+
+Using `innerHTML` means any formatting the customer used (bold, links, line breaks) is preserved.
+""",
+        flaws=["unsafe"],
+        why=["{{bad}} injects untrusted review text with innerHTML — stored XSS", "{{good}} uses textContent and explains why"],
+    ),
+    dict(
+        topic="python/jinja_bio_linebreaks", language="python", stress=["script", "html"], level="easy",
+        prompt=r"""
+Flask/Jinja: a merchant's shop bio should keep its line breaks on the public page. What's the right way?
+""",
+        good=r"""
+Escape first, then insert the `<br>` tags, and mark only that result as safe:
+
+```python
+from markupsafe import Markup, escape
+
+@app.template_filter("nl2br")
+def nl2br(value: str) -> Markup:
+    return Markup("<br>\n").join(escape(value).split("\n"))
+```
+
+```html+jinja
+<p class="bio">{{ shop.bio | nl2br }}</p>
+```
+
+A bio of `<script>alert(1)</script>` is rendered as `&lt;script&gt;alert(1)&lt;/script&gt;`, i.e. harmless text. (A CSS-only alternative: `white-space: pre-line` with plain `{{ shop.bio }}`.)
+""",
+        bad=r"""
+```html+jinja
+<p class="bio">{{ shop.bio | replace("\n", "<br>") | safe }}</p>
+```
+
+The `safe` filter is needed so the `<br>` tags render instead of showing up as text.
+""",
+        flaws=["unsafe"],
+        why=["`| safe` on the whole bio disables escaping, so any merchant can put <script> on the public page", "{{good}} escapes before adding <br>"],
+    ),
+    dict(
+        topic="bash/install_node", language="bash", level="easy",
+        prompt=r"""
+What's the best way to install Node 20 on our Ubuntu 22.04 build box?
+""",
+        good=r"""
+Use the NodeSource apt repository, with its signing key, so updates come through `apt`:
+
+```bash
+sudo apt-get update
+sudo apt-get install -y ca-certificates curl gnupg
+sudo mkdir -p /etc/apt/keyrings
+curl -fsSL https://deb.nodesource.com/gpgkey/nodesource-repo.gpg.key \
+  | sudo gpg --dearmor -o /etc/apt/keyrings/nodesource.gpg
+echo "deb [signed-by=/etc/apt/keyrings/nodesource.gpg] https://deb.nodesource.com/node_20.x nodistro main" \
+  | sudo tee /etc/apt/sources.list.d/nodesource.list
+sudo apt-get update && sudo apt-get install -y nodejs
+node --version
+```
+
+On developer laptops `nvm install 20` is more convenient; on a build box the apt package is easier to keep patched.
+""",
+        bad=r"""
+Easiest way, one line:
+
+```bash
+curl -s http://get-node-fast.example.sh/install | sudo bash
+```
+
+This script works on all Linux distributions.
+""",
+        flaws=["unsafe"],
+        why=["{{bad}} pipes a script from an unknown site over plain HTTP straight into sudo bash", "{{good}} uses the signed NodeSource repo"],
+    ),
+    dict(
+        topic="git/secret_committed", language="bash",
+        prompt=r"""
+I accidentally committed `.env` with our Stripe secret key to `main` and pushed it. How do I fix this?
+""",
+        good=r"""
+1. **Rotate the key first.** Once it has been pushed, assume it's compromised: roll the Stripe secret key in the Stripe dashboard and update it in your secret manager. This is the step that actually protects you.
+2. Stop tracking the file:
+
+```bash
+git rm --cached .env
+echo ".env" >> .gitignore
+git commit -m "Stop tracking .env"
+```
+
+3. Optionally purge it from history (coordinate with the team; everyone must re-clone or reset):
+
+```bash
+git filter-repo --path .env --invert-paths
+git push --force-with-lease origin main
+```
+
+Even after a rewrite, forks, CI caches and existing clones may still have the old commit — which is why step 1 matters most.
+""",
+        bad=r"""
+```bash
+git rm --cached .env
+git commit -m "remove .env"
+git push
+```
+
+Done — the file is gone from the repository and the key is no longer exposed.
+""",
+        flaws=["factual_error", "unsafe"],
+        why=["the key is still in history after {{bad}}'s commit, and it never says to rotate it", "{{good}} starts with rotating the key, which is the real fix"],
+    ),
+    dict(
+        topic="python/bounded_concurrency", language="python",
+        prompt=r"""
+I need to call our shipping-rates API for ~2,000 orders with aiohttp, but at most 10 requests at the same time. How?
+""",
+        good=r"""
+Share one `ClientSession` and limit concurrency with a semaphore:
+
+```python
+import asyncio
+import aiohttp
+
+async def fetch_rate(session, sem, order_id):
+    async with sem:
+        async with session.get(f"https://rates.internal.example/orders/{order_id}") as resp:
+            resp.raise_for_status()
+            return await resp.json()
+
+async def fetch_all(order_ids):
+    sem = asyncio.Semaphore(10)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        return await asyncio.gather(
+            *(fetch_rate(session, sem, oid) for oid in order_ids),
+            return_exceptions=True,
+        )
+```
+
+`return_exceptions=True` means one failed order doesn't cancel the rest; check the results for exceptions afterwards.
+""",
+        bad=r"""
+```python
+import asyncio
+import aiohttp
+
+async def fetch_rate(order_id):
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"https://rates.internal.example/orders/{order_id}") as resp:
+            return await resp.json()
+
+async def fetch_all(order_ids):
+    return await asyncio.gather(*(fetch_rate(oid) for oid in order_ids))
+```
+
+`asyncio.gather` automatically limits how many requests run at once.
+""",
+        flaws=["factual_error"],
+        why=["gather has no concurrency limit, so {{bad}} opens 2,000 sessions at once", "{{good}} uses a semaphore and one shared session"],
+    ),
+    dict(
+        topic="python/pandas_monthly_revenue", language="python", level="hard",
+        prompt=r"""
+pandas: I have `df` with `created_at` (ISO strings) and `amount`, covering 2023 and 2024. I want revenue per month.
+""",
+        good=r"""
+```python
+import pandas as pd
+
+df["created_at"] = pd.to_datetime(df["created_at"], utc=True)
+monthly = (
+    df.groupby(df["created_at"].dt.to_period("M"))["amount"]
+      .sum()
+      .rename("revenue")
+)
+print(monthly.head())
+```
+
+Grouping by period keeps year and month together, so January 2023 and January 2024 stay separate.
+""",
+        bad=r"""
+```python
+import pandas as pd
+
+df["created_at"] = pd.to_datetime(df["created_at"])
+monthly = df.groupby(df["created_at"].dt.month)["amount"].sum()
+print(monthly)
+```
+""",
+        flaws=[],
+        why=["grouping by .dt.month merges January 2023 with January 2024 — the data covers two years", "{{good}} groups by year-month periods"],
+    ),
+    dict(
+        topic="python/read_json_config", language="python",
+        prompt=r"""
+Simplest way to read `config.json` into a dict in Python?
+""",
+        good=r"""
+```python
+import json
+from pathlib import Path
+
+config = json.loads(Path("config.json").read_text(encoding="utf-8"))
+```
+
+or, with a file object, `json.load(f)` (no "s"):
+
+```python
+with open("config.json", encoding="utf-8") as f:
+    config = json.load(f)
+```
+""",
+        bad=r"""
+```python
+import json
+
+config = json.loads(open("config.json"))
+```
+""",
+        flaws=[],
+        why=["json.loads needs a string, so {{bad}} raises TypeError (and leaks the file handle)", "{{good}} shows both correct forms"],
+    ),
+    dict(
+        topic="sql/upsert_stock", language="sql",
+        prompt=r"""
+Postgres: set the stock for a SKU, inserting the row if the SKU doesn't exist yet. Several workers may do this concurrently. Table `inventory(sku text primary key, stock int, updated_at timestamptz)`.
+""",
+        good=r"""
+Use `INSERT ... ON CONFLICT`, which is atomic even with concurrent writers:
+
+```sql
+INSERT INTO inventory (sku, stock, updated_at)
+VALUES ($1, $2, now())
+ON CONFLICT (sku) DO UPDATE
+SET stock = EXCLUDED.stock,
+    updated_at = EXCLUDED.updated_at;
+```
+""",
+        bad=r"""
+Check first, then insert or update:
+
+```python
+row = db.fetch_one("SELECT sku FROM inventory WHERE sku = %s", (sku,))
+if row:
+    db.execute("UPDATE inventory SET stock = %s, updated_at = now() WHERE sku = %s", (stock, sku))
+else:
+    db.execute("INSERT INTO inventory (sku, stock, updated_at) VALUES (%s, %s, now())", (sku, stock))
+```
+""",
+        flaws=[], level="hard",
+        why=["{{bad}}'s check-then-insert races: two workers both see no row and one INSERT fails on the primary key", "{{good}}'s ON CONFLICT is atomic"],
+    ),
+    dict(
+        topic="bash/cron_pg_backup", language="bash", level="hard",
+        prompt=r"""
+Crontab line to back up our Postgres database every night at 02:00 to /backups with the date in the file name, and delete backups older than 7 days.
+""",
+        good=r"""
+In a crontab, `%` is special (it means newline), so it must be escaped as `\%`:
+
+```cron
+0 2 * * * pg_dump -Fc brightloom > /backups/brightloom-$(date +\%F).dump && find /backups -name 'brightloom-*.dump' -mtime +7 -delete
+```
+
+Better still, put the commands in a script (`/usr/local/bin/pg-backup.sh`) and call that from cron — no escaping needed, and you can add `set -euo pipefail` and logging.
+""",
+        bad=r"""
+```cron
+0 2 * * * pg_dump -Fc brightloom > /backups/brightloom-$(date +%F).dump && find /backups -name 'brightloom-*.dump' -mtime +7 -delete
+```
+""",
+        flaws=[],
+        why=["unescaped % in a crontab ends the command there, so {{bad}} never writes a backup", "{{good}} escapes % and suggests a script"],
+    ),
+    dict(
+        topic="python/subprocess_user_filename", language="python", level="easy",
+        prompt=r"""
+Merchants upload product videos; I want to convert each upload to mp4 with ffmpeg from Python. The filename comes from the upload.
+""",
+        good=r"""
+Pass arguments as a list (no shell), and don't use the uploaded name as a path — generate your own:
+
+```python
+import subprocess
+import uuid
+from pathlib import Path
+
+UPLOADS = Path("/srv/uploads")
+
+def convert(upload_path: Path) -> Path:
+    out = UPLOADS / f"{uuid.uuid4().hex}.mp4"
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-y", "-i", str(upload_path), "-c:v", "libx264", "-c:a", "aac", str(out)],
+        check=True, timeout=600, capture_output=True,
+    )
+    return out
+```
+""",
+        bad=r"""
+```python
+import subprocess
+
+def convert(filename: str) -> None:
+    subprocess.run(f"ffmpeg -i {filename} {filename}.mp4", shell=True)
+```
+""",
+        flaws=["unsafe"],
+        why=["shell=True with an uploaded filename is command injection (a file named `x; rm -rf ~` runs)", "{{good}} uses an argument list and its own output names"],
+    ),
+    dict(
+        topic="python/retry_backoff", language="python",
+        prompt=r"""
+Write a small retry helper with exponential backoff for a flaky payment-provider call. Give up after 5 attempts.
+""",
+        good=r"""
+```python
+import random
+import time
+
+def with_retries(fn, attempts=5, base=0.5, cap=8.0, retry_on=(ConnectionError, TimeoutError)):
+    for attempt in range(1, attempts + 1):
+        try:
+            return fn()
+        except retry_on:
+            if attempt == attempts:
+                raise
+            delay = min(cap, base * 2 ** (attempt - 1))
+            time.sleep(delay * random.uniform(0.5, 1.0))  # jitter
+```
+
+Only retry errors that are safe to repeat — for payments, send an idempotency key with the request so a retry can't charge twice.
+""",
+        bad=r"""
+```python
+import time
+
+def with_retries(fn):
+    attempt = 0
+    while True:
+        try:
+            return fn()
+        except Exception:
+            time.sleep(2 ** attempt)
+```
+""",
+        flaws=[],
+        why=["{{bad}} never increments attempt and never gives up, so it retries every second forever (and on any exception)",
+             "{{good}} caps attempts, adds jitter and mentions idempotency keys for payments"],
+    ),
+    dict(
+        topic="js/next_month_name", language="javascript", level="hard",
+        prompt=r"""
+JS: get the name of next month (e.g. "December") for a banner on our dashboard.
+""",
+        good=r"""
+Create the date on the 1st of next month, so the day of the month can't overflow:
+
+```js
+function nextMonthName(now = new Date(), locale = "en-US") {
+  const next = new Date(now.getFullYear(), now.getMonth() + 1, 1);
+  return next.toLocaleString(locale, { month: "long" });
+}
+```
+
+`new Date(2024, 12, 1)` correctly rolls over to January 2025.
+""",
+        bad=r"""
+```js
+function nextMonthName() {
+  const d = new Date();
+  d.setMonth(d.getMonth() + 1);
+  return d.toLocaleString("en-US", { month: "long" });
+}
+```
+""",
+        flaws=[],
+        why=["on January 31st {{bad}} gives 'March' (Feb 31 overflows); {{good}} uses the 1st of the month",
+             "{{bad}} breaks on the 29th–31st of some months"],
+    ),
+    dict(
+        topic="sql/unique_customers_per_month", language="sql",
+        prompt=r"""
+How many unique customers bought something in each month of 2024?
+""",
+        good=r"""
+```sql
+SELECT date_trunc('month', created_at)::date AS month,
+       COUNT(DISTINCT customer_id)        AS unique_customers
+FROM orders
+WHERE status = 'paid'
+  AND created_at >= '2024-01-01' AND created_at < '2025-01-01'
+GROUP BY 1
+ORDER BY 1;
+```
+""",
+        bad=r"""
+```sql
+SELECT date_trunc('month', created_at)::date AS month,
+       COUNT(*) AS unique_customers
+FROM orders
+WHERE status = 'paid'
+  AND created_at >= '2024-01-01' AND created_at < '2025-01-01'
+GROUP BY 1
+ORDER BY 1;
+```
+""",
+        flaws=[],
+        why=["{{bad}} counts orders, not distinct customers", "{{good}} uses COUNT(DISTINCT customer_id)"],
+    ),
+    dict(
+        topic="python/pagination_off_by_one", language="python",
+        prompt=r"""
+Paginate a list of products: `page` starts at 1 and the page size is 20. Write `get_page(items, page)`.
+""",
+        good=r"""
+```python
+PAGE_SIZE = 20
+
+def get_page(items: list, page: int, size: int = PAGE_SIZE) -> list:
+    if page < 1:
+        raise ValueError("page starts at 1")
+    start = (page - 1) * size
+    return items[start:start + size]
+```
+
+Page 1 is `items[0:20]`, page 2 is `items[20:40]`, and a page past the end returns `[]`.
+""",
+        bad=r"""
+```python
+def get_page(items: list, page: int, size: int = 20) -> list:
+    return items[page * size:(page + 1) * size]
+```
+""",
+        flaws=[],
+        why=["with 1-based pages, {{bad}} skips the first 20 products", "{{good}} subtracts one and validates page"],
+    ),
+    dict(
+        topic="python/format_currency", language="python", kind="tie",
+        prompt=r"""
+Format a number like 1234567.891 as US dollars: "$1,234,567.89".
+""",
+        good=r"""
+An f-string with a format spec does it:
+
+```python
+amount = 1234567.891
+print(f"${amount:,.2f}")  # $1,234,567.89
+```
+
+For negative amounts you may want `-$5.00` instead of `$-5.00`: `f"{'-' if amount < 0 else ''}${abs(amount):,.2f}"`.
+""",
+        alt=r"""
+If you need other currencies or locales later, use Babel:
+
+```python
+from babel.numbers import format_currency
+
+print(format_currency(1234567.891, "USD", locale="en_US"))  # $1,234,567.89
+print(format_currency(1234567.891, "EUR", locale="de_DE"))  # 1.234.567,89 €
+```
+
+For plain USD, `f"${amount:,.2f}"` is enough.
+""",
+        why=["both produce $1,234,567.89; {{good}} handles negatives, {{alt}} covers locales", "equally good answers to a simple question"],
+    ),
+    dict(
+        topic="python/thread_safe_counter", language="python", kind="both_bad",
+        prompt=r"""
+Several threads do `stats["processed"] += 1`. Sometimes the final count is too low. How do I make it thread-safe?
+""",
+        bad=r"""
+The GIL guarantees that `+=` is atomic in Python, so this code is already thread-safe. The low count must come from somewhere else, e.g. exceptions in some threads.
+""",
+        bad2=r"""
+Use a lock:
+
+```python
+import threading
+
+def record():
+    lock = threading.Lock()
+    with lock:
+        stats["processed"] += 1
+```
+""",
+        flaws=["factual_error"], flaws2=[], level="hard",
+        correction=r"""
+`+=` on a dict item is a read, an add and a write — a thread can be switched out in between, so updates get lost. Share **one** lock between all threads:
+
+```python
+import threading
+
+stats_lock = threading.Lock()
+
+def record():
+    with stats_lock:
+        stats["processed"] += 1
+```
+
+(Or let each worker count locally and add the totals at the end.)
+""",
+        why=["{{bad}} wrongly says += is atomic; {{bad2}} creates a new lock on every call, which protects nothing",
+             "neither works: the lock in {{bad2}} must be shared, and the GIL claim in {{bad}} is false"],
+    ),
+    dict(
+        topic="js/is_integer_string", language="javascript", kind="both_bad", level="hard",
+        prompt=r"""
+Validate that a form field value (a string) is a whole number, e.g. quantity "3". Reject "", "3.5", "abc", "1e3".
+""",
+        bad=r"""
+```js
+const isInteger = (s) => !isNaN(s);
+```
+""",
+        bad2=r"""
+```js
+const isInteger = (s) => parseInt(s) == s;
+```
+""",
+        flaws=["factual_error"], flaws2=["factual_error"],
+        correction=r"""
+```js
+const isInteger = (s) => /^-?\d+$/.test(s.trim()) && Number.isSafeInteger(Number(s));
+```
+
+`isNaN("")` and `isNaN("1e3")` are both false, and `parseInt(s) == s` accepts " 3" and rejects "03", so a regex plus a range check is the reliable option.
+""",
+        why=["{{bad}} accepts \"\", \"1e3\" and \"3.5\"; {{bad2}} uses loose equality and misses edge cases like \"03\"",
+             "both fail the listed cases"],
+    ),
+    dict(
+        topic="python/orders_report_cli", language="python", stress=["long"],
+        prompt=r"""
+Write a small Python CLI (standard library only) that reads our orders CSV export (columns: order_id, created_at ISO, product, quantity, unit_price, status) and prints revenue per month and the top 5 products. It should take `--since YYYY-MM-DD` and skip cancelled orders.
+""",
+        good=r'''
+Here's a self-contained script. It streams the CSV, uses `Decimal` for money and reports bad rows instead of crashing on them.
+
+```python
+#!/usr/bin/env python3
+"""Summarise a Brightloom orders export: revenue per month and top products."""
+
+import argparse
+import csv
+import sys
+from collections import Counter, defaultdict
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("csv_file", type=Path, help="orders export (CSV)")
+    parser.add_argument("--since", type=date.fromisoformat, default=None,
+                        help="only orders on or after this date (YYYY-MM-DD)")
+    parser.add_argument("--top", type=int, default=5, help="how many products to list (default 5)")
+    return parser.parse_args(argv)
+
+
+def read_orders(path, since):
+    """Yield (month, product, revenue) for each paid order line; report bad rows on stderr."""
+    with path.open(newline="", encoding="utf-8") as f:
+        for line_no, row in enumerate(csv.DictReader(f), start=2):
+            if row.get("status", "").strip().lower() == "cancelled":
+                continue
+            try:
+                created = datetime.fromisoformat(row["created_at"].replace("Z", "+00:00"))
+                qty = int(row["quantity"])
+                price = Decimal(row["unit_price"])
+            except (KeyError, ValueError, InvalidOperation) as exc:
+                print(f"line {line_no}: skipped ({exc})", file=sys.stderr)
+                continue
+            if since and created.date() < since:
+                continue
+            yield created.strftime("%Y-%m"), row["product"].strip(), price * qty
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if not args.csv_file.exists():
+        sys.exit(f"error: {args.csv_file} not found")
+
+    per_month = defaultdict(Decimal)
+    per_product = Counter()
+    for month, product, revenue in read_orders(args.csv_file, args.since):
+        per_month[month] += revenue
+        per_product[product] += revenue
+
+    if not per_month:
+        print("No matching orders.")
+        return 0
+
+    print("Revenue per month")
+    print("-----------------")
+    for month in sorted(per_month):
+        print(f"{month}  {per_month[month]:>12,.2f}")
+    print(f"{'total':<7}  {sum(per_month.values()):>12,.2f}")
+
+    print()
+    print(f"Top {args.top} products")
+    print("-------------")
+    for product, revenue in per_product.most_common(args.top):
+        print(f"{revenue:>12,.2f}  {product}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+```
+
+Usage:
+
+```bash
+python orders_report.py orders.csv --since 2024-07-01
+```
+
+Notes:
+- `Counter.most_common` works with `Decimal` values, so the top-products list is exact.
+- `created_at` values ending in `Z` are accepted on Python 3.10 too (3.11+ parses them natively).
+- Cancelled orders are matched case-insensitively ("Cancelled", "cancelled").
+''',
+        bad=r"""
+```python
+import sys, csv
+
+rows = list(csv.reader(open(sys.argv[1])))
+months = {}
+products = {}
+for r in rows:
+    if r[5] == "cancelled":
+        continue
+    m = r[1][:7]
+    months[m] = months.get(m, 0) + float(r[4]) * int(r[3])
+    products[r[2]] = products.get(r[2], 0) + float(r[4]) * int(r[3])
+
+for m in months:
+    print(m, months[m])
+print(sorted(products.items())[:5])
+```
+
+Run it with `python report.py orders.csv`.
+""",
+        flaws=[],
+        why=["{{bad}} has no --since, treats the header row as data (int('quantity') crashes) and its 'top 5' is alphabetical, not by revenue",
+             "{{good}} implements every requirement; {{bad}} misses --since and sorts products by name"],
+    ),
+    dict(
+        topic="email/inline_image_data_uri", language="html", stress=["long_token"],
+        prompt=r"""
+How do I embed our small logo PNG directly in the HTML order-confirmation email so it shows without loading external images?
+""",
+        good=r"""
+Data URIs (`<img src="data:image/png;base64,...">`) are blocked by Gmail and several other clients, so they're not a reliable way to do this. Two options that work:
+
+1. **CID attachment** (shows in most clients without "load images"): attach the PNG with a Content-ID and reference it.
+
+```python
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+msg = EmailMessage()
+logo_cid = make_msgid(domain="brightloom.example")
+msg.add_alternative(f'<p><img src="cid:{logo_cid[1:-1]}" alt="Brightloom" width="120"></p>', subtype="html")
+with open("logo.png", "rb") as f:
+    msg.get_payload()[0].add_related(f.read(), "image", "png", cid=logo_cid)
+```
+
+2. **Hosted image** on your CDN with good `alt` text, accepting that some clients won't show it until the user allows images.
+""",
+        make=lambda rng, v: {"bad": (
+            "Just base64-encode it and paste it into the src attribute — this works in every email client, including Gmail:\n\n"
+            "```html\n<img alt=\"logo\" src=\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAHgAAAAo"
+            + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") for _ in range(2600))
+            + "AAAAAElFTkSuQmCC\">\n```"
+        )},
+        bad="", flaws=["factual_error"],
+        why=["Gmail strips data-URI images, so {{bad}}'s claim is false (and it dumps a 2.6 KB base64 blob); {{good}} explains CID attachments",
+             "{{good}} gives two approaches that actually render"],
+    ),
+    dict(
+        topic="python/env_config", language="python", kind="tie",
+        prompt=r"""
+How should I read the database URL in our Python service so it works locally and in production?
+""",
+        good=r"""
+Read it from an environment variable and fail loudly if it's missing:
+
+```python
+import os
+
+DATABASE_URL = os.environ.get("DATABASE_URL")
+if not DATABASE_URL:
+    raise RuntimeError("DATABASE_URL is not set")
+```
+
+Locally, put it in a `.env` file (in `.gitignore`) and load it with your process manager or `python-dotenv`; in production, inject it from the secret manager.
+""",
+        alt=r"""
+Use pydantic-settings so config is typed and validated in one place:
+
+```python
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_prefix="BRIGHTLOOM_")
+    database_url: str
+
+settings = Settings()  # raises a clear error if BRIGHTLOOM_DATABASE_URL is missing
+```
+
+Keep `.env` out of git and set the variable from your secret manager in production.
+""",
+        why=["both read from the environment and keep secrets out of git; {{alt}} is heavier but typed", "two valid approaches, no clear winner"],
+    ),
+    dict(
+        topic="sql/delete_duplicates", language="sql", level="hard",
+        prompt=r"""
+Our `webhook_events` table has duplicate rows (same `event_id`). Delete the duplicates, keeping the earliest row (`id` is a bigserial).
+""",
+        good=r"""
+Run it in a transaction and check the count before committing:
+
+```sql
+BEGIN;
+
+DELETE FROM webhook_events w
+USING webhook_events keep
+WHERE w.event_id = keep.event_id
+  AND w.id > keep.id;
+
+-- check the "DELETE n" count, then:
+COMMIT;
+
+ALTER TABLE webhook_events ADD CONSTRAINT webhook_events_event_id_key UNIQUE (event_id);
+```
+
+The unique constraint stops new duplicates; have the webhook handler use `INSERT ... ON CONFLICT (event_id) DO NOTHING`.
+""",
+        bad=r"""
+```sql
+DELETE FROM webhook_events
+WHERE event_id IN (
+    SELECT event_id FROM webhook_events
+    GROUP BY event_id
+    HAVING COUNT(*) > 1
+);
+```
+""",
+        flaws=["unsafe"],
+        why=["{{bad}} deletes every copy of a duplicated event, including the one to keep — data loss",
+             "{{good}} keeps the lowest id, uses a transaction and adds a unique constraint"],
+    ),
+    dict(
+        topic="js/env_secret_frontend", language="javascript", level="easy",
+        prompt=r"""
+Our React storefront needs to create Stripe PaymentIntents. Can I put the Stripe secret key in `.env` as `VITE_STRIPE_SECRET_KEY` and call Stripe from the browser?
+""",
+        good=r"""
+No — anything prefixed `VITE_` is bundled into the JavaScript that every visitor downloads, so the secret key would be public.
+
+- In the browser use only the **publishable** key (`pk_live_...`) with Stripe.js.
+- Create PaymentIntents on your server with the **secret** key:
+
+```js
+// server (Node/Express)
+app.post("/api/payment-intents", async (req, res) => {
+  const intent = await stripe.paymentIntents.create({
+    amount: await priceForCart(req.body.cartId), // compute on the server, never trust the client
+    currency: "usd",
+    automatic_payment_methods: { enabled: true },
+  });
+  res.json({ clientSecret: intent.client_secret });
+});
+```
+""",
+        bad=r"""
+Yes, that works:
+
+```js
+const stripe = Stripe(import.meta.env.VITE_STRIPE_SECRET_KEY);
+const intent = await stripe.paymentIntents.create({ amount: cart.total, currency: "usd" });
+```
+
+Vite keeps `.env` values private as long as the file isn't committed.
+""",
+        flaws=["unsafe", "factual_error"],
+        why=["VITE_ variables are shipped to the browser, so {{bad}} publishes the Stripe secret key", "{{good}} splits publishable vs secret key and computes the amount server-side"],
+    ),
+]
+

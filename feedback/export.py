@@ -81,6 +81,20 @@ class ExportBundle:
     def n_rows(self) -> int:
         return len(self.rows)
 
+    @property
+    def zip_name(self) -> str:
+        """A file name for the zip: project and format, e.g. ``support-dpo_standard.zip``."""
+        safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in self.project)
+        return f"{safe}-{self.options.stem}.zip"
+
+    def summary_lines(self) -> list[str]:
+        """What the bundle holds, for the page."""
+        return [
+            f"{self.n_rows} row{'' if self.n_rows == 1 else 's'} ({self.options.format}, {self.options.form} form) from project {self.project!r}: "
+            + ", ".join(sorted(self.files)),
+            f"Left out: {describe_excluded(self.excluded) or 'nothing'}",
+        ]
+
     def zip_bytes(self) -> bytes:
         """All files in one zip (for a browser download); the same bundle always gives the same bytes."""
         buffer = io.BytesIO()

@@ -125,6 +125,7 @@ def shot():
 
     def take(page, name: str) -> Path:
         path = ARTIFACTS / f"{name}.png"
+        page.wait_for_timeout(800)  # let the data grids draw their canvas
         page.screenshot(path=str(path), full_page=True)
         return path
 
