@@ -100,7 +100,8 @@ def customer_vars(rng: random.Random) -> dict[str, str]:
         "shop": shop, **plan,
         "order": f"BL-{rng.randint(20000, 99999)}", "last4": f"{rng.randint(1000, 9999)}",
         "date": rng.choice(MONTH_DAYS), "device": rng.choice(DEVICES), "city": rng.choice(CITIES),
-        "ticket": f"#{rng.randint(310000, 389999)}", "sku_n": str(rng.randint(2, 9)),
+        "ticket": f"#{rng.randint(310000, 389999)}", "ws": f"ws_{rng.randint(100000, 999999)}",
+        "domain": domain,
     }
 
 

@@ -99,18 +99,21 @@ def content_hash(prompt: str | None, messages: list | None, candidates: list[dic
          **({"output": c["output"]} if c["messages"] is None else {"messages": c["messages"]})}
         for c in candidates
     ]
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"))  # ASCII: \\u escapes, and faster
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed in JSON")
 
 
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def load_json_line(text: str, line: int) -> tuple[Any, Problem | None]:
     """The JSON value of one line, or the problem that stops it from being read."""
     try:
-        return json.loads(text, parse_constant=_reject_constant), None
+        return _DECODER.decode(text), None
     except json.JSONDecodeError as e:
         hint = "; a file of items has one JSON object per line (JSONL), not a JSON array" \
             if line == 1 and text.lstrip().startswith("[") else ""
@@ -198,22 +201,23 @@ class _LineChecker:
             elif isinstance(value, list):
                 stack.extend((v, depth + 1) for v in value)
 
-    def unknown(self, obj: dict[str, Any], known: tuple[str, ...], prefix: str) -> None:
+    def unknown(self, obj: dict[str, Any], known: tuple[str, ...], where: str = "") -> None:
         for key in obj:
             if key not in known:
-                self.bad(f"{prefix}{key[:60]}", unknown_field(key, known))
+                self.bad(f"{where}.{key[:60]}" if where else key[:60], unknown_field(key, known))
 
-    def text(self, value: Any, where: str, *, limit: int | None = None) -> str | None:
+    def text(self, value: Any, where: str, sub: str = "", *, limit: int | None = None) -> str | None:
+        """``value`` if it is non-blank text; ``where.sub`` names the field (joined only when reported)."""
+        if isinstance(value, str) and (limit is None or len(value) <= limit) and not value.isspace() and value:
+            return value
+        where = f"{where}.{sub}" if sub else where
         if not isinstance(value, str):
             self.bad(where, f"must be text, not {kind(value)}")
-            return None
-        if not value.strip():
+        elif not value.strip():
             self.bad(where, "empty text")
-            return None
-        if limit is not None and len(value) > limit:
+        else:
             self.bad(where, f"longer than {limit} characters")
-            return None
-        return value
+        return None
 
     def item(self, obj: Any) -> ParsedItem | None:
         if not isinstance(obj, dict):
@@ -221,7 +225,7 @@ class _LineChecker:
             self.bad("", f"not a JSON object (got {kind(obj)}){hint}")
             return None
         obj = _present(obj)
-        self.unknown(obj, ITEM_FIELDS, "")
+        self.unknown(obj, ITEM_FIELDS)
         external_id = self.item_id(obj.get("id"))
         prompt, messages = self.item_input(obj)
         candidates = self.candidates(obj.get("candidates"))
@@ -268,7 +272,7 @@ class _LineChecker:
                 self.bad(at, f"must be an object with role and content, not {kind(message)}")
                 continue
             message = _present(message)
-            self.unknown(message, MESSAGE_FIELDS, f"{at}.")
+            self.unknown(message, MESSAGE_FIELDS, at)
             role = message.get("role")
             if role is None:
                 self.bad(f"{at}.role", f"missing role (one of {', '.join(roles)})")
@@ -279,7 +283,7 @@ class _LineChecker:
                 self.bad(f"{at}.tool_calls", "must be a non-empty list of tool call objects")
             for name in ("name", "tool_call_id"):
                 if name in message:
-                    self.text(message[name], f"{at}.{name}")
+                    self.text(message[name], at, name)
             if "function_call" in message and not isinstance(message["function_call"], dict):
                 self.bad(f"{at}.function_call", "must be an object")
             calling = role == "assistant" and bool(calls or message.get("function_call"))
@@ -288,7 +292,7 @@ class _LineChecker:
             elif "content" not in message:
                 self.bad(f"{at}.content", "missing content")
             else:
-                self.text(message["content"], f"{at}.content")
+                self.text(message["content"], at, "content")
             out.append(message)
         return out
 
@@ -310,33 +314,33 @@ class _LineChecker:
                 self.bad(at, f"must be an object with an output, not {kind(cand)}")
                 continue
             cand = _present(cand)
-            self.unknown(cand, CANDIDATE_FIELDS, f"{at}.")
-            key = self.text(cand.get("id", default_key(i)), f"{at}.id", limit=MAX_KEY)
+            self.unknown(cand, CANDIDATE_FIELDS, at)
+            key = self.text(cand.get("id", default_key(i)), at, "id", limit=MAX_KEY)
             if key in RESERVED_KEYS:
                 self.bad(f"{at}.id", f"{key!r} is reserved for preferences; use another candidate id")
             elif key is not None and key in seen:
                 self.bad(f"{at}.id", f"duplicate candidate id {key!r} (also candidates[{seen[key]}])")
             elif key is not None:
                 seen[key] = i
-            model = self.text(cand["model"], f"{at}.model", limit=MAX_MODEL) if cand.get("model", "") != "" else ""
-            version = self.text(cand["version"], f"{at}.version", limit=MAX_VERSION) if "version" in cand else None
+            model = self.text(cand["model"], at, "model", limit=MAX_MODEL) if cand.get("model", "") != "" else ""
+            version = self.text(cand["version"], at, "version", limit=MAX_VERSION) if "version" in cand else None
             output, messages = None, None
             if "output" in cand and "messages" in cand:
                 self.bad(at, "has both 'output' and 'messages'; give exactly one")
             elif "output" in cand:
-                output = self.text(cand["output"], f"{at}.output")
+                output = self.text(cand["output"], at, "output")
             elif "messages" in cand:
                 messages = self.messages(cand["messages"], f"{at}.messages", CANDIDATE_ROLES)
             else:
                 self.bad(at, "needs an 'output' (text) or 'messages' (the agent's turns)")
-            meta = self.metadata(cand.get("metadata", {}), f"{at}.metadata")
+            meta = self.metadata(cand.get("metadata", {}), at, "metadata")
             out.append({"key": key, "model": model, "version": version, "output": output,
                         "messages": messages, "meta": meta, "position": i})
         return out
 
-    def metadata(self, value: Any, where: str) -> dict[str, Any]:
+    def metadata(self, value: Any, where: str, sub: str = "") -> dict[str, Any]:
         if not isinstance(value, dict):
-            self.bad(where, f"must be an object, not {kind(value)}")
+            self.bad(f"{where}.{sub}" if sub else where, f"must be an object, not {kind(value)}")
             return {}
         return value
 
@@ -352,12 +356,12 @@ class _LineChecker:
                 self.bad(at, f"must be an object with an annotator and answers, not {kind(ann)}")
                 continue
             ann = _present(ann)
-            self.unknown(ann, ANNOTATION_FIELDS, f"{at}.")
+            self.unknown(ann, ANNOTATION_FIELDS, at)
             name = ann.get("annotator")
             if name is None:
                 self.bad(f"{at}.annotator", "missing annotator name")
             else:
-                name = self.text(name, f"{at}.annotator", limit=MAX_ANNOTATOR)
+                name = self.text(name, at, "annotator", limit=MAX_ANNOTATOR)
                 name = name.strip() if name else None
                 if name is not None and name in seen:
                     self.bad(f"{at}.annotator", f"{name!r} already annotated this item (annotations[{seen[name]}])")

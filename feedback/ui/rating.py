@@ -1,4 +1,5 @@
-"""The rating widgets of the Rate page: choice, rubric, flags, correction, rationale."""
+"""The rating widgets of the Rate page: the answers side by side, the choice, rubric, flags,
+correction and rationale."""
 
 import streamlit as st
 
@@ -11,14 +12,29 @@ LETTERS = "ABCDEFGH"
 EXTRA_LABELS = {TIE: "Tie", BOTH_BAD: "Both bad"}
 
 
-def _side_by_side(item_id: int, shown: list[Candidate], schema: LabelSchema) -> tuple[dict, dict]:
+def _answers(shown: list[Candidate]) -> None:
+    for letter, candidate, column in zip(LETTERS, shown, st.columns(len(shown))):
+        with column:
+            st.markdown(f"**Answer {letter}**")
+            render_candidate(candidate)
+
+
+def _choice(item_id: int, shown: list[Candidate], schema: LabelSchema) -> str | None:
+    if len(shown) < 2:
+        return None
+    options = [c.key for c in shown] + schema.preference_extra
+    labels = {c.key: f"{LETTERS[i]} is better" for i, c in enumerate(shown)} | EXTRA_LABELS
+    return st.radio(
+        "Which answer is better?", options, index=None, horizontal=True, key=f"rate.{item_id}.preference",
+        format_func=lambda key: labels.get(key, key),
+    )
+
+
+def _rubric_and_flags(item_id: int, shown: list[Candidate], schema: LabelSchema) -> tuple[dict, dict]:
     ratings: dict[str, dict[str, int]] = {}
     flags: dict[str, list[str]] = {}
     for letter, candidate, column in zip(LETTERS, shown, st.columns(len(shown))):
         with column:
-            caption = f"**Answer {letter}**"
-            st.markdown(caption)
-            render_candidate(candidate)
             scores = {}
             for dim in schema.rubric:
                 value = st.radio(
@@ -38,15 +54,9 @@ def _side_by_side(item_id: int, shown: list[Candidate], schema: LabelSchema) -> 
 def rating_form(item_id: int, shown: list[Candidate], schema: LabelSchema) -> tuple[Answer, bool]:
     """Draw the widgets for one item (candidates in the order shown); return the answer and whether
     the annotator pressed Submit."""
-    ratings, flags = _side_by_side(item_id, shown, schema)
-    options = [c.key for c in shown] + schema.preference_extra if len(shown) > 1 else []
-    labels = {c.key: f"{LETTERS[i]} is better" for i, c in enumerate(shown)} | EXTRA_LABELS
-    preference = None
-    if options:
-        preference = st.radio(
-            "Which answer is better?", options, index=None, horizontal=True, key=f"rate.{item_id}.preference",
-            format_func=lambda key: labels.get(key, key),
-        )
+    _answers(shown)
+    preference = _choice(item_id, shown, schema)
+    ratings, flags = _rubric_and_flags(item_id, shown, schema)
     correction = None
     if schema.correction:
         chosen = next((c for c in shown if c.key == preference), shown[0] if len(shown) == 1 else None)

@@ -40,9 +40,15 @@ def render_input(item: Item) -> None:
         render_messages([{"role": "user", "content": item.prompt or ""}])
 
 
-def render_candidate(candidate: Candidate, *, height: int = 420) -> None:
-    """One agent output in a scrollable box."""
-    with st.container(height=height, border=True):
+def _size(candidate: Candidate) -> int:
+    if candidate.messages:
+        return sum(len(str(m.get("content", ""))) + 200 for m in candidate.messages)
+    return len(candidate.output or "") + 60 * (candidate.output or "").count("\n")
+
+
+def render_candidate(candidate: Candidate, *, height: int = 480, long: int = 1500) -> None:
+    """One agent output in a box; long outputs scroll inside it."""
+    with st.container(height=height if _size(candidate) > long else "content", border=True):
         if candidate.messages:
             render_messages(candidate.messages)
         else:
