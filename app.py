@@ -1,4 +1,4 @@
-"""Streamlit entry point: settings, the engine, who the user is, and navigation over pages/."""
+"""Streamlit entry point: settings, the engine, who the user is, and navigation over app_pages/."""
 
 import streamlit as st
 
@@ -12,14 +12,14 @@ settings = Settings()
 context.configure(settings.database_url, settings.pool_size)
 user = context.current_user()
 
-sign_in = st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:", default=user is None)
+sign_in = st.Page("app_pages/sign_in.py", title="Sign in", icon=":material/login:", default=user is None)
 if user is None:
     pages = [sign_in]
 else:
     pages = [
-        st.Page("pages/rate.py", title="Rate", icon=":material/thumbs_up_down:", default=True),
-        st.Page("pages/agreement.py", title="Agreement", icon=":material/groups:"),
-        st.Page("pages/data.py", title="Data", icon=":material/database:"),
+        st.Page("app_pages/rate.py", title="Rate", icon=":material/thumbs_up_down:", default=True),
+        st.Page("app_pages/agreement.py", title="Agreement", icon=":material/groups:"),
+        st.Page("app_pages/data.py", title="Data", icon=":material/database:"),
     ]
     with context.session() as s:
         projects = [p.name for p, _ in list_projects(session=s)]

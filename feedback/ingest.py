@@ -25,6 +25,7 @@ from sqlmodel import Session
 from feedback.db import begin_write
 from feedback.errors import FeedbackError, ImportRejected
 from feedback.ingest_csv import parse_csv
+from feedback.ingest_write import ImportWriter
 from feedback.ingest_parse import ParsedAnnotation, ParsedItem, Problem, check_line, is_empty, load_json_line
 from feedback.models import Annotation, Candidate, ImportBatch, Item, User, utcnow
 from feedback.projects import add_project, find_project, project_schema
@@ -34,7 +35,6 @@ from feedback.users import add_users
 __all__ = ["ImportReport", "Problem", "import_file", "parse_source"]
 
 CHUNK = 500  # ids per IN (...) lookup
-INSERT_CHUNK = 5000  # rows per executemany
 
 
 @dataclass
@@ -145,7 +145,7 @@ def _import(session: Session, user: User | None, name: str, parsed: ParsedFile, 
     )
     session.add(batch)
     session.flush()
-    _Writer(session, project.id, batch.id, users, now).write(new, later)
+    ImportWriter(session, project_id=project.id, batch_id=batch.id, users=users, now=now).write(new, later)
     session.commit()
     report.batch_id, report.items_added = batch.id, len(new)
     return report
@@ -218,64 +218,6 @@ def _annotators_present(session: Session, item_ids: list[int]) -> dict[int, set[
     return present
 
 
-class _Writer:
-    """Batched Core inserts with ids assigned here (safe: the write lock is held since ``begin_write``)."""
-
-    def __init__(self, session: Session, project_id: int, batch_id: int, users: dict[str, int], now: datetime):
-        self.session, self.project_id, self.batch_id, self.users, self.now = session, project_id, batch_id, users, now
-        self.item_id = self._next(Item.id)
-        self.candidate_id = self._next(Candidate.id)
-        self.annotation_id = self._next(Annotation.id)
-        last = session.execute(select(func.max(Item.position)).where(Item.project_id == project_id)).scalar()
-        self.position = 0 if last is None else last + 1
-        self.rows: dict[Any, list[dict[str, Any]]] = {Item: [], Candidate: [], Annotation: []}
-
-    def _next(self, column: Any) -> int:
-        return (self.session.execute(select(func.max(column))).scalar() or 0) + 1
-
-    def write(self, new: list[ParsedItem], later: list[tuple[int, ParsedAnnotation]]) -> None:
-        for item in new:
-            self.rows[Item].append({
-                "id": self.item_id, "project_id": self.project_id, "external_id": item.external_id,
-                "prompt": item.prompt, "messages": item.messages, "meta": item.meta,
-                "content_hash": item.content_hash, "position": self.position, "batch_id": self.batch_id,
-                "created_at": self.now,
-            })
-            for cand in item.candidates:
-                self.rows[Candidate].append({"id": self.candidate_id, "item_id": self.item_id, **cand})
-                self.candidate_id += 1
-            for ann in item.annotations:
-                self._annotation(self.item_id, ann)
-            self.item_id += 1
-            self.position += 1
-            if len(self.rows[Candidate]) >= INSERT_CHUNK:
-                self._flush()
-        for item_id, ann in later:
-            self._annotation(item_id, ann)
-            if len(self.rows[Annotation]) >= INSERT_CHUNK:
-                self._flush()
-        self._flush()
-
-    def _annotation(self, item_id: int, ann: ParsedAnnotation) -> None:
-        self.rows[Annotation].append({
-            "id": self.annotation_id, "item_id": item_id, "user_id": self.users[ann.annotator],
-            "status": "submitted", "preference": ann.preference, "ranking": None,
-            "ratings": {k: v for k, v in (ann.ratings or {}).items() if v},
-            "flags": {k: list(dict.fromkeys(v)) for k, v in (ann.flags or {}).items() if v},
-            "correction": None if is_empty(ann.correction) else ann.correction,
-            "rationale": None if is_empty(ann.rationale) else ann.rationale,
-            "shown_order": None, "time_spent_s": None, "source": "import", "batch_id": self.batch_id,
-            "created_at": self.now, "updated_at": self.now,
-        })
-        self.annotation_id += 1
-
-    def _flush(self) -> None:
-        for model in (Item, Candidate, Annotation):  # parents first: foreign keys are checked per statement
-            if self.rows[model]:
-                self.session.execute(insert(model.__table__), self.rows[model])
-                self.rows[model] = []
-
-
 def _chunks(values: list, size: int) -> Iterator[list]:
     for start in range(0, len(values), size):
         yield values[start:start + size]
@@ -316,7 +258,7 @@ def _parse_stream(stream: IO[bytes], filename: str) -> ParsedFile:
 
 def _is_csv(filename: str, head: bytes) -> bool:
     suffix = Path(filename).suffix.lower()
-    if suffix in (".csv", ".tsv"):
+    if suffix == ".csv":
         return True
     if suffix in (".jsonl", ".ndjson", ".json"):
         return False

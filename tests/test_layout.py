@@ -22,10 +22,16 @@ def test_domain_modules_do_not_import_streamlit():
 
 
 def test_pages_build_no_queries():
-    for page in [ROOT / "app.py", *(ROOT / "pages").glob("*.py")]:
+    for page in [ROOT / "app.py", *(ROOT / "app_pages").glob("*.py")]:
         text = page.read_text(encoding="utf-8")
         assert not re.search(r"\bselect\(|session\.exec\(|\.execute\(", text), page.name
         assert "unsafe_allow_html" not in text, page.name
+
+
+def test_no_legacy_pages_folder():
+    """Streamlit runs a ``pages/`` folder's scripts on their own, without app.py and its sign-in, for the
+    first request a fresh server gets to a page URL; the screens live in ``app_pages/`` instead."""
+    assert not (ROOT / "pages").exists()
 
 
 def test_every_setting_is_documented_in_the_readme():

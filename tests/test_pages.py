@@ -13,22 +13,6 @@ from feedback.projects import add_project
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
-@pytest.fixture(autouse=True)
-def navigation_not_pages_directory(monkeypatch):
-    """AppTest resets ``PagesManager.uses_pages_directory`` before every run and then, because a ``pages/``
-    folder sits beside app.py, runs later reruns as a legacy pages-folder app that skips app.py. The real
-    server switches that flag off for good at the first ``st.navigation`` call; do the same here."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
 @pytest.fixture
 def db(tmp_path, monkeypatch):
     """A SQLite file with project 'support': 3 items, the first labelled by two annotators."""
@@ -143,7 +127,7 @@ def test_an_empty_queue_says_so(db):
 
 def test_agreement_page_shows_the_questions(db):
     at = signed_in(db).run()
-    at.switch_page("pages/agreement.py").run()
+    at.switch_page("app_pages/agreement.py").run()
     assert not at.exception
     assert at.title[0].value == "Agreement"
     table = at.dataframe[0].value
@@ -153,7 +137,7 @@ def test_agreement_page_shows_the_questions(db):
 
 def test_data_page_says_why_nothing_can_be_exported(db):
     at = signed_in(db).run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     assert not at.exception
     next(b for b in at.button if b.label == "Build export").click().run()
     # maria and dev split 1-1 on t-0, the other items have no annotations
@@ -169,7 +153,7 @@ def test_data_page_builds_an_export_to_download(db):
         s.add(Annotation(item_id=1, user_id=sam.id, preference="a"))
         s.commit()
     at = signed_in(db).run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     next(b for b in at.button if b.label == "Build export").click().run()
     assert not at.exception and not at.error
     assert any(m.value.startswith("1 row (dpo, standard form)") for m in at.markdown)

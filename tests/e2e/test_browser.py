@@ -28,6 +28,14 @@ def _rate_one(page) -> str:
     return item
 
 
+def test_a_page_address_without_signing_in_shows_the_sign_in(app_server, page):
+    """Runs first: a fresh server's first request goes straight to a page's address."""
+    url, _ = app_server
+    page.goto(f"{url}/agreement")
+    expect(page.get_by_role("button", name="Start rating")).to_be_visible()
+    expect(page.get_by_role("heading", name="Agreement", exact=True)).to_have_count(0)
+
+
 def test_rate_two_items_see_agreement_download_export(app_server, page, shot, tmp_path):
     url, db_url = app_server
     _sign_in(page, url, "alex")

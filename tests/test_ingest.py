@@ -1,0 +1,562 @@
+"""Importing JSONL / CSV files: happy paths, every kind of bad line, skip_invalid, idempotent re-imports."""
+
+import hashlib
+import json
+import random
+
+import pytest
+from sqlmodel import func, select
+
+import feedback.ingest as ingest
+import feedback.ingest_write as ingest_write
+from feedback.errors import FeedbackError, ImportRejected
+from feedback.ingest import Problem, import_file
+from feedback.models import Annotation, Candidate, ImportBatch, Item, Project, User
+from feedback.projects import create_project
+from feedback.schema import LabelSchema
+
+
+def item(ext="t-1", prompt="What is 2+2?", outputs=("4", "5"), **extra):
+    """One JSONL item with candidates a, b... (models agent-a, agent-b...)."""
+    line = {"id": ext, "prompt": prompt,
+            "candidates": [{"id": key, "model": f"agent-{key}", "output": text} for key, text in zip("abc", outputs)]}
+    if ext is None:
+        del line["id"]
+    line.update(extra)
+    return line
+
+
+def ann(annotator="ann1", **answer):
+    return {"annotator": annotator, **(answer or {"preference": "a"})}
+
+
+def write(tmp_path, *lines, name="items.jsonl"):
+    """Write lines (dicts as JSON, str as is, bytes as raw bytes) one per line; return the path."""
+    path = tmp_path / name
+    raw = b"".join((line if isinstance(line, bytes) else
+                    (line if isinstance(line, str) else json.dumps(line)).encode("utf-8")) + b"\n" for line in lines)
+    path.write_bytes(raw)
+    return path
+
+
+def run(session, path, project="p", **kwargs):
+    return import_file(session=session, user=kwargs.pop("user", None), project=project, path=path, **kwargs)
+
+
+def count(session, model):
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def counts(session):
+    return {m.__name__: count(session, m) for m in (Project, User, ImportBatch, Item, Candidate, Annotation)}
+
+
+NOTHING = {"Project": 0, "User": 0, "ImportBatch": 0, "Item": 0, "Candidate": 0, "Annotation": 0}
+
+
+# --- happy paths -----------------------------------------------------------------------------------------
+
+
+def test_prompt_items_with_annotations_are_stored_with_their_batch(session, tmp_path):
+    path = write(tmp_path,
+                 item("t-1", annotations=[ann("ann1", preference="a", ratings={"a": {"helpfulness": 4}},
+                                              flags={"b": ["factual_error"]}, rationale="b is wrong"),
+                                          ann("ann2", preference="tie")]),
+                 "",
+                 item("t-2", prompt="Capital of France?", outputs=("Paris", "Lyon")))
+    report = run(session, path, overlap=2)
+
+    assert (report.project, report.n_lines, report.items_added, report.items_existing) == ("p", 2, 2, 0)
+    assert (report.annotations_added, report.annotations_existing, report.problems) == (2, 0, [])
+    project = session.exec(select(Project)).one()
+    assert project.overlap == 2
+    items = session.exec(select(Item).order_by(Item.position)).all()
+    assert [(i.external_id, i.prompt, i.messages, i.position, i.batch_id) for i in items] == [
+        ("t-1", "What is 2+2?", None, 0, report.batch_id), ("t-2", "Capital of France?", None, 1, report.batch_id)]
+    cands = session.exec(select(Candidate).where(Candidate.item_id == items[1].id).order_by(Candidate.position)).all()
+    assert [(c.key, c.model, c.version, c.output, c.position) for c in cands] == [
+        ("a", "agent-a", None, "Paris", 0), ("b", "agent-b", None, "Lyon", 1)]
+    anns = session.exec(select(Annotation, User.name).join(User).order_by(User.name)).all()
+    first, second = anns[0][0], anns[1][0]
+    assert [name for _, name in anns] == ["ann1", "ann2"]
+    assert (first.preference, first.ratings, first.flags, first.rationale, first.correction) == (
+        "a", {"a": {"helpfulness": 4}}, {"b": ["factual_error"]}, "b is wrong", None)
+    assert (second.preference, second.ratings, second.flags) == ("tie", {}, {})
+    for a in (first, second):
+        assert (a.source, a.status, a.shown_order, a.batch_id, a.item_id) == (
+            "import", "submitted", None, report.batch_id, items[0].id)
+    batch = session.get(ImportBatch, report.batch_id)
+    assert (batch.filename, batch.sha256, batch.n_lines, batch.n_items_added, batch.n_annotations_added,
+            batch.n_invalid, batch.created_by) == (
+        "items.jsonl", hashlib.sha256(path.read_bytes()).hexdigest(), 2, 2, 2, 0, None)
+    assert report.summary_lines() == [
+        f"Imported items.jsonl into project 'p' (import batch {report.batch_id}): 2 new items, 2 new annotations."]
+
+
+def test_conversation_items_keep_their_messages(session, tmp_path):
+    conversation = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"},
+                    {"role": "assistant", "content": "Hello!"}, {"role": "user", "content": "Capital of France?"}]
+    line = item(prompt=None, outputs=("Paris.", "Lyon."))
+    del line["prompt"]
+    line["messages"] = conversation
+    run(session, write(tmp_path, line))
+    stored = session.exec(select(Item)).one()
+    assert (stored.prompt, stored.messages) == (None, conversation)
+
+
+def test_tool_using_candidates_keep_their_messages(session, tmp_path):
+    turns = [
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "search", "arguments": "{\"q\": \"weather\"}"}}]},
+        {"role": "tool", "tool_call_id": "c1", "name": "search", "content": "Sunny, 21 C"},
+        {"role": "assistant", "content": "It is sunny."},
+    ]
+    line = {"id": "w", "prompt": "Weather in Paris?", "candidates": [
+        {"id": "tools", "model": "agent-v2", "version": "2.1", "messages": turns, "metadata": {"steps": 2}},
+        {"id": "plain", "model": "agent-v1", "output": "I cannot know."}]}
+    run(session, write(tmp_path, line))
+    cands = session.exec(select(Candidate).order_by(Candidate.position)).all()
+    assert [(c.key, c.model, c.version, c.output, c.meta) for c in cands] == [
+        ("tools", "agent-v2", "2.1", None, {"steps": 2}), ("plain", "agent-v1", None, "I cannot know.", {})]
+    stored = cands[0].messages
+    assert stored[0] == {"role": "assistant", "content": "", "tool_calls": turns[0]["tool_calls"]}  # null -> ""
+    assert stored[1:] == turns[1:]
+
+
+def test_single_candidate_short_forms_are_keyed_by_that_candidate(session, tmp_path):
+    line = {"id": "s", "prompt": "Write a haiku", "candidates": [{"id": "only", "output": "Old pond..."}],
+            "annotations": [{"annotator": "ann1", "ratings": {"helpfulness": 4, "safety": 5}, "flags": ["off_task"]}]}
+    run(session, write(tmp_path, line))
+    stored = session.exec(select(Annotation)).one()
+    assert stored.ratings == {"only": {"helpfulness": 4, "safety": 5}}
+    assert stored.flags == {"only": ["off_task"]}
+    assert stored.preference is None
+
+
+def test_candidate_ids_and_models_default_by_position(session, tmp_path):
+    line = {"id": "d", "prompt": "q", "candidates": [{"output": "x"}, {"output": "y"}, {"output": "z", "model": "m"}]}
+    run(session, write(tmp_path, line))
+    assert session.exec(select(Candidate.key, Candidate.model).order_by(Candidate.position)).all() == [
+        ("a", ""), ("b", ""), ("c", "m")]
+
+
+def test_metadata_is_kept_and_not_part_of_the_content_hash(session, tmp_path):
+    meta = {"task": "math", "tags": ["easy"], "score": 0.5, "nested": {"k": None}}
+    run(session, write(tmp_path, item("m", metadata=meta)))
+    stored = session.exec(select(Item)).one()
+    assert stored.meta == meta
+    again = run(session, write(tmp_path, item("m", metadata={"task": "changed"}), name="again.jsonl"))
+    assert (again.items_existing, again.items_added, again.problems) == (1, 0, [])
+    assert session.exec(select(Item)).one().meta == meta  # existing items are left alone
+
+
+def test_content_hash_is_sha256_of_canonical_json_of_input_and_candidates(session, tmp_path):
+    run(session, write(tmp_path, {"prompt": "q", "candidates": [{"output": "x", "model": "m", "version": "1"}]}))
+    canonical = json.dumps({"prompt": "q", "candidates": [{"id": "a", "model": "m", "version": "1", "output": "x"}]},
+                           sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(canonical.encode()).hexdigest()
+    stored = session.exec(select(Item)).one()
+    assert stored.content_hash == digest
+    assert stored.external_id == "h-" + digest[:16]
+
+
+def test_numeric_item_ids_are_kept_as_text(session, tmp_path):
+    run(session, write(tmp_path, item(17)))
+    assert session.exec(select(Item.external_id)).one() == "17"
+
+
+def test_csv_with_optional_columns_and_multiline_fields(session, tmp_path):
+    path = tmp_path / "pairs.csv"
+    path.write_text('id,prompt,output_a,output_b,model_a,model_b\n'
+                    'c-1,"Say hi","Hi","Hello,\nworld",v1,v2\n'
+                    '\n'
+                    ',Second prompt,yes,no,,\n', encoding="utf-8")
+    report = run(session, path)
+    assert (report.items_added, report.n_lines) == (2, 2)
+    items = session.exec(select(Item).order_by(Item.position)).all()
+    assert items[0].external_id == "c-1" and items[1].external_id.startswith("h-")
+    assert session.exec(select(Candidate.key, Candidate.model, Candidate.output).where(
+        Candidate.item_id == items[0].id).order_by(Candidate.position)).all() == [
+        ("a", "v1", "Hi"), ("b", "v2", "Hello,\nworld")]
+
+
+def test_csv_bad_rows_report_physical_line_numbers_and_column_names(session, tmp_path):
+    path = tmp_path / "pairs.csv"
+    path.write_text('prompt,output_a,output_b\n'
+                    '"multi\nline\nprompt",a,b\n'
+                    'fine,,b\n'
+                    'too,many,fields,here\n', encoding="utf-8")
+    with pytest.raises(ImportRejected) as e:
+        run(session, path)
+    assert str(e.value) == "2 of 3 lines are invalid; nothing was imported"
+    assert [str(p) for p in e.value.problems] == [
+        "line 5, field output_a: empty text",
+        "line 6: has 4 fields but the header has 3",
+    ]
+    assert counts(session) == NOTHING
+
+
+def test_csv_header_problems_name_the_columns(session, tmp_path):
+    path = tmp_path / "pairs.csv"
+    path.write_text("promt,output_a,model_c\nq,a,m\n", encoding="utf-8")
+    with pytest.raises(ImportRejected) as e:
+        run(session, path, skip_invalid=True)  # a bad header rejects the file even when skipping lines
+    problems = [str(p) for p in e.value.problems]
+    assert "line 1: unknown column 'promt'; did you mean 'prompt'?" in problems
+    assert any("missing column 'prompt'" in p for p in problems)
+    assert any("missing column 'output_b'" in p for p in problems)
+    assert "line 1: column 'model_c' has no matching 'output_c'" in problems
+    assert counts(session) == NOTHING
+
+
+def test_uploads_are_recognised_by_content(session):
+    csv_bytes = "\ufeffprompt,output_a,output_b\nq,x,y\n".encode()  # with the BOM Excel writes
+    report = import_file(session=session, user=None, project="p", path=None, data=csv_bytes, filename="export")
+    assert report.items_added == 1
+    jsonl = json.dumps(item("j")).encode()
+    report = import_file(session=session, user=None, project="p", path=None, data=jsonl, filename="blob.txt")
+    assert report.items_added == 1
+    batches = session.exec(select(ImportBatch.filename).order_by(ImportBatch.id)).all()
+    assert batches == ["export", "blob.txt"]
+
+
+def test_acting_user_is_recorded_and_existing_project_keeps_its_settings(session, tmp_path, make_user):
+    admin = make_user("admin")
+    create_project(session=session, name="p", overlap=5)
+    report = run(session, write(tmp_path, item()), user=admin, overlap=1)
+    assert session.get(ImportBatch, report.batch_id).created_by == admin.id
+    assert session.exec(select(Project)).one().overlap == 5
+
+
+def test_positions_continue_and_ids_do_not_clash_across_projects(session, tmp_path):
+    run(session, write(tmp_path, item("a1"), item("a2", prompt="other")), project="one")
+    run(session, write(tmp_path, item("b1"), name="b.jsonl"), project="two")
+    report = run(session, write(tmp_path, item("a3", prompt="third"), name="c.jsonl"), project="one")
+    rows = session.exec(select(Item.external_id, Item.position, Project.name).join(Project).order_by(Item.id)).all()
+    assert rows == [("a1", 0, "one"), ("a2", 1, "one"), ("b1", 0, "two"), ("a3", 2, "one")]
+    third = session.exec(select(Item).where(Item.external_id == "a3")).one()
+    assert session.exec(select(Candidate.output).where(Candidate.item_id == third.id)).all() == ["4", "5"]
+    assert third.batch_id == report.batch_id
+
+
+def test_batches_larger_than_one_chunk(session, tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest, "CHUNK", 3)
+    monkeypatch.setattr(ingest_write, "INSERT_CHUNK", 4)
+    lines = [item(f"t-{n}", prompt=f"q{n}", annotations=[ann("ann1"), ann(f"u{n % 5}")]) for n in range(40)]
+    report = run(session, write(tmp_path, *lines))
+    assert (report.items_added, report.annotations_added) == (40, 80)
+    assert counts(session)["Candidate"] == 80
+    rows = session.exec(select(Item.external_id, Item.position, func.count(Candidate.id)).join(Candidate)
+                        .group_by(Item.id).order_by(Item.position)).all()
+    assert rows == [(f"t-{n}", n, 2) for n in range(40)]
+    again = run(session, write(tmp_path, *lines))
+    assert (again.batch_id, again.items_existing, again.annotations_existing) == (None, 40, 80)
+
+
+def test_hostile_text_is_stored_verbatim(session, tmp_path):
+    texts = [
+        "<script>alert('x')</script><img src=x onerror=alert(1)>",
+        "emoji 👩🏽‍💻🚀 and RTL \u202eevil\u202c and zero\u200bwidth",
+        "line\u2028separator\u2029and\ttab\x01control",
+        "x" * 2_000_000,
+        "'; DROP TABLE item; --",
+        "```python\nprint('markdown')\n```",
+    ]
+    lines = [item(f"h{n}", prompt=text, outputs=(text, "plain")) for n, text in enumerate(texts)]
+    path = tmp_path / "hostile.jsonl"
+    path.write_text("\n".join(json.dumps(line, ensure_ascii=n % 2 == 0) for n, line in enumerate(lines)) + "\n",
+                    encoding="utf-8")
+    report = run(session, path)
+    assert report.items_added == len(texts)
+    for n, text in enumerate(texts):
+        stored = session.exec(select(Item).where(Item.external_id == f"h{n}")).one()
+        assert stored.prompt == text
+        assert session.exec(select(Candidate.output).where(Candidate.item_id == stored.id,
+                                                           Candidate.key == "a")).one() == text
+
+
+# --- bad lines -------------------------------------------------------------------------------------------
+
+BAD_LINES = [
+    ('{"id": "x", "prompt": "q" "candidates": []}', "line 3: not valid JSON (Expecting ',' delimiter at column 27)"),
+    ('{"id": "x", "prompt": NaN}', "line 3: not valid JSON (NaN is not allowed in JSON)"),
+    ('["q", "a", "b"]', "line 3: not a JSON object (got a list); a file of items has one JSON object per line (JSONL)"),
+    ('"just text"', "line 3: not a JSON object (got text)"),
+    (item("x", promt="typo"), "line 3, field promt: unknown field; did you mean 'prompt'?"),
+    (item("x", candidate=[]), "line 3, field candidate: unknown field; did you mean 'candidates'?"),
+    (item("x", messages=[{"role": "user", "content": "hi"}]), "line 3: has both 'prompt' and 'messages'; give exactly one"),
+    ({"id": "x", "candidates": [{"output": "a"}]}, "line 3: needs a 'prompt' (text) or 'messages' (a conversation)"),
+    (item("x", prompt="  \n\t"), "line 3, field prompt: empty text"),
+    (item("x", prompt=42), "line 3, field prompt: must be text, not a number"),
+    ({"id": "x", "messages": [], "candidates": [{"output": "a"}]},
+     "line 3, field messages: empty list; give at least one message"),
+    ({"id": "x", "messages": "hi", "candidates": [{"output": "a"}]},
+     "line 3, field messages: must be a list of {role, content} messages, not text"),
+    ({"id": "x", "messages": ["hi"], "candidates": [{"output": "a"}]},
+     "line 3, field messages[0]: must be an object with role and content, not text"),
+    ({"id": "x", "messages": [{"role": "robot", "content": "hi"}], "candidates": [{"output": "a"}]},
+     "line 3, field messages[0].role: 'robot' is not one of 'system', 'user', 'assistant', 'tool'"),
+    ({"id": "x", "messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": ""}],
+      "candidates": [{"output": "a"}]}, "line 3, field messages[1].content: empty text"),
+    ({"id": "x", "messages": [{"role": "user"}], "candidates": [{"output": "a"}]},
+     "line 3, field messages[0].content: missing content"),
+    ({"id": "x", "messages": [{"role": "user", "content": "hi", "contnet": "x"}], "candidates": [{"output": "a"}]},
+     "line 3, field messages[0].contnet: unknown field; did you mean 'content'?"),
+    ({"id": "x", "prompt": "q"}, "line 3, field candidates: missing; an item needs at least one candidate output"),
+    ({"id": "x", "prompt": "q", "candidates": []},
+     "line 3, field candidates: empty list; an item needs at least one candidate output"),
+    ({"id": "x", "prompt": "q", "candidates": {"a": "x"}},
+     "line 3, field candidates: must be a list of candidates, not an object"),
+    ({"id": "x", "prompt": "q", "candidates": [{"output": "a"}, {"model": "m"}]},
+     "line 3, field candidates[1]: needs an 'output' (text) or 'messages' (the agent's turns)"),
+    ({"id": "x", "prompt": "q", "candidates": [{"output": "a", "messages": [{"role": "assistant", "content": "a"}]}]},
+     "line 3, field candidates[0]: has both 'output' and 'messages'; give exactly one"),
+    (item("x", outputs=("fine", " ")), "line 3, field candidates[1].output: empty text"),
+    (item("x", outputs=("fine", 7)), "line 3, field candidates[1].output: must be text, not a number"),
+    (item("x", outputs=("fine", ["a"])), "line 3, field candidates[1].output: must be text, not a list"),
+    ({"id": "x", "prompt": "q", "candidates": [{"id": "a", "output": "1"}, {"id": "a", "output": "2"}]},
+     "line 3, field candidates[1].id: duplicate candidate id 'a' (also candidates[0])"),
+    ({"id": "x", "prompt": "q", "candidates": [{"id": "tie", "output": "1"}]},
+     "line 3, field candidates[0].id: 'tie' is reserved for preferences; use another candidate id"),
+    ({"id": "x", "prompt": "q", "candidates": [{"outptu": "1"}]},
+     ["line 3, field candidates[0].outptu: unknown field; did you mean 'output'?",
+      "line 3, field candidates[0]: needs an 'output' (text) or 'messages' (the agent's turns)"]),
+    ({"id": "x", "prompt": "q", "candidates": [{"messages": [{"role": "user", "content": "hi"}]}]},
+     "line 3, field candidates[0].messages[0].role: 'user' is not one of 'assistant', 'tool'"),
+    (item("x", metadata=["a"]), "line 3, field metadata: must be an object, not a list"),
+    (item("x", annotations={"annotator": "ann1"}), "line 3, field annotations: must be a list of annotations, not an object"),
+    (item("x", annotations=[{"preference": "a"}]), "line 3, field annotations[0].annotator: missing annotator name"),
+    (item("x", annotations=[ann("  ")]), "line 3, field annotations[0].annotator: empty text"),
+    (item("x", annotations=[ann("ann1"), ann("ann1", preference="b")]),
+     "line 3, field annotations[1].annotator: 'ann1' already annotated this item (annotations[0])"),
+    (item("x", annotations=[ann(preference="c")]),
+     "line 3, field annotations[0].preference: 'c' is not one of 'a', 'b', 'tie', 'both_bad'"),
+    (item("x", annotations=[ann(ratings={"a": {"helpfulness": 9}})]),
+     "line 3, field annotations[0].ratings.a.helpfulness: 9 is not a whole number from 1 to 5"),
+    (item("x", annotations=[ann(ratings={"a": {"fun": 3}})]),
+     "line 3, field annotations[0].ratings.a.fun: unknown rubric dimension "
+     "(the project has: helpfulness, correctness, safety)"),
+    (item("x", annotations=[ann(ratings={"z": {"helpfulness": 3}})]),
+     "line 3, field annotations[0].ratings.z: no candidate with id 'z'"),
+    (item("x", annotations=[ann(flags={"b": ["rude"]})]),
+     "line 3, field annotations[0].flags.b: unknown flag 'rude' (the project has: unsafe, factual_error, off_task)"),
+    (item("x", annotations=[ann(preferance="a")]),
+     ["line 3, field annotations[0].preferance: unknown field; did you mean 'preference'?",
+      "line 3, field annotations[0]: answers nothing; give a preference, ratings, flags, a correction or a rationale"]),
+    (item("x", annotations=[{"annotator": "ann1", "ratings": {}, "flags": {"a": []}, "rationale": " "}]),
+     "line 3, field annotations[0]: answers nothing; give a preference, ratings, flags, a correction or a rationale"),
+    ('{"id": "x", "prompt": "q", "candidates": [{"output": "a\\u0000b"}]}',
+     "line 3, field candidates[0].output: the text contains a NUL character (\\u0000), which databases cannot store"),
+    ('{"id": "x", "prompt": "q\\ud800", "candidates": [{"output": "a"}]}',
+     "line 3, field prompt: the text contains an unpaired surrogate (\\ud800), which is not valid Unicode"),
+    (item("x", metadata={"deep": json.loads("[" * 70 + "]" * 70)}), "line 3: nested more than 64 levels deep"),
+    (item(""), "line 3, field id: empty text"),
+    (item({"a": 1}), "line 3, field id: must be text, not an object"),
+    (item("x" * 201), "line 3, field id: longer than 200 characters"),
+    (item("t-1", prompt="other"), "line 3, field id: duplicate item id 't-1' (first on line 1)"),
+    (item("t-9", prompt="first"), "line 3: same prompt and candidates as line 1"),
+    (b'{"id": "x", "prompt": "caf\xe9", "candidates": [{"output": "a"}]}',
+     "line 3: not valid UTF-8 (byte 0xe9 at column 27); save the file as UTF-8"),
+]
+
+
+def _case_id(expected):
+    return (expected if isinstance(expected, str) else expected[0]).split(": ", 1)[1][:60]
+
+
+@pytest.mark.parametrize(("bad", "expected"), BAD_LINES, ids=[_case_id(e) for _, e in BAD_LINES])
+def test_each_kind_of_bad_line_is_reported_with_line_and_field_and_nothing_is_written(session, tmp_path, bad,
+                                                                                       expected):
+    path = write(tmp_path, item("t-1", prompt="first"), "   ", bad, item("t-2", prompt="fine"))
+    with pytest.raises(ImportRejected) as e:
+        run(session, path)
+    assert str(e.value) == "1 of 3 lines are invalid; nothing was imported"
+    assert [str(p) for p in e.value.problems] == ([expected] if isinstance(expected, str) else expected)
+    assert all(p.line == 3 for p in e.value.problems)
+    assert counts(session) == NOTHING
+
+
+def test_every_problem_of_every_line_is_listed_in_line_order(session, tmp_path):
+    path = write(tmp_path, {"id": "a", "promt": "q", "candidates": [{"output": ""}]}, item("ok"),
+                 item("b", annotations=[ann(preference="zzz"), {"preference": "a"}]))
+    with pytest.raises(ImportRejected) as e:
+        run(session, path)
+    assert str(e.value) == "2 of 3 lines are invalid; nothing was imported"
+    assert [str(p) for p in e.value.problems] == [
+        "line 1, field promt: unknown field; did you mean 'prompt'?",
+        "line 1: needs a 'prompt' (text) or 'messages' (a conversation)",
+        "line 1, field candidates[0].output: empty text",
+        "line 3, field annotations[1].annotator: missing annotator name",
+    ]  # line 3's preference is checked against the project only once the line's structure is sound
+    assert e.value.problems[0] == Problem(1, "promt", "unknown field; did you mean 'prompt'?")
+
+
+def test_answers_are_checked_against_the_projects_own_questions(session, tmp_path):
+    create_project(session=session, name="strict", schema=LabelSchema(correction=False, flags=["rude"]))
+    path = write(tmp_path, item(annotations=[ann(correction="better", flags={"a": ["rude"]})]),
+                 item("t-2", prompt="q2", annotations=[ann(flags={"a": ["unsafe"]})]))
+    with pytest.raises(ImportRejected) as e:
+        run(session, path, project="strict")
+    assert [str(p) for p in e.value.problems] == [
+        "line 1, field annotations[0].correction: this project does not ask for a correction",
+        "line 2, field annotations[0].flags.a: unknown flag 'unsafe' (the project has: rude)",
+    ]
+
+
+@pytest.mark.parametrize("content", [b"", b"\n  \n\r\n"])
+def test_an_empty_file_is_rejected(session, tmp_path, content):
+    path = tmp_path / "empty.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(ImportRejected, match="empty.jsonl is empty: there is nothing to import"):
+        run(session, path, skip_invalid=True)
+    assert counts(session) == NOTHING
+
+
+def test_a_csv_that_is_not_utf8_is_rejected_saying_where(session, tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("prompt,output_a,output_b\nok,a,b\ncafé,a,b\n".encode("latin-1"))
+    with pytest.raises(ImportRejected) as e:
+        run(session, path, skip_invalid=True)
+    assert [str(p) for p in e.value.problems] == [
+        "line 3: not valid UTF-8 (byte 0xe9 at column 4); save the file as UTF-8"]
+
+
+def test_a_missing_file_is_a_clear_error(session, tmp_path):
+    with pytest.raises(FeedbackError, match="Cannot read .*nope.jsonl: No such file or directory"):
+        run(session, tmp_path / "nope.jsonl")
+
+
+def test_fuzzed_lines_never_raise_anything_but_feedback_errors(session, tmp_path):
+    """Random damage to valid lines: every outcome is an import or a reported problem, never a traceback."""
+    rng = random.Random(20240601)
+    base = json.dumps(item("f", annotations=[ann(ratings={"a": {"helpfulness": 3}}, flags={"b": ["unsafe"]})],
+                           metadata={"k": [1, {"x": "y"}]}))
+    junk = [None, True, 0, -1, 1e308, "", " ", "\u0000", [], {}, [[]], {"": None}, "a" * 300, [{"role": None}]]
+    lines = []
+    for n in range(400):
+        how = n % 4
+        if how == 0:  # truncate or splice characters
+            cut = rng.randrange(len(base))
+            lines.append(base[:cut] + rng.choice(["", "}", "\"", "\\", "\\u12", "]", ",", "\\ud800", "\\u0000"]) + base[cut + 1:])
+        elif how == 1:  # replace a random value somewhere in the structure
+            obj = json.loads(base)
+            node, parent, key = obj, None, None
+            for _ in range(rng.randint(1, 4)):
+                keys = list(node) if isinstance(node, dict) else list(range(len(node)))
+                if not keys:
+                    break
+                parent, key = node, rng.choice(keys)
+                if not isinstance(node[key], (dict, list)) or rng.random() < 0.3:
+                    break
+                node = node[key]
+            if parent is not None:
+                parent[key] = rng.choice(junk)
+            lines.append(json.dumps(obj))
+        elif how == 2:  # random bytes
+            lines.append(bytes(rng.randrange(256) for _ in range(rng.randint(1, 40))).replace(b"\n", b" "))
+        else:  # a random JSON value
+            lines.append(json.dumps(rng.choice(junk)))
+    for n, line in enumerate(lines):
+        path = write(tmp_path, line, name=f"fuzz{n}.jsonl")
+        for skip in (False, True):
+            try:
+                run(session, path, project=f"fuzz{n}", skip_invalid=skip)
+            except FeedbackError:
+                pass
+    with pytest.raises(ImportRejected) as e:  # and all of them together
+        run(session, write(tmp_path, *lines, name="all.jsonl"), project="all")
+    assert len({p.line for p in e.value.problems}) >= 390
+
+
+# --- skip_invalid ----------------------------------------------------------------------------------------
+
+
+def test_skip_invalid_imports_the_good_lines_and_lists_the_bad_ones(session, tmp_path):
+    path = write(tmp_path, item("t-1"), "{oops", item("t-2", prompt="q2", outputs=("x", "")), item("t-3", prompt="q3"))
+    report = run(session, path, skip_invalid=True)
+    assert (report.n_lines, report.items_added, report.n_invalid) == (4, 2, 2)
+    assert session.exec(select(Item.external_id).order_by(Item.position)).all() == ["t-1", "t-3"]
+    assert session.get(ImportBatch, report.batch_id).n_invalid == 2
+    assert report.summary_lines()[1:] == [
+        "Skipped 2 of 4 lines as invalid:",
+        "  line 2: not valid JSON (Expecting property name enclosed in double quotes at column 2)",
+        "  line 3, field candidates[1].output: empty text",
+    ]
+
+
+def test_skip_invalid_with_only_bad_lines_writes_nothing(session, tmp_path):
+    report = run(session, write(tmp_path, "{", "[]"), skip_invalid=True)
+    assert (report.batch_id, report.items_added, report.n_invalid) == (None, 0, 2)
+    assert report.summary_lines()[0] == "Nothing imported from items.jsonl into project 'p'."
+    assert counts(session) == NOTHING
+
+
+# --- re-imports ------------------------------------------------------------------------------------------
+
+
+def test_importing_the_same_file_twice_is_a_no_op_that_says_so(session, tmp_path):
+    path = write(tmp_path, item("t-1", annotations=[ann()]), item(None, prompt="no id"))
+    first = run(session, path)
+    before = counts(session)
+    second = run(session, path)
+    assert (second.batch_id, second.items_added, second.items_existing) == (None, 0, 2)
+    assert (second.annotations_added, second.annotations_existing) == (0, 1)
+    assert second.summary_lines() == [
+        "items.jsonl: nothing new: 2 items already imported into project 'p' (1 annotation already present)."]
+    assert counts(session) == before
+    assert before["ImportBatch"] == 1 and first.batch_id is not None
+
+
+def test_reimport_adds_only_new_items_and_continues_positions(session, tmp_path):
+    run(session, write(tmp_path, item("t-1"), item("t-2", prompt="q2")))
+    report = run(session, write(tmp_path, item("t-2", prompt="q2"), item("t-3", prompt="q3"), name="more.jsonl"))
+    assert (report.items_added, report.items_existing) == (1, 1)
+    assert session.exec(select(Item.external_id, Item.position).order_by(Item.position)).all() == [
+        ("t-1", 0), ("t-2", 1), ("t-3", 2)]
+    assert report.summary_lines()[1] == "Already imported, left unchanged: 1 item, 0 annotations."
+
+
+def test_item_without_id_matches_stored_content(session, tmp_path):
+    run(session, write(tmp_path, item("t-1")))
+    report = run(session, write(tmp_path, item(None), name="noid.jsonl"))
+    assert (report.items_added, report.items_existing, report.problems) == (0, 1, [])
+
+
+def test_new_annotations_on_existing_items_are_added(session, tmp_path):
+    first = run(session, write(tmp_path, item("t-1", annotations=[ann("ann1", preference="a")])))
+    report = run(session, write(tmp_path, item("t-1", annotations=[
+        ann("ann1", preference="b"), ann("ann2", preference="tie"), ann("ann3", preference="b")]), name="more.jsonl"))
+    assert (report.items_added, report.items_existing) == (0, 1)
+    assert (report.annotations_added, report.annotations_existing) == (2, 1)
+    rows = session.exec(select(User.name, Annotation.preference, Annotation.batch_id).join(User)
+                        .order_by(User.name)).all()
+    assert rows == [("ann1", "a", first.batch_id), ("ann2", "tie", report.batch_id), ("ann3", "b", report.batch_id)]
+    batch = session.get(ImportBatch, report.batch_id)
+    assert (batch.n_items_added, batch.n_items_existing, batch.n_annotations_added) == (0, 1, 2)
+
+
+def test_same_id_with_different_content_is_rejected(session, tmp_path):
+    run(session, write(tmp_path, item("t-17")))
+    path = write(tmp_path, item("t-5", prompt="new"), item("t-17", outputs=("4", "changed")), name="changed.jsonl")
+    with pytest.raises(ImportRejected) as e:
+        run(session, path)
+    assert [str(p) for p in e.value.problems] == [
+        "line 2, field id: id 't-17' was already imported with different content"]
+    assert count(session, Item) == 1 and count(session, ImportBatch) == 1
+    report = run(session, path, skip_invalid=True)
+    assert (report.items_added, report.n_invalid) == (1, 1)
+
+
+def test_new_id_with_the_content_of_a_stored_item_is_rejected(session, tmp_path):
+    run(session, write(tmp_path, item("t-1")))
+    with pytest.raises(ImportRejected) as e:
+        run(session, write(tmp_path, item("copy"), name="copy.jsonl"))
+    assert [str(p) for p in e.value.problems] == [
+        "line 1, field id: same prompt and candidates as item 't-1', already in the project"]
+
+
+def test_rejection_leaves_the_session_usable(session, tmp_path):
+    with pytest.raises(ImportRejected):
+        run(session, write(tmp_path, "{"))
+    assert not session.in_transaction()
+    assert run(session, write(tmp_path, item(), name="ok.jsonl")).items_added == 1
