@@ -4267,6 +4267,19 @@ Round the tax line (not the total) so the invoice lines add up, and keep prices 
 """,
 }
 
+# Shorter corrections, written by a second annotator on the same both-bad item.
+CORRECTION_SHORT = {
+    "integrations/quickbooks": "No native QuickBooks sync. Use the Zapier template (Brightloom → QuickBooks Online) or the monthly accounting CSV under Reports; Xero is the only native accounting integration.",
+    "account/transfer_ownership": "Settings → Team → ⋯ next to Dana → Make owner (she must be a verified Admin). Never share your login.",
+    "billing/sales_tax_appeared": "We started collecting NY sales tax on software subscriptions on Nov 1; 8.875% is the NYC combined rate. Tax-exempt? Upload your certificate under Settings → Billing → Tax details.",
+    "python/thread_safe_counter": "Use one module-level `threading.Lock()` shared by all threads and wrap the `+=` in `with lock:` — a lock created inside the function protects nothing, and `+=` is not atomic.",
+    "js/is_integer_string": "`/^-?\\d+$/.test(s.trim())` (plus `Number.isSafeInteger(Number(s))` if size matters) — isNaN and parseInt both accept inputs that should be rejected.",
+    "analytics/churn_rate_october": "Churn = churned ÷ active at start of month = 92 / 1,840 = 5.0%. No September data in the result, so no trend claim.",
+    "orders/address_change_after_shipping": "It has shipped, so we can't edit the address, but the result says a carrier redirect is available: use UPS My Choice → Change delivery with tracking 1Z84X7W10392859920. If that fails, we reship once it's returned.",
+    "plans/two_storefronts": "Growth = 1 storefront. Pro includes up to 3 storefronts in one workspace (separate domains and catalogues, shared payouts and staff).",
+    "reports/gross_vs_net": "Gross = everything sold at full price ($8,420); net = gross minus discounts, returns and refunds ($7,615, so $805 of deductions).",
+}
+
 LOCALES = {"billing/receipt_company_name_ja": "ja", "orders/status_spanish": "es", "billing/invoice_question_german": "de"}
 
 SUPPORT_SYSTEM = ("You are Brightloom's customer support agent. Be accurate about Brightloom policies, never ask for "
@@ -4511,7 +4524,7 @@ def simulate(rng: random.Random, who: str, hidden: dict, used: set[str]) -> dict
 
     correction = None
     if pref == "both_bad" and rng.random() < m["corr"]:
-        options = [scen.get("correction"), scen.get("correction_short")] if scen.get("correction") else []
+        options = [scen.get("correction"), CORRECTION_SHORT.get(scen["topic"])] if scen.get("correction") else []
         if "good" in letters:
             options.append(_final_text(hidden, "good"))
         correction = next((c for c in options if c and c not in used), None)
