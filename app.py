@@ -1,12 +1,15 @@
 """Streamlit entry point: settings, the engine, who the user is, and navigation over app_pages/."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from feedback.config import Settings
 from feedback.projects import list_projects
 from feedback.ui import context
 
-st.set_page_config(page_title="Feedback: rate agent outputs", page_icon=":material/rate_review:", layout="wide")
+ICON = Path(__file__).parent / "assets" / "icon.png"  # a local file: a Material or emoji icon is fetched from a CDN
+st.set_page_config(page_title="Feedback: rate agent outputs", page_icon=str(ICON), layout="wide")
 
 settings = Settings()
 context.configure(settings.database_url, settings.pool_size)

@@ -17,9 +17,12 @@ from sqlmodel import Session
 from feedback.db import create_schema, make_engine
 from feedback.ingest import import_file
 
-WORDS = ("the agent tool call returns a list of files in the repository then reads config and answers "
-         "with a short summary of what changed why it matters how to test it error retry timeout user "
-         "asked for python code function class database query result step plan check done").split()
+WORDS = (
+    "the", "agent", "tool", "call", "returns", "a", "list", "of", "files", "in", "repository", "then",
+    "reads", "config", "and", "answers", "with", "short", "summary", "what", "changed", "why", "it",
+    "matters", "how", "to", "test", "error", "retry", "timeout", "user", "asked", "for", "python",
+    "code", "function", "class", "database", "query", "result", "step", "plan", "check", "done",
+)
 
 
 def text(rng: random.Random, low: int, high: int) -> str:
@@ -50,7 +53,7 @@ def write_items(path: Path, n: int, seed: int = 7) -> int:
             if i % 5 == 0:
                 item["annotations"] = [
                     {"annotator": name, "preference": rng.choice(["a", "b", "tie"]),
-                     "ratings": {"a": {"helpfulness": rng.randint(1, 5)}, "b": {"helpfulness": rng.randint(1, 5)}},
+                     "ratings": {key: {"helpfulness": rng.randint(1, 5)} for key in "ab"},
                      **({"flags": {"b": ["factual_error"]}} if rng.random() < 0.1 else {}),
                      **({"rationale": text(rng, 40, 200)} if rng.random() < 0.3 else {})}
                     for name in rng.sample(annotators, 3)
@@ -68,7 +71,7 @@ def timed_import(engine, path: Path) -> tuple[float, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--items", type=int, default=100_000, help="items in the generated file (default 100000)")
+    parser.add_argument("--items", type=int, default=100_000, help="items in the file (default 100000)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
         data = Path(tmp) / "items.jsonl"

@@ -164,8 +164,10 @@ RAMBLE = [
 
 def long_ramble(rng: random.Random, v: dict) -> str:
     paragraphs = list(RAMBLE)
-    rng.shuffle(paragraphs[1:5])
-    text = "\n\n".join(paragraphs + paragraphs[2:4])
+    middle = paragraphs[1:5]
+    rng.shuffle(middle)
+    paragraphs[1:5] = middle
+    text = "\n\n".join(paragraphs + paragraphs[1:5])
     tail = " ".join(["I hope this helps!"] * 14)
     return f"Hi {v['name']},\n\n{text}\n\n{tail}"
 
@@ -739,7 +741,7 @@ Your account has been flagged for suspicious activity and payouts are frozen pen
              "{{good}} explains the 7-day first-payout hold and what to check"],
     ),
     dict(
-        topic="payments/card_fees", stress=["markdown"],
+        topic="payments/card_fees", stress=["dollar_signs"],
         prompt="""
 What are your fees when I take a card payment in person with the Tap reader vs an online order?
 """,
@@ -2201,7 +2203,7 @@ print(monthly)
         why=["grouping by .dt.month merges January 2023 with January 2024 — the data covers two years", "{{good}} groups by year-month periods"],
     ),
     dict(
-        topic="python/read_json_config", language="python",
+        topic="python/read_json_config", language="python", stress=["unclosed_fence"],
         prompt=r"""
 Simplest way to read `config.json` into a dict in Python?
 """,
@@ -2221,14 +2223,16 @@ with open("config.json", encoding="utf-8") as f:
 ```
 """,
         bad=r"""
+Easy:
+
 ```python
 import json
 
 config = json.loads(open("config.json"))
-```
+print(config["
 """,
         flaws=[],
-        why=["json.loads needs a string, so {{bad}} raises TypeError (and leaks the file handle)", "{{good}} shows both correct forms"],
+        why=["json.loads needs a string, so {{bad}} raises TypeError (and the output is cut off mid-line with an unclosed code block)", "{{good}} shows both correct forms"],
     ),
     dict(
         topic="sql/upsert_stock", language="sql",
@@ -4427,7 +4431,8 @@ SIDE_ON_TIE = ["both fine, {X} is a touch clearer", "close call, {X} is slightly
 SIDE_ON_BOTH_BAD = ["{X} is the lesser evil", "{X} at least points in the right direction", "neither is great, {X} is less wrong"]
 TIE_ON_CLEAR = ["hard to separate, both cover the question", "both look acceptable to me", "roughly equivalent, just different style",
                 "can't pick one, they say similar things"]
-BOTH_BAD_ON_CLEAR = ["{w} — and {G} isn't something I'd send as is either", "neither is good enough: {w}", "{w}; {G} also misses things"]
+BOTH_BAD_ON_CLEAR = ["{Y} is wrong and {G} still misses things, wouldn't send either", "neither is good enough to send as is; {G} is closer",
+                     "{G} is better than {Y} but still not right", "both have problems, {G} less so"]
 BOTH_BAD_ON_TIE = ["both are vague, I wouldn't send either", "neither really answers it fully"]
 STYLE = {
     "maria": {"pick": ["{W}.", "{X}: {w}.", "Prefer {X} — {w}.", "{W}. Clear choice."], "plain": ["{W}."]},
@@ -4506,7 +4511,9 @@ def simulate(rng: random.Random, who: str, hidden: dict, used: set[str]) -> dict
     for k in keys:
         found = []
         for name in flaws.get(k, []):
-            p = m["flag"] + (0.04 if name == "unsafe" else 0.0)
+            p = m["flag"] + (0.1 if name == "unsafe" else 0.0)
+            if pref == truth and name == "unsafe":
+                p = max(p, 0.92)  # an annotator who saw the problem mostly flags it
             if k == pref:
                 p *= 0.1
             if rng.random() < p:
@@ -4579,7 +4586,7 @@ def rationale(rng: random.Random, who: str, hidden: dict, pref: str) -> str:
         text = rng.choice(style["plain"]).format(w=w, W=_cap(w))
     else:  # both_bad on a clear or tie item
         if truth in ("a", "b"):
-            w = rng.choice(BOTH_BAD_ON_CLEAR).format(w=why(), G=truth.upper())
+            w = rng.choice(BOTH_BAD_ON_CLEAR).format(G=truth.upper(), Y="B" if truth == "a" else "A")
         else:
             w = rng.choice(BOTH_BAD_ON_TIE)
         text = rng.choice(style["plain"]).format(w=w, W=_cap(w))

@@ -15,19 +15,26 @@ import hashlib
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from feedback.db import begin_write
 from feedback.errors import FeedbackError, ImportRejected
 from feedback.ingest_csv import parse_csv
+from feedback.ingest_parse import (
+    ParsedAnnotation,
+    ParsedItem,
+    Problem,
+    check_line,
+    is_empty,
+    load_json_line,
+    printable,
+)
 from feedback.ingest_write import ImportWriter
-from feedback.ingest_parse import ParsedAnnotation, ParsedItem, Problem, check_line, is_empty, load_json_line
-from feedback.models import Annotation, Candidate, ImportBatch, Item, User, utcnow
+from feedback.models import Annotation, ImportBatch, Item, User, utcnow
 from feedback.projects import add_project, find_project, project_schema
 from feedback.schema import LabelSchema, answer_problems
 from feedback.users import add_users
@@ -39,6 +46,8 @@ CHUNK = 500  # ids per IN (...) lookup
 
 @dataclass
 class ImportReport:
+    """What an import did: counts, the batch written (None when nothing was), and the lines skipped."""
+
     project: str
     batch_id: int | None
     n_lines: int
@@ -56,17 +65,19 @@ class ImportReport:
 
     def summary_lines(self) -> list[str]:
         """What happened, in words (printed by the CLI, shown by the data page)."""
-        name = self.filename or "the file"
+        name = printable(self.filename) if self.filename else "the file"
         if self.batch_id is not None:
-            lines = [f"Imported {name} into project {self.project!r} (import batch {self.batch_id}): "
-                     f"{_n(self.items_added, 'new item')}, {_n(self.annotations_added, 'new annotation')}."]
+            added = f"{_n(self.items_added, 'new item')}, {_n(self.annotations_added, 'new annotation')}"
+            batch = f"import batch {self.batch_id}"
+            lines = [f"Imported {name} into project {self.project!r} ({batch}): {added}."]
             if self.items_existing or self.annotations_existing:
                 lines.append(f"Already imported, left unchanged: {_n(self.items_existing, 'item')}, "
                              f"{_n(self.annotations_existing, 'annotation')}.")
         elif self.items_existing:
-            lines = [f"{name}: nothing new: {self.items_existing} items already imported into project "
-                     f"{self.project!r}" + (f" ({_n(self.annotations_existing, 'annotation')} already present)."
-                                            if self.annotations_existing else ".")]
+            present = f" ({_n(self.annotations_existing, 'annotation')} already present)" \
+                if self.annotations_existing else ""
+            already = f"{self.items_existing} items already imported into project {self.project!r}"
+            lines = [f"{name}: nothing new: {already}{present}."]
         else:
             lines = [f"Nothing imported from {name} into project {self.project!r}."]
         if self.problems:
@@ -116,25 +127,18 @@ def _import(session: Session, user: User | None, name: str, parsed: ParsedFile, 
     items = _check_answers(parsed.items, project_schema(project), problems)
     new, existing = (items, []) if created else _split_existing(session, project.id, items, problems)
     problems.sort(key=lambda p: p.line)
-    report = ImportReport(project=project.name, batch_id=None, n_lines=parsed.n_lines, items_existing=len(existing),
-                          problems=problems, filename=parsed.filename)
+    report = ImportReport(project=project.name, batch_id=None, n_lines=parsed.n_lines,
+                          items_existing=len(existing), problems=problems, filename=parsed.filename)
     if problems and not skip_invalid:
-        raise ImportRejected(f"{report.n_invalid} of {parsed.n_lines} lines are invalid; nothing was imported",
-                             problems)
-    present = _annotators_present(session, [item_id for item, item_id in existing if item.annotations])
-    later: list[tuple[int, ParsedAnnotation]] = []  # new annotations on existing items
-    for item, item_id in existing:
-        for ann in item.annotations:
-            if ann.annotator in present.get(item_id, ()):
-                report.annotations_existing += 1
-            else:
-                later.append((item_id, ann))
+        raise ImportRejected(
+            f"{report.n_invalid} of {parsed.n_lines} lines are invalid; nothing was imported", problems)
+    later = _annotations_to_add(session, existing, report)
     report.annotations_added = len(later) + sum(len(item.annotations) for item in new)
     if not new and not later:
         session.rollback()  # nothing to write, not even a new project
         return report
     names = {ann.annotator for item in new for ann in item.annotations} | {ann.annotator for _, ann in later}
-    users = {}
+    users: dict[str, int] = {}
     for chunk in _chunks(sorted(names), CHUNK):
         users.update({n: u.id for n, u in add_users(session, set(chunk)).items()})
     now = utcnow()
@@ -151,8 +155,22 @@ def _import(session: Session, user: User | None, name: str, parsed: ParsedFile, 
     return report
 
 
+def _annotations_to_add(session: Session, existing: list[tuple[ParsedItem, int]],
+                        report: ImportReport) -> list[tuple[int, ParsedAnnotation]]:
+    """Annotations on existing items by annotators new to them; the others are counted as existing."""
+    present = _annotators_present(session, [item_id for item, item_id in existing if item.annotations])
+    later = []
+    for item, item_id in existing:
+        for ann in item.annotations:
+            if ann.annotator in present.get(item_id, ()):
+                report.annotations_existing += 1
+            else:
+                later.append((item_id, ann))
+    return later
+
+
 def _check_answers(items: list[ParsedItem], schema: LabelSchema, problems: list[Problem]) -> list[ParsedItem]:
-    """The items whose annotations all fit the project's questions; the others' problems go to ``problems``."""
+    """The items whose annotations fit the project's questions; the others' problems go to ``problems``."""
     good = []
     for item in items:
         bad = []
@@ -162,15 +180,20 @@ def _check_answers(items: list[ParsedItem], schema: LabelSchema, problems: list[
                 schema, item.keys, preference=ann.preference, ratings=ann.ratings, flags=ann.flags,
                 correction=ann.correction, rationale=ann.rationale,
             ):
-                bad.append(Problem(item.line, f"{at}.{where}", reason))
+                bad.append(Problem(item.line, printable(f"{at}.{where}"), _clip(reason)))
             for asked, where in ((schema.correction, "correction"), (schema.rationale, "rationale")):
                 if not asked and not is_empty(getattr(ann, where)):
-                    bad.append(Problem(item.line, f"{at}.{where}", f"this project does not ask for a {where}"))
+                    reason = f"this project does not ask for a {where}"
+                    bad.append(Problem(item.line, f"{at}.{where}", reason))
         if bad:
             problems.extend(bad)
         else:
             good.append(item)
     return good
+
+
+def _clip(reason: str, limit: int = 300) -> str:
+    return reason if len(reason) <= limit else reason[:limit] + "..."
 
 
 def _split_existing(session: Session, project_id: int, items: list[ParsedItem],
@@ -311,12 +334,13 @@ def _collect(records: Iterable[tuple[int, ParsedItem | None, list[Problem]]]) ->
         n_lines += 1
         if item is None:
             problems.extend(line_problems)
-        elif item.external_id in by_id:
-            problems.append(Problem(line, "id" if item.explicit_id else "",
-                                    f"duplicate item id {item.external_id!r} (first on line {by_id[item.external_id]})"
-                                    if item.explicit_id else f"same prompt and candidates as line {by_id[item.external_id]}"))
-        elif item.content_hash in by_hash:
-            problems.append(Problem(line, "", f"same prompt and candidates as line {by_hash[item.content_hash]}"))
+        elif item.external_id in by_id and item.explicit_id:
+            first = by_id[item.external_id]
+            reason = f"duplicate item id {item.external_id!r} (first on line {first})"
+            problems.append(Problem(line, "id", reason))
+        elif item.external_id in by_id or item.content_hash in by_hash:
+            first = by_id.get(item.external_id) or by_hash[item.content_hash]
+            problems.append(Problem(line, "", f"same prompt and candidates as line {first}"))
         else:
             by_id[item.external_id] = by_hash[item.content_hash] = line
             items.append(item)

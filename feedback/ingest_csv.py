@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 
 from feedback.errors import ImportRejected
-from feedback.ingest_parse import ParsedItem, Problem, check_line
+from feedback.ingest_parse import ParsedItem, Problem, check_line, short
 
 REQUIRED = ("prompt", "output_a", "output_b")
 OPTIONAL = ("id", "model_a", "model_b")
@@ -54,8 +54,10 @@ def parse_csv(text: str, filename: str) -> Iterator[tuple[int, ParsedItem | None
 def _record(row: dict[str, str], keys: list[str], line: int) -> tuple[ParsedItem | None, list[Problem]]:
     obj = {
         "prompt": row["prompt"],
-        "candidates": [{"id": key, "model": row.get(f"model_{key}", "").strip(), "output": row[f"output_{key}"]}
-                       for key in keys],
+        "candidates": [
+            {"id": key, "model": row.get(f"model_{key}", "").strip(), "output": row[f"output_{key}"]}
+            for key in keys
+        ],
     }
     if row.get("id", "").strip():
         obj["id"] = row["id"].strip()
@@ -71,7 +73,7 @@ def _check_header(header: list[str], filename: str) -> list[str]:
     problems = []
     known = REQUIRED + OPTIONAL
     for name in sorted({n for n in header if header.count(n) > 1}):
-        problems.append(Problem(1, "", f"column {name!r} appears more than once"))
+        problems.append(Problem(1, "", f"column {short(name)} appears more than once"))
     outputs, models = [], []
     for name in header:
         match = _CANDIDATE_COLUMN.match(name)
@@ -79,8 +81,9 @@ def _check_header(header: list[str], filename: str) -> list[str]:
             (outputs if match[1] == "output" else models).append(match[2])
         elif name not in known:
             close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else f" (columns: {', '.join(known)}, output_c, ...)"
-            problems.append(Problem(1, "", f"unknown column {name!r}{hint}"))
+            columns = ", ".join(known)
+            hint = f"; did you mean {close[0]!r}?" if close else f" (columns: {columns}, output_c...)"
+            problems.append(Problem(1, "", f"unknown column {short(name)}{hint}"))
     for name in REQUIRED:
         if name not in header:
             problems.append(Problem(1, "", f"missing column {name!r} (required: {', '.join(REQUIRED)})"))

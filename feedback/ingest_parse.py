@@ -84,6 +84,17 @@ def kind(value: Any) -> str:
     return type(value).__name__
 
 
+def printable(name: str) -> str:
+    """A field name safe to print: control characters, NULs and lone surrogates from the file are escaped."""
+    return name if name.isprintable() else name.encode("unicode_escape").decode("ascii")
+
+
+def short(value: Any, limit: int = 80) -> str:
+    """``repr(value)``, cut to ``limit`` characters (values from a file can be huge)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def unknown_field(name: str, known: tuple[str, ...]) -> str:
     close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.6)
     if close:
@@ -161,7 +172,7 @@ class _LineChecker:
         self.problems: list[Problem] = []
 
     def bad(self, field_: str, reason: str) -> None:
-        self.problems.append(Problem(self.line, field_, reason))
+        self.problems.append(Problem(self.line, printable(field_), reason))
 
     def scan_text(self, obj: Any) -> None:
         """Report text no database can store: NUL characters and unpaired surrogates."""
@@ -208,7 +219,7 @@ class _LineChecker:
 
     def text(self, value: Any, where: str, sub: str = "", *, limit: int | None = None) -> str | None:
         """``value`` if it is non-blank text; ``where.sub`` names the field (joined only when reported)."""
-        if isinstance(value, str) and (limit is None or len(value) <= limit) and not value.isspace() and value:
+        if isinstance(value, str) and value and not value.isspace() and len(value) <= (limit or len(value)):
             return value
         where = f"{where}.{sub}" if sub else where
         if not isinstance(value, str):
@@ -235,9 +246,9 @@ class _LineChecker:
             return None
         digest = content_hash(prompt, messages, candidates)
         return ParsedItem(
-            line=self.line, external_id=external_id or f"h-{digest[:16]}", explicit_id=external_id is not None,
-            prompt=prompt, messages=messages, candidates=candidates, meta=meta, content_hash=digest,
-            annotations=annotations,
+            line=self.line, external_id=external_id or f"h-{digest[:16]}",
+            explicit_id=external_id is not None, prompt=prompt, messages=messages, candidates=candidates,
+            meta=meta, content_hash=digest, annotations=annotations,
         )
 
     def item_id(self, value: Any) -> str | None:
@@ -277,9 +288,10 @@ class _LineChecker:
             if role is None:
                 self.bad(f"{at}.role", f"missing role (one of {', '.join(roles)})")
             elif not isinstance(role, str) or role not in roles:
-                self.bad(f"{at}.role", f"{role!r} is not one of {', '.join(map(repr, roles))}")
+                self.bad(f"{at}.role", f"{short(role)} is not one of {', '.join(map(repr, roles))}")
             calls = message.get("tool_calls")
-            if calls is not None and not (isinstance(calls, list) and calls and all(isinstance(c, dict) for c in calls)):
+            if calls is not None and not (isinstance(calls, list) and calls
+                                          and all(isinstance(c, dict) for c in calls)):
                 self.bad(f"{at}.tool_calls", "must be a non-empty list of tool call objects")
             for name in ("name", "tool_call_id"):
                 if name in message:
@@ -322,8 +334,10 @@ class _LineChecker:
                 self.bad(f"{at}.id", f"duplicate candidate id {key!r} (also candidates[{seen[key]}])")
             elif key is not None:
                 seen[key] = i
-            model = self.text(cand["model"], at, "model", limit=MAX_MODEL) if cand.get("model", "") != "" else ""
-            version = self.text(cand["version"], at, "version", limit=MAX_VERSION) if "version" in cand else None
+            model = cand.get("model", "")
+            model = self.text(model, at, "model", limit=MAX_MODEL) if model != "" else ""
+            version = self.text(cand["version"], at, "version", limit=MAX_VERSION) if "version" in cand \
+                else None
             output, messages = None, None
             if "output" in cand and "messages" in cand:
                 self.bad(at, "has both 'output' and 'messages'; give exactly one")
@@ -364,7 +378,8 @@ class _LineChecker:
                 name = self.text(name, at, "annotator", limit=MAX_ANNOTATOR)
                 name = name.strip() if name else None
                 if name is not None and name in seen:
-                    self.bad(f"{at}.annotator", f"{name!r} already annotated this item (annotations[{seen[name]}])")
+                    self.bad(f"{at}.annotator",
+                             f"{name!r} already annotated this item (annotations[{seen[name]}])")
                 elif name is not None:
                     seen[name] = j
             ratings, flags = ann.get("ratings", {}), ann.get("flags", {})
@@ -375,7 +390,8 @@ class _LineChecker:
                 flags = {keys[0]: flags}
             answer = (ann.get("preference"), ratings, flags, ann.get("correction"), ann.get("rationale"))
             if all(is_empty(part) for part in answer):
-                self.bad(at, "answers nothing; give a preference, ratings, flags, a correction or a rationale")
+                self.bad(at, "answers nothing; give a preference, ratings, flags, a correction or a "
+                             "rationale")
             out.append(ParsedAnnotation(j, name or "", *answer))
         return out
 

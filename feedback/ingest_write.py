@@ -66,7 +66,8 @@ ANNOTATION_COLUMNS = ["id", "item_id", "user_id", "status", "preference", "ranki
 class ImportWriter:
     """Writes new items (with their candidates and annotations) and new annotations on existing items."""
 
-    def __init__(self, session: Session, *, project_id: int, batch_id: int, users: dict[str, int], now: datetime):
+    def __init__(self, session: Session, *, project_id: int, batch_id: int, users: dict[str, int],
+                 now: datetime):
         self.project_id, self.batch_id, self.users, self.now = project_id, batch_id, users, now
         conn = session.connection()
         self.item_id = _next_id(session, Item.id)

@@ -3,17 +3,20 @@
 import hashlib
 import json
 import random
+import threading
+from pathlib import Path
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import Session, func, select
 
-import feedback.ingest as ingest
-import feedback.ingest_write as ingest_write
+from feedback import ingest, ingest_write
+from feedback.db import begin_write
 from feedback.errors import FeedbackError, ImportRejected
 from feedback.ingest import Problem, import_file
 from feedback.models import Annotation, Candidate, ImportBatch, Item, Project, User
 from feedback.projects import create_project
 from feedback.schema import LabelSchema
+from feedback.users import add_users
 
 
 def item(ext="t-1", prompt="What is 2+2?", outputs=("4", "5"), **extra):
@@ -334,8 +337,8 @@ BAD_LINES = [
     (item("x", annotations=[ann(ratings={"a": {"helpfulness": 9}})]),
      "line 3, field annotations[0].ratings.a.helpfulness: 9 is not a whole number from 1 to 5"),
     (item("x", annotations=[ann(ratings={"a": {"fun": 3}})]),
-     "line 3, field annotations[0].ratings.a.fun: unknown rubric dimension "
-     "(the project has: helpfulness, correctness, safety)"),
+     ("line 3, field annotations[0].ratings.a.fun: unknown rubric dimension "
+      "(the project has: helpfulness, correctness, safety)")),
     (item("x", annotations=[ann(ratings={"z": {"helpfulness": 3}})]),
      "line 3, field annotations[0].ratings.z: no candidate with id 'z'"),
     (item("x", annotations=[ann(flags={"b": ["rude"]})]),
@@ -460,9 +463,11 @@ def test_fuzzed_lines_never_raise_anything_but_feedback_errors(session, tmp_path
         path = write(tmp_path, line, name=f"fuzz{n}.jsonl")
         for skip in (False, True):
             try:
-                run(session, path, project=f"fuzz{n}", skip_invalid=skip)
-            except FeedbackError:
-                pass
+                messages = run(session, path, project=f"fuzz{n}", skip_invalid=skip).summary_lines()
+            except ImportRejected as e:
+                messages = [str(e), *map(str, e.problems)]
+            for message in messages:  # printable on any terminal, whatever the line held
+                assert message.encode("utf-8").isascii() or message.isprintable()
     with pytest.raises(ImportRejected) as e:  # and all of them together
         run(session, write(tmp_path, *lines, name="all.jsonl"), project="all")
     assert len({p.line for p in e.value.problems}) >= 390
@@ -560,3 +565,48 @@ def test_rejection_leaves_the_session_usable(session, tmp_path):
         run(session, write(tmp_path, "{"))
     assert not session.in_transaction()
     assert run(session, write(tmp_path, item(), name="ok.jsonl")).items_added == 1
+
+
+# --- odds and ends ---------------------------------------------------------------------------------------
+
+
+def test_windows_line_endings_and_a_missing_final_newline(session, tmp_path):
+    path = tmp_path / "crlf.jsonl"
+    path.write_bytes(b"\r\n".join(json.dumps(item(f"t-{n}", prompt=f"q{n}")).encode() for n in range(3)))
+    assert run(session, path).items_added == 3
+
+
+def test_no_file_and_no_bytes_is_a_clear_error(session):
+    with pytest.raises(FeedbackError, match="Give a file to import"):
+        import_file(session=session, user=None, project="p", path=None)
+
+
+def test_the_demo_data_set_imports_cleanly(session):
+    demo = Path(__file__).resolve().parents[1] / "data" / "demo.jsonl"
+    if not demo.exists():
+        pytest.skip("no demo data set in this checkout")
+    report = run(session, demo, project="demo")
+    assert report.problems == [] and report.items_added > 0
+
+
+def test_an_import_waits_for_a_concurrent_writer_and_both_succeed(file_engine, tmp_path):
+    """The import's BEGIN IMMEDIATE queues behind another write transaction instead of failing."""
+    path = write(tmp_path, *[item(f"t-{n}", prompt=f"q{n}", annotations=[ann(f"u{n}")]) for n in range(50)])
+    with Session(file_engine) as other:
+        begin_write(other)
+        add_users(other, {"early"})
+        results = []
+        worker = threading.Thread(target=lambda: results.append(_import_in_new_session(file_engine, path)))
+        worker.start()
+        worker.join(0.5)
+        assert worker.is_alive()  # blocked on the write lock
+        other.commit()
+    worker.join(30)
+    assert results and results[0].items_added == 50
+    with Session(file_engine) as check:
+        assert count(check, Item) == 50 and count(check, User) == 51
+
+
+def _import_in_new_session(engine, path):
+    with Session(engine) as session:
+        return run(session, path)

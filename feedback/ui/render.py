@@ -2,6 +2,7 @@
 HTML escaped (Streamlit's default), never with ``unsafe_allow_html``."""
 
 import json
+import re
 
 import streamlit as st
 
@@ -9,6 +10,23 @@ from feedback.models import Candidate, Item
 
 AVATARS = {"user": ":material/person:", "assistant": ":material/smart_toy:", "system": ":material/settings:",
            "tool": ":material/build:"}
+
+
+_CODE = re.compile(r"(```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`)", re.S)
+_IMAGE = re.compile(r"!\[([^\]\n]*)\]\(([^)\n]*)\)")
+
+
+def _inert(prose: str) -> str:
+    prose = prose.replace("$", "\\$")  # money, not LaTeX
+    return _IMAGE.sub(lambda m: f"[image: {m.group(1) or 'no description'}] `{m.group(2).strip()}`", prose)
+
+
+def safe_markdown(text: str) -> str:
+    """Agent text made inert for ``st.markdown``: ``$`` stays a dollar sign (no LaTeX) and images become
+    text naming their address (no request leaves the annotator's browser for a tracking pixel). Code spans
+    and fences are left exactly as written. Raw HTML is escaped by Streamlit itself."""
+    parts = _CODE.split(text)
+    return "".join(part if i % 2 else _inert(part) for i, part in enumerate(parts))
 
 
 def _tool_text(content: str) -> None:
@@ -29,7 +47,7 @@ def render_messages(messages: list[dict]) -> None:
             else:
                 if role == "system":
                     st.caption("system prompt")
-                st.markdown(str(message.get("content", "")))
+                st.markdown(safe_markdown(str(message.get("content", ""))))
 
 
 def render_input(item: Item) -> None:
@@ -52,7 +70,7 @@ def render_candidate(candidate: Candidate, *, height: int = 480, long: int = 150
         if candidate.messages:
             render_messages(candidate.messages)
         else:
-            st.markdown(candidate.output or "")
+            st.markdown(safe_markdown(candidate.output or ""))
 
 
 def candidate_text(candidate: Candidate) -> str:

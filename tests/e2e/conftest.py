@@ -56,7 +56,8 @@ def e2e_items() -> list[dict]:
             "prompt": f"How do I reset my password on account {n}?",
             "candidates": [
                 {"id": "a", "model": "agent-v1", "output": f"Open Settings > Security > Reset password ({n})."},
-                {"id": "b", "model": "agent-v2", "output": f"I cannot help with that <script>alert({n})</script>"},
+                {"id": "b", "model": "agent-v2",
+                 "output": f"I cannot help with that <script>alert({n})</script> ![x](https://tracker.example/{n}.gif)"},
             ],
         }
         if n < 2:
@@ -115,8 +116,12 @@ def page(browser, tmp_path):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(20_000)
+    outside: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(("http://127.0.0.1", "data:", "blob:"))
+            else outside.append(r.url))
     yield page
     context.close()
+    assert outside == [], f"the page sent requests off this machine: {outside}"
 
 
 @pytest.fixture
