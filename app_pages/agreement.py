@@ -23,9 +23,10 @@ if report["n_annotations"] == 0:
     st.stop()
 
 st.subheader("Per question")
-st.caption("Computed over items with 2 or more annotations. Percent agreement is the share of agreeing pairs "
+st.caption("Computed over units with 2 or more answers: items for the preference, item x answer for ratings "
+           "and flags. Percent agreement is the share of agreeing pairs "
            "of answers; kappa and alpha correct it for chance (1 = perfect, 0 = chance, below 0 = worse than "
-           "chance). Preference (ordinal) orders first candidate better > tie > second better, by candidate, "
+           "chance). Alpha is measured at the level shown; Fleiss' kappa treats answers as categories. Preference (ordinal) orders first candidate better > tie > second better, by candidate, "
            "never by screen side; both bad is left out of it.")
 fmt = {col: "{:.3f}" for col in ["% agreement", "Fleiss' kappa", "Krippendorff's alpha"]}
 st.dataframe(questions_table(report).style.format(fmt, na_rep="n/a"), hide_index=True, width="stretch")

@@ -143,6 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FeedbackError as e:
         print(f"Error: {e}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # e.g. `feedback agreement ... | head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -111,7 +111,7 @@ def questions_table(report: dict) -> pd.DataFrame:
     for q in report["questions"]:
         fleiss = q.get("fleiss") or {}
         rows.append({
-            "question": q["question"], "level": q["level"], "items": q.get("n_units", 0),
+            "question": q["question"], "level": q["level"], "units": q.get("n_units", 0),
             "annotators": q.get("n_annotators", 0), "% agreement": q.get("percent_agreement"),
             "Fleiss' kappa": fleiss.get("kappa"), "Krippendorff's alpha": q.get("krippendorff_alpha"),
         })
