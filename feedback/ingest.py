@@ -11,9 +11,11 @@ Rules:
   write lock is held), and commits once.
 """
 
+import gc
 import hashlib
 import io
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -28,6 +30,7 @@ from feedback.ingest_parse import (
     ParsedAnnotation,
     ParsedItem,
     Problem,
+    Record,
     check_line,
     is_empty,
     load_json_line,
@@ -107,14 +110,29 @@ def import_file(
 
     ``user`` is the acting user (None for a local operator). The project is created when missing.
     """
-    parsed = parse_source(path=path, data=data, filename=filename)  # before the write lock: parsing is slow
-    begin_write(session)
+    with _gc_paused():
+        parsed = parse_source(path=path, data=data, filename=filename)  # before taking the write lock
+        begin_write(session)
+        try:
+            return _import(session, user, project, parsed, skip_invalid=skip_invalid, overlap=overlap)
+        except BaseException:
+            session.rollback()
+            raise
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while millions of acyclic objects are made (about 30% faster).
+
+    Reference counting still frees everything; collection resumes (if it was on) when the import ends.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        report = _import(session, user, project, parsed, skip_invalid=skip_invalid, overlap=overlap)
-    except BaseException:
-        session.rollback()
-        raise
-    return report
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _import(session: Session, user: User | None, name: str, parsed: ParsedFile, *, skip_invalid: bool,
@@ -274,7 +292,7 @@ def _parse_stream(stream: IO[bytes], filename: str) -> ParsedFile:
         digest.update(raw)
         records = parse_csv(_decode_whole(raw, filename), filename)
     else:
-        records = _parse_jsonl(stream, digest)
+        records = _parse_jsonl(stream, digest, filename)
     items, problems, n_lines = _collect(records)
     return ParsedFile(filename, digest.hexdigest(), n_lines, items, problems)
 
@@ -304,9 +322,12 @@ def _not_utf8(line: int, raw_line: bytes, offset: int) -> Problem:
                              "save the file as UTF-8")
 
 
-def _parse_jsonl(stream: IO[bytes], digest: Any) -> Iterator[tuple[int, ParsedItem | None, list[Problem]]]:
+def _parse_jsonl(stream: IO[bytes], digest: Any, filename: str) -> Iterator[Record]:
+    first = True
     for line, raw in enumerate(stream, 1):
         digest.update(raw)
+        if line == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]  # a byte order mark
         if not raw.strip():
             continue
         try:
@@ -314,16 +335,18 @@ def _parse_jsonl(stream: IO[bytes], digest: Any) -> Iterator[tuple[int, ParsedIt
         except UnicodeDecodeError as e:
             yield line, None, [_not_utf8(line, raw, e.start)]
             continue
-        if line == 1 and text.startswith("\ufeff"):
-            text = text[1:]
         obj, problem = load_json_line(text, line)
+        if problem is not None and first and text.strip() in ("[", "{"):
+            raise ImportRejected(f"{filename} is not JSON Lines; nothing was imported", [Problem(
+                line, "", "this looks like one JSON document; write one JSON object per line (JSONL)")])
+        first = False
         if problem is not None:
             yield line, None, [problem]
             continue
         yield (line, *check_line(obj, line, text))
 
 
-def _collect(records: Iterable[tuple[int, ParsedItem | None, list[Problem]]]) -> tuple[list, list, int]:
+def _collect(records: Iterable[Record]) -> tuple[list[ParsedItem], list[Problem], int]:
     """Items and problems of every record, with duplicates inside the file reported."""
     items: list[ParsedItem] = []
     problems: list[Problem] = []

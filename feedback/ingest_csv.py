@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 
 from feedback.errors import ImportRejected
-from feedback.ingest_parse import ParsedItem, Problem, check_line, short
+from feedback.ingest_parse import ParsedItem, Problem, Record, check_line, short
 
 REQUIRED = ("prompt", "output_a", "output_b")
 OPTIONAL = ("id", "model_a", "model_b")
@@ -17,7 +17,7 @@ _CANDIDATE_COLUMN = re.compile(r"^(output|model)_([a-z0-9][a-z0-9_-]*)$")
 _FIELD_LIMIT = 256 * 1024 * 1024
 
 
-def parse_csv(text: str, filename: str) -> Iterator[tuple[int, ParsedItem | None, list[Problem]]]:
+def parse_csv(text: str, filename: str) -> Iterator[Record]:
     """Yield ``(line, item or None, problems)`` for each non-blank record of ``text``.
 
     A header that cannot be used rejects the whole file (``ImportRejected``), whatever ``skip_invalid`` says.

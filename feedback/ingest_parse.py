@@ -67,6 +67,9 @@ class ParsedItem:
         return [c["key"] for c in self.candidates]
 
 
+Record = tuple[int, ParsedItem | None, list[Problem]]  # (line, the item if the line is valid, its problems)
+
+
 def kind(value: Any) -> str:
     """The JSON name of a value's type, for messages."""
     if value is None:
@@ -388,7 +391,10 @@ class _LineChecker:
                 ratings = {keys[0]: ratings}  # short form for a single candidate
             if len(keys) == 1 and isinstance(flags, list):
                 flags = {keys[0]: flags}
-            answer = (ann.get("preference"), ratings, flags, ann.get("correction"), ann.get("rationale"))
+            preference = ann.get("preference")
+            if isinstance(preference, str) and not preference.strip():
+                preference = None  # "" = no preference, as tools that always write the column do
+            answer = (preference, ratings, flags, ann.get("correction"), ann.get("rationale"))
             if all(is_empty(part) for part in answer):
                 self.bad(at, "answers nothing; give a preference, ratings, flags, a correction or a "
                              "rationale")

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Text, UniqueConstraint
+
+NULLABLE_JSON = JSON(none_as_null=True)  # None is SQL NULL, not the JSON text 'null'
 from sqlmodel import Field, SQLModel
 
 
@@ -57,7 +59,7 @@ class Item(SQLModel, table=True):
     project_id: int = Field(foreign_key="project.id", index=True)
     external_id: str = Field(max_length=200, description="the id in the imported file")
     prompt: str | None = Field(default=None, sa_type=Text)
-    messages: list[dict[str, Any]] | None = Field(default=None, sa_type=JSON)
+    messages: list[dict[str, Any]] | None = Field(default=None, sa_type=NULLABLE_JSON)
     meta: dict[str, Any] = Field(default_factory=dict, sa_type=JSON, description="free metadata")
     content_hash: str = Field(max_length=64)
     position: int = Field(default=0, description="import order within the project")
@@ -74,7 +76,7 @@ class Candidate(SQLModel, table=True):
     version: str | None = Field(default=None, max_length=100)
     output: str | None = Field(default=None, sa_type=Text, description="plain-text output")
     messages: list[dict[str, Any]] | None = Field(
-        default=None, sa_type=JSON, description="assistant/tool messages, for tool-using agents"
+        default=None, sa_type=NULLABLE_JSON, description="assistant/tool messages, for tool-using agents"
     )
     meta: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     position: int = 0
@@ -89,12 +91,12 @@ class Annotation(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", index=True)
     status: str = Field(default="submitted", max_length=20)
     preference: str | None = Field(default=None, max_length=100, description="candidate key, 'tie' or 'both_bad'")
-    ranking: list[str] | None = Field(default=None, sa_type=JSON, description="candidate keys, best first")
+    ranking: list[str] | None = Field(default=None, sa_type=NULLABLE_JSON, description="candidate keys, best first")
     ratings: dict[str, dict[str, int]] = Field(default_factory=dict, sa_type=JSON)
     flags: dict[str, list[str]] = Field(default_factory=dict, sa_type=JSON)
     correction: str | None = Field(default=None, sa_type=Text)
     rationale: str | None = Field(default=None, sa_type=Text)
-    shown_order: list[str] | None = Field(default=None, sa_type=JSON, description="candidate keys, left to right")
+    shown_order: list[str] | None = Field(default=None, sa_type=NULLABLE_JSON, description="candidate keys, left to right")
     time_spent_s: float | None = None
     source: str = Field(default="app", max_length=20, description="'app' or 'import'")
     batch_id: int | None = Field(default=None, foreign_key="importbatch.id")

@@ -105,7 +105,7 @@ def test_the_installed_command(tmp_path):
                           env=env, cwd=tmp_path, timeout=120, check=False)
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.startswith("Imported items.jsonl into project 'demo' (import batch 1): 1 new item")
-    bad = write(tmp_path, "{", name="bad.jsonl")
+    bad = write(tmp_path, "{oops", name="bad.jsonl")
     done = subprocess.run([str(command), "import", str(bad), "--project", "demo"], capture_output=True, text=True,
                           env=env, cwd=tmp_path, timeout=120, check=False)
     assert done.returncode == 1

@@ -490,7 +490,7 @@ def test_skip_invalid_imports_the_good_lines_and_lists_the_bad_ones(session, tmp
 
 
 def test_skip_invalid_with_only_bad_lines_writes_nothing(session, tmp_path):
-    report = run(session, write(tmp_path, "{", "[]"), skip_invalid=True)
+    report = run(session, write(tmp_path, "{oops", "[]"), skip_invalid=True)
     assert (report.batch_id, report.items_added, report.n_invalid) == (None, 0, 2)
     assert report.summary_lines()[0] == "Nothing imported from items.jsonl into project 'p'."
     assert counts(session) == NOTHING
@@ -562,7 +562,7 @@ def test_new_id_with_the_content_of_a_stored_item_is_rejected(session, tmp_path)
 
 def test_rejection_leaves_the_session_usable(session, tmp_path):
     with pytest.raises(ImportRejected):
-        run(session, write(tmp_path, "{"))
+        run(session, write(tmp_path, "{oops"))
     assert not session.in_transaction()
     assert run(session, write(tmp_path, item(), name="ok.jsonl")).items_added == 1
 
@@ -610,3 +610,39 @@ def test_an_import_waits_for_a_concurrent_writer_and_both_succeed(file_engine, t
 def _import_in_new_session(engine, path):
     with Session(engine) as session:
         return run(session, path)
+
+
+@pytest.mark.parametrize("text", ['[\n  {"id": "a", "prompt": "q", "candidates": [{"output": "x"}]}\n]\n',
+                                  '{\n  "id": "a",\n  "prompt": "q"\n}\n'])
+def test_a_json_document_instead_of_jsonl_is_one_clear_problem(session, tmp_path, text):
+    path = tmp_path / "items.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ImportRejected) as e:
+        run(session, path, skip_invalid=True)
+    assert str(e.value) == "items.json is not JSON Lines; nothing was imported"
+    assert [str(p) for p in e.value.problems] == [
+        "line 1: this looks like one JSON document; write one JSON object per line (JSONL)"]
+
+
+def test_a_byte_order_mark_and_a_blank_preference_are_accepted(session, tmp_path):
+    path = write(tmp_path, b"\xef\xbb\xbf", item("t-1", annotations=[ann(preference="", ratings={"a": {"safety": 5}})]))
+    report = run(session, path)
+    assert (report.items_added, report.annotations_added) == (1, 1)
+    assert session.exec(select(Annotation.preference, Annotation.ratings)).one() == (None, {"a": {"safety": 5}})
+
+
+def test_bulk_rows_read_back_like_orm_rows(session, tmp_path):
+    """The bulk writer covers every column and stores values the way the ORM does (SQL NULL for no messages, UTC times)."""
+    for model, columns in ((Item, ingest_write.ITEM_COLUMNS), (Candidate, ingest_write.CANDIDATE_COLUMNS),
+                           (Annotation, ingest_write.ANNOTATION_COLUMNS)):
+        assert sorted(columns) == sorted(model.__table__.c.keys()), model.__name__
+    run(session, write(tmp_path, item("t-1", annotations=[ann()])))
+    orm = Candidate(item_id=session.exec(select(Item.id)).one(), key="z", output="by the ORM")
+    session.add(orm)
+    session.commit()
+    raw = session.connection().exec_driver_sql("SELECT key, messages, meta FROM candidate ORDER BY id").all()
+    assert [tuple(r) for r in raw] == [("a", None, "{}"), ("b", None, "{}"), ("z", None, "{}")]
+    stored = session.exec(select(Item)).one()
+    assert stored.created_at.tzinfo is not None
+    annotation = session.exec(select(Annotation)).one()
+    assert annotation.created_at == annotation.updated_at == stored.created_at
