@@ -46,6 +46,7 @@ test-fast: setup-dev
 
 bench: setup-dev
 	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_agreement.py
 
 lint: setup-dev
 	$(BIN)/ruff check feedback pages app.py tests bench

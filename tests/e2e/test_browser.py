@@ -78,3 +78,27 @@ def test_rate_two_items_see_agreement_download_export(app_server, page, shot, tm
     assert {r["item_id"] for r in rows} >= {"e2e-0", "e2e-1"}
     for row in rows:
         assert row["prompt"] and row["chosen"] and row["rejected"] and row["chosen"] != row["rejected"]
+
+
+def test_upload_reports_bad_lines_then_imports_a_good_file(app_server, page):
+    url, db_url = app_server
+    _sign_in(page, url, "admin-in-browser")
+    page.get_by_role("link", name="Data").click()
+    good = json.dumps({"id": "up-1", "prompt": "Uploaded question?",
+                       "candidates": [{"output": "One"}, {"output": "Two"}]})
+    bad = json.dumps({"id": "up-2", "promt": "typo", "candidates": []})
+    upload = page.locator('input[type="file"]')
+    upload.set_input_files(files=[{"name": "batch.jsonl", "mimeType": "application/json",
+                                   "buffer": f"{good}\n{bad}\n".encode()}])
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.get_by_text("1 of 2 lines are invalid; nothing was imported")).to_be_visible()
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM item WHERE external_id LIKE 'up-%'")).scalar() == 0
+    upload.set_input_files(files=[{"name": "batch.jsonl", "mimeType": "application/json",
+                                   "buffer": f"{good}\n".encode()}])
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.get_by_text("1 new item")).to_be_visible()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM item WHERE external_id = 'up-1'")).scalar() == 1
+    engine.dispose()
