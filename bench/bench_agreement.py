@@ -9,7 +9,13 @@ import time
 import numpy as np
 import pandas as pd
 
-from feedback.agreement import fleiss_kappa, krippendorff_alpha, pairwise_cohen, percent_agreement, question_summary
+from feedback.agreement import (
+    fleiss_kappa,
+    krippendorff_alpha,
+    pairwise_cohen,
+    percent_agreement,
+    question_summary,
+)
 
 
 def timed(label: str, fn, repeat: int = 3):
@@ -34,7 +40,8 @@ def main() -> None:
     n = int(np.isfinite(matrix).sum())
     print(f"{args.units:,} units x {args.annotators} annotators, {n:,} answers ({args.missing:.0%} missing)")
     for level in ("nominal", "ordinal", "interval"):
-        timed(f"krippendorff_alpha {level}", lambda: krippendorff_alpha(matrix, level=level, values=[1, 2, 3, 4, 5]))
+        timed(f"krippendorff_alpha {level}",
+              lambda level=level: krippendorff_alpha(matrix, level=level, values=[1, 2, 3, 4, 5]))
     timed("percent_agreement", lambda: percent_agreement(matrix))
     timed("fleiss_kappa", lambda: fleiss_kappa(matrix)["kappa"])
     names = [f"ann{i}" for i in range(args.annotators)]

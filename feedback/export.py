@@ -120,8 +120,8 @@ class ExportResult:
     excluded: dict[str, int]
 
     def summary_lines(self) -> list[str]:
-        lines = [f"Exported {self.n_rows} rows ({self.options.format}, {self.options.form} form) "
-                 f"from project {self.project!r} to {self.out_dir}"]
+        lines = [(f"Exported {self.n_rows} rows ({self.options.format}, {self.options.form} form) "
+                  f"from project {self.project!r} to {self.out_dir}")]
         lines += [f"  {path.name} ({path.stat().st_size:,} bytes)" for path in self.files]
         lines.append(f"Left out: {describe_excluded(self.excluded) or 'nothing'}")
         return lines

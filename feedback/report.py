@@ -90,7 +90,7 @@ def agreement_report(*, session: Session, user: User | None, project: str) -> di
         "project": proj.name,
         "overlap": proj.overlap,
         "n_items_annotated": int(ann["item_id"].nunique()),
-        "n_annotations": int(len(ann)),
+        "n_annotations": len(ann),
         "annotators": sorted(ann["annotator"].unique().tolist()),
         "questions": questions,
         "disagreements": _preference_disagreements(ann),
@@ -120,8 +120,8 @@ def questions_table(report: dict) -> pd.DataFrame:
 
 def format_report(report: dict) -> str:
     """The report as plain text."""
-    lines = [f"Project {report['project']}: {report['n_annotations']} annotations on "
-             f"{report['n_items_annotated']} items by {len(report['annotators'])} annotators", ""]
+    lines = [(f"Project {report['project']}: {report['n_annotations']} annotations on "
+              f"{report['n_items_annotated']} items by {len(report['annotators'])} annotators"), ""]
     table = questions_table(report)
     lines.append(table.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep="n/a"))
     for q in report["questions"]:

@@ -42,12 +42,12 @@ def test_every_setting_is_documented_in_the_readme():
 
 def test_every_cli_command_has_help_and_docs():
     parser = build_parser()
-    commands = parser._subparsers._group_actions[0].choices  # noqa: SLF001
+    commands = parser._subparsers._group_actions[0].choices
     for name, sub in commands.items():
         assert sub.description, f"`feedback {name}` has no description"
         assert f"feedback {name}" in README, f"`feedback {name}` is not documented in README.md"
 
 
 def test_readme_starts_with_the_two_commands():
-    first_code = re.search(r"```(?:bash|sh)?\n(.*?)```", README, re.S).group(1)
+    first_code = re.search(r"```(?:bash|sh)?\n(.*?)```", README, re.DOTALL).group(1)
     assert first_code.split() == ["make", "run"] or first_code.strip().splitlines()[:2] == ["make run", "make test"]

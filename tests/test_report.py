@@ -8,8 +8,8 @@ from sqlmodel import Session
 from feedback.cli import main
 from feedback.db import create_schema, make_engine
 from feedback.models import Annotation, User
-from feedback.report import agreement_report, format_report
 from feedback.projects import add_project
+from feedback.report import agreement_report, format_report
 
 # item -> annotator -> (preference, helpfulness of a, flags of b)
 LABELS = {

@@ -12,7 +12,7 @@ AVATARS = {"user": ":material/person:", "assistant": ":material/smart_toy:", "sy
            "tool": ":material/build:"}
 
 
-_CODE = re.compile(r"(```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`)", re.S)
+_CODE = re.compile(r"(```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`)", re.DOTALL)
 _IMAGE = re.compile(r"!\[([^\]\n]*)\]\(([^)\n]*)\)")
 
 
@@ -40,7 +40,7 @@ def render_messages(messages: list[dict]) -> None:
     """A conversation as chat bubbles; tool results as formatted code."""
     for message in messages:
         role = str(message.get("role", "user"))
-        with st.chat_message(role if role in ("user", "assistant") else role, avatar=AVATARS.get(role)):
+        with st.chat_message(role, avatar=AVATARS.get(role)):
             if role == "tool":
                 st.caption("tool result")
                 _tool_text(str(message.get("content", "")))
