@@ -69,7 +69,10 @@ def submit_annotation(*, session: Session, user: User, item_id: int, answer: Ans
         item_id=item.id, user_id=user.id, preference=answer.preference, ratings=ratings, flags=flags,
         correction=correction, rationale=_clean_text(answer.rationale), shown_order=answer.shown_order,
         time_spent_s=answer.time_spent_s, source="app", created_at=now, updated_at=now,
+        schema_version=project.schema_version, guidelines_version=project.guidelines_version or None,
     )
+    item.n_annotations = count + 1
+    session.add(item)
     session.add(annotation)
     session.commit()
     return annotation

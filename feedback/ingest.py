@@ -167,7 +167,8 @@ def _import(session: Session, user: User | None, name: str, parsed: ParsedFile, 
     )
     session.add(batch)
     session.flush()
-    ImportWriter(session, project_id=project.id, batch_id=batch.id, users=users, now=now).write(new, later)
+    ImportWriter(session, project_id=project.id, batch_id=batch.id, users=users, now=now,
+                 schema_version=project.schema_version).write(new, later)
     session.commit()
     report.batch_id, report.items_added = batch.id, len(new)
     return report

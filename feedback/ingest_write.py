@@ -56,10 +56,11 @@ class _Bulk:
 
 
 ITEM_COLUMNS = ["id", "project_id", "external_id", "prompt", "messages", "meta", "content_hash", "position",
-                "batch_id", "created_at"]
+                "priority", "n_annotations", "is_gold", "gold_answer", "batch_id", "created_at"]
 CANDIDATE_COLUMNS = ["id", "item_id", "key", "model", "version", "output", "messages", "meta", "position"]
 ANNOTATION_COLUMNS = ["id", "item_id", "user_id", "status", "preference", "ranking", "ratings", "flags",
                       "correction", "rationale", "shown_order", "time_spent_s", "source", "batch_id",
+                      "thumbs", "schema_version", "guidelines_version", "revision", "gold_correct",
                       "created_at", "updated_at"]
 
 
@@ -67,9 +68,10 @@ class ImportWriter:
     """Writes new items (with their candidates and annotations) and new annotations on existing items."""
 
     def __init__(self, session: Session, *, project_id: int, batch_id: int, users: dict[str, int],
-                 now: datetime):
+                 now: datetime, schema_version: int | None = None):
         self.project_id, self.batch_id, self.users, self.now = project_id, batch_id, users, now
-        conn = session.connection()
+        self.schema_version = schema_version
+        self.conn = conn = session.connection()
         self.item_id = _next_id(session, Item.id)
         self.candidate_id = _next_id(session, Candidate.id)
         self.annotation_id = _next_id(session, Annotation.id)
@@ -84,8 +86,9 @@ class ImportWriter:
             self.items.add({
                 "id": self.item_id, "project_id": self.project_id, "external_id": item.external_id,
                 "prompt": item.prompt, "messages": item.messages, "meta": item.meta,
-                "content_hash": item.content_hash, "position": self.position, "batch_id": self.batch_id,
-                "created_at": self.now,
+                "content_hash": item.content_hash, "position": self.position, "priority": 0,
+                "n_annotations": len(item.annotations), "is_gold": False, "gold_answer": None,
+                "batch_id": self.batch_id, "created_at": self.now,
             })
             for cand in item.candidates:
                 self.candidates.add({"id": self.candidate_id, "item_id": self.item_id, **cand})
@@ -96,11 +99,17 @@ class ImportWriter:
             self.position += 1
             if len(self.candidates.rows) >= INSERT_CHUNK:
                 self._flush()
+        added: dict[int, int] = {}
         for item_id, ann in later:
             self._annotation(item_id, ann)
+            added[item_id] = added.get(item_id, 0) + 1
             if len(self.annotations.rows) >= INSERT_CHUNK:
                 self._flush()
         self._flush()
+        if added:
+            self.conn.exec_driver_sql(
+                "UPDATE item SET n_annotations = n_annotations + ? WHERE id = ?", [(n, i) for i, n in added.items()]
+            )
 
     def _annotation(self, item_id: int, ann: ParsedAnnotation) -> None:
         self.annotations.add({
@@ -111,7 +120,8 @@ class ImportWriter:
             "correction": None if is_empty(ann.correction) else ann.correction,
             "rationale": None if is_empty(ann.rationale) else ann.rationale,
             "shown_order": None, "time_spent_s": None, "source": "import", "batch_id": self.batch_id,
-            "created_at": self.now, "updated_at": self.now,
+            "thumbs": {}, "schema_version": self.schema_version, "guidelines_version": None, "revision": 1,
+            "gold_correct": None, "created_at": self.now, "updated_at": self.now,
         })
         self.annotation_id += 1
 

@@ -8,7 +8,7 @@ imported annotation knows the *import batch* it came from.
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Text, UniqueConstraint
+from sqlalchemy import JSON, Index, Text, UniqueConstraint
 
 NULLABLE_JSON = JSON(none_as_null=True)  # None is SQL NULL, not the JSON text 'null'
 from sqlmodel import Field, SQLModel
@@ -25,14 +25,52 @@ class Project(SQLModel, table=True):
     description: str = ""
     overlap: int = Field(default=3, ge=1, description="annotations wanted per item")
     questions: dict[str, Any] = Field(default_factory=dict, sa_type=JSON, description="LabelSchema as JSON")
+    schema_version: int = Field(default=1, description="version of ``questions``; history in ProjectSchema")
+    guidelines_version: int = Field(default=0, description="current Guidelines version; 0 = none yet")
+    restricted: bool = Field(default=False, description="only ProjectMember annotators may work on it")
+    gold_rate: float = Field(default=0.0, ge=0, le=1, description="share of served items that are gold")
+    lease_minutes: int = Field(default=30, ge=1, description="how long a served item stays reserved")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ProjectSchema(SQLModel, table=True):
+    """Every version of a project's questions; annotations name the version they answered."""
+
+    __table_args__ = (UniqueConstraint("project_id", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    version: int
+    questions: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Guidelines(SQLModel, table=True):
+    """Every version of a project's annotation guidelines (Markdown)."""
+
+    __table_args__ = (UniqueConstraint("project_id", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    version: int
+    text: str = Field(default="", sa_type=Text)
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ProjectMember(SQLModel, table=True):
+    """Annotators allowed on a restricted project."""
+
+    project_id: int = Field(foreign_key="project.id", primary_key=True)
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
 
 
 class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True, max_length=100)
-    role: str = Field(default="annotator", max_length=20)
-    password_hash: str | None = None
+    role: str = Field(default="annotator", max_length=20, description="admin, reviewer or annotator")
+    password_hash: str | None = Field(default=None, description="argon2 hash; None = cannot sign in")
+    active: bool = True
+    last_login_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -54,6 +92,7 @@ class Item(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("project_id", "external_id"),
         UniqueConstraint("project_id", "content_hash"),
+        Index("ix_item_queue", "project_id", "is_gold", "priority", "n_annotations", "position"),
     )
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", index=True)
@@ -63,6 +102,10 @@ class Item(SQLModel, table=True):
     meta: dict[str, Any] = Field(default_factory=dict, sa_type=JSON, description="free metadata")
     content_hash: str = Field(max_length=64)
     position: int = Field(default=0, description="import order within the project")
+    priority: int = Field(default=0, description="higher is served first")
+    n_annotations: int = Field(default=0, description="submitted annotations (kept up to date on submit)")
+    is_gold: bool = Field(default=False, description="has a known answer; mixed into queues at gold_rate")
+    gold_answer: dict[str, Any] | None = Field(default=None, sa_type=NULLABLE_JSON, description="the known answer")
     batch_id: int | None = Field(default=None, foreign_key="importbatch.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -91,7 +134,10 @@ class Annotation(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", index=True)
     status: str = Field(default="submitted", max_length=20)
     preference: str | None = Field(default=None, max_length=100, description="candidate key, 'tie' or 'both_bad'")
-    ranking: list[str] | None = Field(default=None, sa_type=NULLABLE_JSON, description="candidate keys, best first")
+    ranking: dict[str, int] | None = Field(
+        default=None, sa_type=NULLABLE_JSON, description="rank per candidate key, 1 = best; equal ranks are ties"
+    )
+    thumbs: dict[str, bool] = Field(default_factory=dict, sa_type=JSON, description="thumbs up (true) per candidate")
     ratings: dict[str, dict[str, int]] = Field(default_factory=dict, sa_type=JSON)
     flags: dict[str, list[str]] = Field(default_factory=dict, sa_type=JSON)
     correction: str | None = Field(default=None, sa_type=Text)
@@ -100,5 +146,44 @@ class Annotation(SQLModel, table=True):
     time_spent_s: float | None = None
     source: str = Field(default="app", max_length=20, description="'app' or 'import'")
     batch_id: int | None = Field(default=None, foreign_key="importbatch.id")
+    schema_version: int | None = Field(default=None, description="the project's schema version answered")
+    guidelines_version: int | None = Field(default=None, description="guidelines version shown when answering")
+    revision: int = Field(default=1, description="1 + the number of edits; history in AnnotationRevision")
+    gold_correct: bool | None = Field(default=None, description="on gold items: whether it matched the answer")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AnnotationRevision(SQLModel, table=True):
+    """One edit of an annotation: who, when, the answer before and after. Nothing is lost."""
+
+    __table_args__ = (UniqueConstraint("annotation_id", "revision"),)
+    id: int | None = Field(default=None, primary_key=True)
+    annotation_id: int = Field(foreign_key="annotation.id", index=True)
+    revision: int = Field(description="the revision this edit created (2 for the first edit)")
+    user_id: int = Field(foreign_key="user.id")
+    old: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    new: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Lease(SQLModel, table=True):
+    """An item reserved for one annotator until ``expires_at``; it counts towards the overlap meanwhile."""
+
+    __table_args__ = (UniqueConstraint("item_id", "user_id"), Index("ix_lease_item_expiry", "item_id", "expires_at"))
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id")
+    user_id: int = Field(foreign_key="user.id", index=True)
+    expires_at: datetime
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Skip(SQLModel, table=True):
+    """An annotator skipped an item (it does not come back to them)."""
+
+    __table_args__ = (UniqueConstraint("item_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    reason: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow)
