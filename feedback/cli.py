@@ -127,7 +127,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("projects", help="list projects", description="List projects with their item counts.")
     p.set_defaults(func=cmd_projects)
+    for module in ("feedback.cli_users", "feedback.cli_projects"):
+        _register(module, sub)
     return parser
+
+
+def _register(module_name: str, sub) -> None:
+    """Command groups that live in their own modules add themselves with ``register(sub, engine_factory)``."""
+    import importlib
+
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as e:
+        if e.name != module_name:
+            raise
+        return
+    module.register(sub, _engine)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
