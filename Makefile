@@ -27,15 +27,15 @@ browser:
 	scripts/install-chromium.sh
 
 demo: setup
-	$(BIN)/feedback demo
+	FEEDBACK_DEMO_MODE=true $(BIN)/feedback demo
 
 run: demo
 	@echo ""
 	@echo "  Feedback is starting at http://127.0.0.1:$(PORT)"
-	@echo "  Sign in by picking an annotator (maria, dev, sam) or typing a new name."
+	@echo "  Sign in with one of the demo accounts printed above (demo mode: new passwords at every start)."
 	@echo "  Stop with Ctrl+C."
 	@echo ""
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address 127.0.0.1 \
+	FEEDBACK_DEMO_MODE=true $(BIN)/streamlit run app.py --server.port $(PORT) --server.address 127.0.0.1 \
 		--server.headless true --browser.gatherUsageStats false --browser.serverAddress 127.0.0.1
 
 test: setup-dev browser
@@ -48,6 +48,8 @@ test-fast: setup-dev
 bench: setup-dev
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_agreement.py
+	$(BIN)/python bench/bench_queue.py
+	$(BIN)/python bench/bench_rate_page.py
 
 lint: setup-dev
 	$(BIN)/ruff check feedback app_pages app.py tests bench

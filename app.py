@@ -1,42 +1,59 @@
-"""Streamlit entry point: settings, the engine, who the user is, and navigation over app_pages/."""
+"""Streamlit entry point: settings, the engine, who the user is, and navigation over app_pages/ by role."""
 
 from pathlib import Path
 
 import streamlit as st
 
 from feedback.config import Settings
-from feedback.projects import list_projects
+from feedback.models import User
+from feedback.permissions import ADMIN, REVIEWER, at_least
 from feedback.ui import context
+from feedback.users import visible_projects
 
-ICON = Path(__file__).parent / "assets" / "icon.png"  # a local file: a Material or emoji icon is fetched from a CDN
+HERE = Path(__file__).parent
+ICON = HERE / "assets" / "icon.png"  # a local file: a Material or emoji icon is fetched from a CDN
 st.set_page_config(page_title="Feedback: rate agent outputs", page_icon=str(ICON), layout="wide")
 
-settings = Settings()
-context.configure(settings.database_url, settings.pool_size)
-user = context.current_user()
 
-sign_in = st.Page("app_pages/sign_in.py", title="Sign in", icon=":material/login:", default=user is None)
-if user is None:
-    pages = [sign_in]
-else:
-    pages = [
-        st.Page("app_pages/rate.py", title="Rate", icon=":material/thumbs_up_down:", default=True),
-        st.Page("app_pages/agreement.py", title="Agreement", icon=":material/groups:"),
-        st.Page("app_pages/data.py", title="Data", icon=":material/database:"),
-    ]
+def pages_for(user: User | None) -> list:
+    """The pages ``user`` may open (only the sign-in page before signing in); the first is the default."""
+    if user is None:
+        return [st.Page("app_pages/login.py", title="Sign in", icon=":material/login:", default=True)]
+    pages = [st.Page("app_pages/rate.py", title="Rate", icon=":material/thumbs_up_down:", default=True)]
+    if (HERE / "app_pages/history.py").exists():
+        pages.append(st.Page("app_pages/history.py", title="My answers", icon=":material/history:"))
+    if at_least(user, REVIEWER):
+        pages.append(st.Page("app_pages/agreement.py", title="Agreement", icon=":material/groups:"))
+    if at_least(user, ADMIN):
+        pages.append(st.Page("app_pages/data.py", title="Data", icon=":material/database:"))
+        if (HERE / "app_pages/projects.py").exists():
+            pages.append(st.Page("app_pages/projects.py", title="Projects", icon=":material/folder:"))
+        pages.append(st.Page("app_pages/users.py", title="Users", icon=":material/manage_accounts:"))
+    return pages
+
+
+def sidebar(user: User) -> None:
+    """Who is signed in, the project picker (only projects the user may use), and Sign out."""
     with context.session() as s:
-        projects = [p.name for p, _ in list_projects(session=s)]
+        projects = [p.name for p, _ in visible_projects(session=s, user=user)]
     with st.sidebar:
-        st.caption(f"Signed in as **{user.name}**")
+        st.caption(f"Signed in as **{user.name}** ({user.role})")
         if projects:
             if st.session_state.get(context.PROJECT) not in projects:
                 st.session_state[context.PROJECT] = projects[0]
             st.selectbox("Project", projects, key=context.PROJECT)
         else:
             st.session_state[context.PROJECT] = None
-            st.caption("No project yet: import a file on the Data page.")
+            st.caption("No project yet: import a file on the Data page." if at_least(user, ADMIN)
+                       else "No project is open to you yet: ask an admin.")
         if st.button("Sign out", icon=":material/logout:"):
             context.sign_out()
             st.rerun()
 
-st.navigation(pages).run()
+
+settings = Settings()
+context.configure(settings.database_url, settings.pool_size, demo_mode=settings.demo_mode)
+user = context.signed_in_user(settings.session_timeout_minutes)
+if user is not None:
+    sidebar(user)
+st.navigation(pages_for(user)).run()

@@ -3,17 +3,23 @@
 import pandas as pd
 import streamlit as st
 
+from feedback.errors import FeedbackError
 from feedback.report import questions_table
 from feedback.ui import context
 from feedback.ui.cached import cached_agreement_report
 
+user = context.current_user()
 project = context.current_project()
 st.title("Agreement")
 if project is None:
     st.info("There is no project yet. Import agent outputs on the Data page.")
     st.stop()
 
-report = cached_agreement_report(project.id, project.name)
+try:
+    report = cached_agreement_report(user=user, project_id=project.id, project=project.name)
+except FeedbackError as e:  # an annotator (or nobody) reaching this page's address
+    st.error(str(e))
+    st.stop()
 a, b, c = st.columns(3)
 a.metric("Annotations", report["n_annotations"])
 b.metric("Items annotated", report["n_items_annotated"])

@@ -1,17 +1,23 @@
 """Data: import agent outputs (with labels collected elsewhere) and export preference datasets."""
 
+from dataclasses import asdict
+
 import pandas as pd
 import streamlit as st
 
 from feedback.errors import FeedbackError, ImportRejected
 from feedback.export import ExportOptions, build_export
 from feedback.ingest import import_file
+from feedback.permissions import ADMIN, at_least
 from feedback.projects import list_batches
 from feedback.ui import context
 
 user = context.current_user()
 project = context.current_project()
 st.title("Data")
+if user is None or not at_least(user, ADMIN):  # the import and export functions refuse them too
+    st.error("Only admins may import data and export datasets")
+    st.stop()
 
 st.subheader("Import")
 st.caption("JSONL (one item per line: prompt or messages, candidates, optional metadata and annotations) or CSV "
@@ -30,7 +36,7 @@ if go:
                                  filename=upload.name, skip_invalid=skip)
     except ImportRejected as e:
         st.error(str(e))
-        st.dataframe(pd.DataFrame([vars(p) for p in e.problems]), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame([asdict(p) for p in e.problems]), hide_index=True, width="stretch")
     except FeedbackError as e:
         st.error(str(e))
     else:

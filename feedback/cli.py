@@ -62,12 +62,23 @@ def cmd_export(args, settings: Settings) -> int:
 
 
 def cmd_demo(args, settings: Settings) -> int:
-    from feedback.demo import load_demo
+    from feedback.auth import count_active_admins
+    from feedback.demo import load_demo, reset_demo_accounts
 
     with Session(_engine(settings), expire_on_commit=False) as session:
         message = load_demo(session=session, path=Path(args.file or settings.demo_data),
                             project=args.project or settings.demo_project, overlap=settings.default_overlap)
+        accounts = reset_demo_accounts(session=session) if settings.demo_mode else []
+        no_admin = not accounts and count_active_admins(session) == 0
     print(message)
+    if accounts:
+        print("\nDemo mode (FEEDBACK_DEMO_MODE=true): sign in with one of these accounts; "
+              "the passwords change at every start.\n")
+        print(f"  {'name':<10}{'role':<11}password")
+        for name, role, password in accounts:
+            print(f"  {name:<10}{role:<11}{password}")
+    elif no_admin:
+        print("No admin account yet: create one with `feedback users add NAME --role admin`.")
     return 0
 
 
@@ -120,7 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="load the demo data set into an empty database",
                        description="Load the demo data set into the demo project if the database has no items; "
-                       "otherwise do nothing and say so.")
+                       "otherwise do nothing and say so. In demo mode (FEEDBACK_DEMO_MODE=true) also give the "
+                       "demo accounts fresh random passwords and print them.")
     p.add_argument("--file", help="demo JSONL (default: FEEDBACK_DEMO_DATA)")
     p.add_argument("--project", help="project name (default: FEEDBACK_DEMO_PROJECT)")
     p.set_defaults(func=cmd_demo)

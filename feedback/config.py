@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     pool_size: int = Field(
         20, ge=1, le=500, description="Database connections kept open (size it for concurrent annotators)."
     )
+    session_timeout_minutes: int = Field(
+        60, ge=1, le=7 * 24 * 60, description="Minutes without activity after which a signed-in user is signed out."
+    )
+    demo_mode: bool = Field(
+        False,
+        description="Demo accounts (admin, reviewer, maria, dev, sam) get fresh random passwords, printed by "
+        "`feedback demo` at each start; `make run` turns it on. Never on a shared server.",
+    )
 
 
 def setting_docs() -> dict[str, str]:

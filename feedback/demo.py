@@ -1,12 +1,19 @@
-"""Load the demo data set into an empty database."""
+"""Load the demo data set into an empty database, and (in demo mode) the demo accounts."""
 
+import secrets
 from pathlib import Path
 
 from sqlmodel import Session, func, select
 
+from feedback.auth import hash_password
+from feedback.db import begin_write
 from feedback.errors import FeedbackError
 from feedback.ingest import import_file
 from feedback.models import Item
+from feedback.permissions import ADMIN, ANNOTATOR, REVIEWER
+from feedback.users import add_users
+
+DEMO_ACCOUNTS = {"admin": ADMIN, "reviewer": REVIEWER, "maria": ANNOTATOR, "dev": ANNOTATOR, "sam": ANNOTATOR}
 
 
 def load_demo(*, session: Session, path: Path, project: str, overlap: int = 3) -> str:
@@ -19,3 +26,23 @@ def load_demo(*, session: Session, path: Path, project: str, overlap: int = 3) -
     report = import_file(session=session, user=None, project=project, path=path, overlap=overlap)
     return (f"Loaded the demo data set into project {project!r}: {report.items_added} items, "
             f"{report.annotations_added} existing annotations.")
+
+
+def reset_demo_accounts(*, session: Session) -> list[tuple[str, str, str]]:
+    """Demo mode only: give each demo account its role and a fresh random password; (name, role, password) rows.
+
+    Run by the local operator at every start of ``make run``, so the passwords printed then are the only
+    ones that work.
+    """
+    passwords = {name: secrets.token_urlsafe(9) for name in DEMO_ACCOUNTS}
+    hashes = {name: hash_password(password) for name, password in passwords.items()}  # before the write lock
+    begin_write(session)
+    try:
+        users = add_users(session, set(DEMO_ACCOUNTS))
+        for name, role in DEMO_ACCOUNTS.items():
+            users[name].role, users[name].password_hash, users[name].active = role, hashes[name], True
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return [(name, role, passwords[name]) for name, role in DEMO_ACCOUNTS.items()]

@@ -27,3 +27,7 @@ class ImportRejected(FeedbackError):
     def __init__(self, message: str, problems: list | None = None):
         super().__init__(message)
         self.problems = problems or []
+
+
+class SignInFailed(FeedbackError):
+    """A name and password did not match an active account (the message never says which part was wrong)."""

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlmodel import Session
 
+from feedback import permissions
 from feedback.consensus import majority_preference
 from feedback.errors import ExportError
 from feedback.export_rows import COLUMNS, FORMS, REASONS, build_rows, validate_rows
@@ -167,8 +168,9 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
     """Build the dataset of ``project`` in memory. ``user`` is the acting user (None: local operator).
 
     Raises ``NotFound`` for an unknown project and ``ExportError`` when no item gives a row (saying
-    why) or a row would be malformed (naming the item and field).
+    why) or a row would be malformed (naming the item and field). Only admins export.
     """
+    permissions.require(user, permissions.ADMIN, "export datasets")
     proj = get_project(session=session, name=project)
     items = items_frame(session, proj.id)
     candidates = candidates_frame(session, proj.id)
@@ -210,6 +212,7 @@ def export_dataset(*, session: Session, user: User | None, project: str, options
 
     The manifest is written last, so a manifest on disk means its data files are complete.
     """
+    permissions.require(user, permissions.ADMIN, "export datasets")
     bundle = build_export(session=session, user=user, project=project, options=options)
     out_dir = Path(out_dir)
     names = [name for name in bundle.files if name != MANIFEST] + [MANIFEST]

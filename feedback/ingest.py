@@ -23,6 +23,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from feedback import permissions
 from feedback.db import begin_write
 from feedback.errors import FeedbackError, ImportRejected
 from feedback.ingest_csv import parse_csv
@@ -108,8 +109,10 @@ def import_file(
 ) -> ImportReport:
     """Import a JSONL or CSV file (``path``, or its bytes in ``data`` named ``filename``) into ``project``.
 
-    ``user`` is the acting user (None for a local operator). The project is created when missing.
+    ``user`` is the acting user (None for a local operator); only admins import. The project is created
+    when missing.
     """
+    permissions.require(user, permissions.ADMIN, "import data")
     with _gc_paused():
         parsed = parse_source(path=path, data=data, filename=filename)  # before taking the write lock
         begin_write(session)

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 from sqlmodel import Session
 
-from feedback import agreement
+from feedback import agreement, permissions
 from feedback.labels import annotations_frame, candidates_frame
 from feedback.models import User
 from feedback.projects import get_project, project_schema
@@ -70,7 +70,8 @@ def _question(name: str, kind: str, level: str, df: pd.DataFrame, values: list |
 
 
 def agreement_report(*, session: Session, user: User | None, project: str) -> dict:
-    """Every question's agreement figures, plus the preference disagreements, as JSON-safe data."""
+    """Every question's agreement figures, plus the preference disagreements, as JSON-safe data (reviewers)."""
+    permissions.require(user, permissions.REVIEWER, "read agreement figures")
     proj = get_project(session=session, name=project)
     schema = project_schema(proj)
     ann = annotations_frame(session, proj.id)

@@ -1,10 +1,14 @@
-"""Users (annotators for now; accounts, passwords and roles build on this table)."""
+"""Users: names, users made by imports, and the projects a user may see.
+
+Accounts (passwords, roles, activation) are in ``feedback.auth``.
+"""
 
 from sqlmodel import Session, select
 
-from feedback.db import begin_write
 from feedback.errors import FeedbackError
-from feedback.models import User
+from feedback.models import Project, User
+from feedback.permissions import may_use_project
+from feedback.projects import list_projects
 
 MAX_NAME = 100
 
@@ -13,9 +17,9 @@ def clean_name(name: str) -> str:
     """A user name stripped of surrounding space; empty or over-long names are refused."""
     cleaned = (name or "").strip()
     if not cleaned:
-        raise FeedbackError("An annotator name cannot be empty")
+        raise FeedbackError("A user name cannot be empty")
     if len(cleaned) > MAX_NAME:
-        raise FeedbackError(f"An annotator name has at most {MAX_NAME} characters")
+        raise FeedbackError(f"A user name has at most {MAX_NAME} characters")
     return cleaned
 
 
@@ -27,7 +31,7 @@ def users_by_name(session: Session, names: set[str]) -> dict[str, User]:
 
 
 def add_users(session: Session, names: set[str], *, role: str = "annotator") -> dict[str, User]:
-    """The users called ``names``, adding the missing ones to the session (the caller commits)."""
+    """The users called ``names``, adding the missing ones (no password: they cannot sign in; the caller commits)."""
     found = users_by_name(session, names)
     for name in sorted(names - found.keys()):
         found[name] = User(name=name, role=role)
@@ -36,14 +40,7 @@ def add_users(session: Session, names: set[str], *, role: str = "annotator") -> 
     return found
 
 
-def sign_in(*, session: Session, name: str) -> User:
-    """The annotator called ``name``, created on first sign-in."""
-    name = clean_name(name)
-    begin_write(session)
-    user = add_users(session, {name})[name]
-    session.commit()
-    return user
-
-
-def list_users(*, session: Session) -> list[User]:
-    return list(session.exec(select(User).order_by(User.name)).all())
+def visible_projects(*, session: Session, user: User | None) -> list[tuple[Project, int]]:
+    """The projects ``user`` may work on, with their item counts, by name (restricted ones only for members)."""
+    return [(project, n) for project, n in list_projects(session=session)
+            if may_use_project(session, user, project)]

@@ -224,7 +224,7 @@ def test_uploads_are_recognised_by_content(session):
 
 
 def test_acting_user_is_recorded_and_existing_project_keeps_its_settings(session, tmp_path, make_user):
-    admin = make_user("admin")
+    admin = make_user("admin", role="admin")
     create_project(session=session, name="p", overlap=5)
     report = run(session, write(tmp_path, item()), user=admin, overlap=1)
     assert session.get(ImportBatch, report.batch_id).created_by == admin.id

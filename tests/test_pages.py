@@ -1,16 +1,20 @@
 """Every page through Streamlit's AppTest: renders without exception, and the Rate page saves answers."""
 
+import time
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
+from feedback.auth import hash_password
 from feedback.db import create_schema, make_engine
-from feedback.models import Annotation, Candidate, Item, User
+from feedback.models import Annotation, Candidate, Item, ProjectMember, User
 from feedback.projects import add_project
+from feedback.ui.context import LAST_ACTIVE, PROJECT, USER_ID
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
 
 
 @pytest.fixture
@@ -41,36 +45,155 @@ def db(tmp_path, monkeypatch):
     engine.dispose()
 
 
-def signed_in(engine, name="alex") -> AppTest:
-    with Session(engine) as s:
-        user = s.exec(select(User).where(User.name == name)).first()
-        if user is None:
-            user = User(name=name)
-            s.add(user)
-            s.commit()
-            s.refresh(user)
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state["app.user_id"] = user.id
+PASSWORD = "correct horse battery"
+
+
+def account(engine, name: str, role: str = "admin", password: str = PASSWORD) -> User:
+    """The user ``name`` with ``role`` and ``password`` (created, or given them if they exist)."""
+    with Session(engine, expire_on_commit=False) as s:
+        user = s.exec(select(User).where(User.name == name)).first() or User(name=name)
+        user.role, user.password_hash, user.active = role, hash_password(password), True
+        s.add(user)
+        s.commit()
+        return user
+
+
+def log_in(at: AppTest, name: str, password: str) -> AppTest:
+    at.text_input(key="login.name").input(name)
+    at.text_input(key="login.password").input(password)
+    return next(b for b in at.button if b.label == "Sign in").click().run()
+
+
+def signed_in(engine, name="alex", role="admin") -> AppTest:
+    """An app where ``name`` (an admin unless ``role`` says otherwise) has signed in with the login form."""
+    user = account(engine, name, role)
+    at = log_in(AppTest.from_file(APP, default_timeout=30).run(), name, PASSWORD)
+    assert not at.exception
+    assert at.session_state[USER_ID] == user.id
     return at
 
 
-def test_sign_in_page_creates_the_annotator(db):
+def test_login_with_the_right_password_opens_the_rate_page(db):
+    user = account(db, "alex", "annotator")
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert not at.exception
     assert at.title[0].value.startswith("Rate and correct")
-    at.text_input(key="sign_in.new").input("  alex  ")
-    at.button[0].click().run()
+    log_in(at, "  alex  ", PASSWORD)
     assert not at.exception
-    with Session(db) as s:
-        user = s.exec(select(User).where(User.name == "alex")).one()
-    assert at.session_state["app.user_id"] == user.id
+    assert at.session_state[USER_ID] == user.id
     assert at.title[0].value == "Rate"
+    assert "login.password" not in at.session_state or at.session_state["login.password"] == ""
+    with Session(db) as s:
+        assert s.get(User, user.id).last_login_at is not None
 
 
-def test_sign_in_refuses_an_empty_name(db):
-    at = AppTest.from_file(APP, default_timeout=30).run()
-    at.button[0].click().run()
-    assert at.error[0].value == "An annotator name cannot be empty"
+@pytest.mark.parametrize("name, password", [("alex", "wrong password"), ("nobody", PASSWORD), ("maria", PASSWORD),
+                                            ("", "")])
+def test_login_refused_shows_one_error_and_starts_no_session(db, name, password):
+    account(db, "alex", "annotator")  # maria exists from the fixture's labels, without a password
+    at = log_in(AppTest.from_file(APP, default_timeout=30).run(), name, password)
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Wrong name or password"]
+    assert USER_ID not in at.session_state
+    assert at.title[0].value.startswith("Rate and correct")
+
+
+def test_a_deactivated_account_cannot_log_in_and_is_signed_out_at_its_next_run(db):
+    at = signed_in(db, "alex", "annotator").run()
+    with Session(db) as s:
+        s.get(User, at.session_state[USER_ID]).active = False
+        s.commit()
+    at.run()
+    assert USER_ID not in at.session_state
+    assert "deactivated" in at.info[0].value
+    log_in(at, "alex", PASSWORD)
+    assert [e.value for e in at.error] == ["Wrong name or password"]
+
+
+def test_a_session_idle_past_the_timeout_is_signed_out(db):
+    at = signed_in(db, "alex", "annotator").run()
+    assert at.title[0].value == "Rate"
+    at.session_state[LAST_ACTIVE] = time.time() - 61 * 60  # default FEEDBACK_SESSION_TIMEOUT_MINUTES: 60
+    at.run()
+    assert not at.exception
+    assert USER_ID not in at.session_state
+    assert at.info[0].value == "Signed out after 60 minutes without activity."
+    assert at.title[0].value.startswith("Rate and correct")
+
+
+def test_activity_within_the_timeout_keeps_the_session(db):
+    at = signed_in(db, "alex", "annotator").run()
+    at.session_state[LAST_ACTIVE] = time.time() - 59 * 60
+    at.run()
+    assert at.title[0].value == "Rate"
+    assert time.time() - at.session_state[LAST_ACTIVE] < 60
+
+
+def test_sign_out_button_ends_the_session(db):
+    at = signed_in(db, "alex", "annotator").run()
+    next(b for b in at.sidebar.button if b.label == "Sign out").click().run()
+    assert USER_ID not in at.session_state
+    assert at.title[0].value.startswith("Rate and correct")
+
+
+@pytest.mark.parametrize("page", ["app_pages/agreement.py", "app_pages/data.py", "app_pages/users.py"])
+def test_an_annotator_has_no_reviewer_or_admin_pages(db, page):
+    at = signed_in(db, "alex", "annotator").run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(page)
+    admin = signed_in(db, "root", "admin").run()
+    admin.switch_page(page).run()
+    assert not admin.exception and not admin.error
+
+
+def test_a_reviewer_has_agreement_but_no_admin_pages(db):
+    at = signed_in(db, "rita", "reviewer").run()
+    at.switch_page("app_pages/agreement.py").run()
+    assert at.title[0].value == "Agreement" and at.dataframe
+    for page in ["app_pages/data.py", "app_pages/users.py"]:
+        with pytest.raises(ValueError):
+            at.switch_page(page)
+
+
+def test_an_annotator_opening_the_agreement_page_gets_no_numbers(db):
+    """Even run directly, outside the navigation, the page refuses an annotator."""
+    user = account(db, "alex", "annotator")
+    at = AppTest.from_file(str(ROOT / "app_pages" / "agreement.py"), default_timeout=30)
+    at.session_state["app.database_url"] = str(db.url)
+    at.session_state["app.pool_size"] = 5
+    at.session_state[USER_ID] = user.id
+    at.session_state[PROJECT] = "support"
+    at.run()
+    assert not at.exception
+    assert "Only reviewers may read agreement figures" in at.error[0].value
+    assert not at.metric and not at.dataframe
+
+
+def test_an_annotator_opening_the_agreement_address_lands_on_rate(db):
+    """Like a bookmarked /agreement: before the first run the page is named by its file, not the navigation."""
+    user = account(db, "alex", "annotator")
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state[USER_ID] = user.id
+    at.switch_page("app_pages/agreement.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Rate"
+    assert not at.metric
+
+
+def test_the_project_picker_lists_only_projects_the_user_may_use(db):
+    with Session(db, expire_on_commit=False) as s:
+        hidden = add_project(s, name="secret", overlap=1)
+        hidden.restricted = True
+        add_project(s, name="open", overlap=1)
+        s.commit()
+    at = signed_in(db, "alex", "annotator").run()
+    assert at.sidebar.selectbox(key=PROJECT).options == ["open", "support"]
+    with Session(db) as s:
+        alex = s.exec(select(User).where(User.name == "alex")).one()
+        s.add(ProjectMember(project_id=hidden.id, user_id=alex.id))
+        s.commit()
+    at.run()
+    assert at.sidebar.selectbox(key=PROJECT).options == ["open", "secret", "support"]
 
 
 def test_rate_page_renders_the_item_and_progress(db):

@@ -1,4 +1,6 @@
-"""What every page needs: the engine, the signed-in user, the chosen project."""
+"""What every page needs: the engine, the signed-in user (with idle expiry), the chosen project."""
+
+import time
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -10,8 +12,12 @@ from feedback.projects import find_project
 
 _URL = "app.database_url"
 _POOL = "app.pool_size"
+_DEMO = "app.demo_mode"
+_KEEP = (_URL, _POOL, _DEMO)
 USER_ID = "app.user_id"
 PROJECT = "app.project"
+LAST_ACTIVE = "app.last_active"  # time.time() of the signed-in user's last run
+NOTICE = "app.notice"  # why the user was signed out, shown once on the sign-in page
 
 
 @st.cache_resource(show_spinner=False)
@@ -21,15 +27,20 @@ def _engine_for(url: str, pool_size: int) -> Engine:
     return engine
 
 
-def configure(database_url: str, pool_size: int) -> Engine:
+def configure(database_url: str, pool_size: int, *, demo_mode: bool = False) -> Engine:
     """Called by app.py on every run with the settings; pages then use ``engine()``."""
     st.session_state[_URL] = database_url
     st.session_state[_POOL] = pool_size
+    st.session_state[_DEMO] = demo_mode
     return _engine_for(database_url, pool_size)
 
 
 def engine() -> Engine:
     return _engine_for(st.session_state[_URL], st.session_state[_POOL])
+
+
+def demo_mode() -> bool:
+    return bool(st.session_state.get(_DEMO))
 
 
 def session() -> Session:
@@ -45,6 +56,37 @@ def current_user() -> User | None:
         return s.get(User, user_id)
 
 
+def signed_in_user(timeout_minutes: int) -> User | None:
+    """The signed-in user for this run, after signing out a session idle for more than ``timeout_minutes``
+    or whose account is gone or deactivated (the sign-in page then says why)."""
+    if st.session_state.get(USER_ID) is None:
+        return None
+    now = time.time()
+    if now - st.session_state.get(LAST_ACTIVE, now) > timeout_minutes * 60:
+        return _signed_out(f"Signed out after {timeout_minutes} minutes without activity.")
+    user = current_user()
+    if user is None or not user.active:
+        return _signed_out("Signed out: this account has been deactivated.")
+    st.session_state[LAST_ACTIVE] = now
+    return user
+
+
+def _signed_out(notice: str) -> None:
+    sign_out()
+    st.session_state[NOTICE] = notice
+
+
+def sign_in(user: User) -> None:
+    """Remember ``user`` (authenticated by ``feedback.auth.authenticate``) for this browser session."""
+    st.session_state[USER_ID] = user.id
+    st.session_state[LAST_ACTIVE] = time.time()
+
+
+def take_notice() -> str | None:
+    """Why the user was signed out, once."""
+    return st.session_state.pop(NOTICE, None)
+
+
 def current_project() -> Project | None:
     name = st.session_state.get(PROJECT)
     if not name:
@@ -55,5 +97,5 @@ def current_project() -> Project | None:
 
 def sign_out() -> None:
     for key in list(st.session_state.keys()):
-        if key not in (_URL, _POOL):
+        if key not in _KEEP:
             del st.session_state[key]

@@ -1,5 +1,8 @@
-"""The rating widgets of the Rate page: the answers side by side, the choice, rubric, flags,
-correction and rationale."""
+"""The rating widgets shared by the Rate and My answers pages: the answers side by side, the choice
+(pairwise, or a ranking for 3+ answers), rubric scales with anchors, thumbs, flags, correction, rationale.
+
+Every widget key starts with ``prefix.item_id`` so two items (or two pages) never share state.
+"""
 
 import streamlit as st
 
@@ -8,8 +11,14 @@ from feedback.models import Candidate
 from feedback.schema import BOTH_BAD, TIE, LabelSchema, flag_title
 from feedback.ui.render import candidate_text, render_candidate
 
-LETTERS = "ABCDEFGH"
+LETTERS = "ABCDEFGHIJKLMNOP"
 EXTRA_LABELS = {TIE: "Tie", BOTH_BAD: "Both bad"}
+SHORTCUTS = "1234"  # A better, B better, tie, both bad
+SUBMIT_SHORTCUT = "ctrl+enter"
+
+
+def _required(label: str, required: bool) -> str:
+    return f"{label} *" if required else label
 
 
 def _answers(shown: list[Candidate]) -> None:
@@ -19,57 +28,121 @@ def _answers(shown: list[Candidate]) -> None:
             render_candidate(candidate)
 
 
-def _choice(item_id: int, shown: list[Candidate], schema: LabelSchema) -> str | None:
-    if len(shown) < 2:
-        return None
-    options = [c.key for c in shown] + schema.preference_extra
+def _choose(key: str, value: str) -> None:
+    st.session_state[key] = value
+
+
+def _pairwise(base: str, shown: list[Candidate], schema: LabelSchema, initial: Answer | None,
+              keyboard: bool) -> str | None:
+    key = f"{base}.preference"
+    if key not in st.session_state:
+        st.session_state[key] = initial.preference if initial else None
+    options = [c.key for c in shown] + list(schema.preference_extra)
     labels = {c.key: f"{LETTERS[i]} is better" for i, c in enumerate(shown)} | EXTRA_LABELS
-    return st.radio(
-        "Which answer is better?", options, index=None, horizontal=True, key=f"rate.{item_id}.preference",
-        format_func=lambda key: labels.get(key, key),
-    )
+    st.markdown(_required("**Which answer is better?**", schema.preference_required))
+    for n, (option, column) in enumerate(zip(options, st.columns(len(options) + 2))):
+        chosen = st.session_state[key] == option
+        column.button(
+            labels[option], key=f"{base}.choose.{option}", type="primary" if chosen else "secondary",
+            on_click=_choose, args=(key, option), width="stretch",
+            shortcut=SHORTCUTS[n] if keyboard and n < len(SHORTCUTS) else None,
+            icon=":material/check:" if chosen else None,
+        )
+    return st.session_state[key]
 
 
-def _rubric_and_flags(item_id: int, shown: list[Candidate], schema: LabelSchema) -> tuple[dict, dict]:
+def _ranking(base: str, shown: list[Candidate], schema: LabelSchema, initial: Answer | None) -> dict | None:
+    st.markdown(_required("**Rank the answers** (1 = best" + (", equal ranks for ties)" if schema.ranking_ties
+                                                                else ")"), schema.ranking_required))
+    ranks = list(range(1, len(shown) + 1))
+    ranking = {}
+    for letter, candidate, column in zip(LETTERS, shown, st.columns(len(shown))):
+        start = (initial.ranking or {}).get(candidate.key) if initial else None
+        value = column.selectbox(f"Rank of {letter}", ranks, index=ranks.index(start) if start in ranks else None,
+                                 key=f"{base}.rank.{candidate.key}", placeholder="rank")
+        if value is not None:
+            ranking[candidate.key] = int(value)
+    return ranking or None
+
+
+def _per_candidate(base: str, shown: list[Candidate], schema: LabelSchema, initial: Answer | None):
     ratings: dict[str, dict[str, int]] = {}
     flags: dict[str, list[str]] = {}
+    thumbs: dict[str, bool] = {}
     for letter, candidate, column in zip(LETTERS, shown, st.columns(len(shown))):
+        old_scores = (initial.ratings.get(candidate.key, {}) if initial else {})
+        old_flags = (initial.flags.get(candidate.key, []) if initial else [])
         with column:
+            if schema.thumbs:
+                old = initial.thumbs.get(candidate.key) if initial else None
+                value = st.radio(_required(f"Thumbs for {letter}", schema.thumbs_required), ["up", "down"],
+                                 index=None if old is None else (0 if old else 1), horizontal=True,
+                                 format_func=lambda v: ":material/thumb_up: up" if v == "up" else
+                                 ":material/thumb_down: down", key=f"{base}.{candidate.key}.thumbs")
+                if value is not None:
+                    thumbs[candidate.key] = value == "up"
             scores = {}
             for dim in schema.rubric:
+                old = old_scores.get(dim.name)
                 value = st.radio(
-                    f"{dim.title} of {letter}", dim.scale, index=None, horizontal=True,
-                    key=f"rate.{item_id}.{candidate.key}.{dim.name}", help=dim.description or None,
+                    _required(f"{dim.title} of {letter}", dim.required), dim.scale,
+                    index=dim.scale.index(old) if old in dim.scale else None, horizontal=True,
+                    key=f"{base}.{candidate.key}.{dim.name}", help=dim.description or None,
+                    captions=[dim.anchors.get(v, "") for v in dim.scale] if dim.anchors else None,
                 )
                 if value is not None:
                     scores[dim.name] = int(value)
             ratings[candidate.key] = scores
             flags[candidate.key] = [
                 flag for flag in schema.flags
-                if st.checkbox(f"{flag_title(flag)} ({letter})", key=f"rate.{item_id}.{candidate.key}.flag.{flag}")
+                if st.checkbox(f"{flag_title(flag)} ({letter})", value=flag in old_flags,
+                               key=f"{base}.{candidate.key}.flag.{flag}")
             ]
-    return ratings, flags
+    return ratings, flags, thumbs
 
 
-def rating_form(item_id: int, shown: list[Candidate], schema: LabelSchema) -> tuple[Answer, bool]:
-    """Draw the widgets for one item (candidates in the order shown); return the answer and whether
-    the annotator pressed Submit."""
-    _answers(shown)
-    preference = _choice(item_id, shown, schema)
-    ratings, flags = _rubric_and_flags(item_id, shown, schema)
-    correction = None
+def _texts(base: str, shown: list[Candidate], schema: LabelSchema, choice: str | None,
+           initial: Answer | None) -> tuple[str | None, str | None]:
+    correction = rationale = None
     if schema.correction:
-        chosen = next((c for c in shown if c.key == preference), shown[0] if len(shown) == 1 else None)
-        with st.expander("Write the answer the agent should have given (optional)", expanded=False):
+        chosen = next((c for c in shown if c.key == choice), shown[0] if len(shown) == 1 else None)
+        start = (initial.correction if initial and initial.correction else None) or (
+            candidate_text(chosen) if chosen else "")
+        with st.expander(_required("Write the answer the agent should have given", schema.correction_required)
+                         + ("" if schema.correction_required else " (optional)"),
+                         expanded=bool(initial and initial.correction)):
             correction = st.text_area(
-                "Corrected response", value=candidate_text(chosen) if chosen else "", height=200,
-                key=f"rate.{item_id}.correction.{preference}",
+                "Corrected response", value=start, height=200, key=f"{base}.correction.{choice}",
                 help="Starts from the chosen answer; left unchanged, no correction is stored.",
             )
-    rationale = None
     if schema.rationale:
-        rationale = st.text_input("Why? (optional)", key=f"rate.{item_id}.rationale")
-    submitted = st.button("Submit", type="primary", key=f"rate.{item_id}.submit", icon=":material/send:")
-    answer = Answer(preference=preference, ratings=ratings, flags=flags, correction=correction or None,
-                    rationale=rationale or None, shown_order=[c.key for c in shown])
+        rationale = st.text_input(
+            _required("Why?", schema.rationale_required) + ("" if schema.rationale_required else " (optional)"),
+            value=(initial.rationale or "") if initial else "", key=f"{base}.rationale")
+    return correction or None, rationale or None
+
+
+def rating_form(item_id: int, shown: list[Candidate], schema: LabelSchema, *, prefix: str = "rate",
+                initial: Answer | None = None, keyboard: bool = False,
+                submit_label: str = "Submit") -> tuple[Answer, bool]:
+    """Draw the widgets for one item (candidates in the order shown); return the answer and whether
+    the Submit button was pressed. ``initial`` pre-fills an earlier answer (editing)."""
+    base = f"{prefix}.{item_id}"
+    _answers(shown)
+    preference = ranking = None
+    if len(shown) == 2:
+        preference = _pairwise(base, shown, schema, initial, keyboard)
+    elif len(shown) > 2:
+        ranking = _ranking(base, shown, schema, initial)
+    ratings, flags, thumbs = _per_candidate(base, shown, schema, initial)
+    choice = preference or (min(ranking, key=ranking.get) if ranking else None)
+    correction, rationale = _texts(base, shown, schema, choice, initial)
+    submitted = st.button(submit_label, type="primary", key=f"{base}.submit", icon=":material/send:",
+                          shortcut=SUBMIT_SHORTCUT if keyboard else None)
+    answer = Answer(preference=preference, ranking=ranking, ratings=ratings, flags=flags, thumbs=thumbs,
+                    correction=correction, rationale=rationale, shown_order=[c.key for c in shown])
     return answer, submitted
+
+
+KEYBOARD_HELP = ("Keyboard: **1** A is better · **2** B is better · **3** tie · **4** both bad · "
+                 "**Ctrl+Enter** submit")

@@ -14,6 +14,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "e2e password 1"  # test_browser.py signs in with it
+ACCOUNTS = {"alex": "admin", "admin-in-browser": "admin", "ann": "annotator"}
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
@@ -71,7 +73,7 @@ def e2e_items() -> list[dict]:
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory):
-    """A running app on a fresh SQLite file holding ``e2e_items()``; yields (url, database_url)."""
+    """A running app on a fresh SQLite file holding ``e2e_items()`` and ``ACCOUNTS``; yields (url, database_url)."""
     tmp = tmp_path_factory.mktemp("e2e")
     data = tmp / "items.jsonl"
     data.write_text("\n".join(json.dumps(i) for i in e2e_items()) + "\n", encoding="utf-8")
@@ -80,6 +82,9 @@ def app_server(tmp_path_factory):
     bin_dir = Path(sys.executable).parent
     subprocess.run([str(bin_dir / "feedback"), "import", str(data), "--project", "support"], env=env,
                    check=True, capture_output=True)
+    for name, role in ACCOUNTS.items():
+        subprocess.run([str(bin_dir / "feedback"), "users", "add", name, "--role", role, "--password-stdin"],
+                       input=f"{PASSWORD}\n", text=True, env=env, check=True, capture_output=True)
     port = _free_port()
     proc = subprocess.Popen(
         [str(bin_dir / "streamlit"), "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",

@@ -1,4 +1,4 @@
-"""A person in a real browser: signs in, rates two items, reads agreement, downloads a DPO export."""
+"""A person in a real browser: signs in, rates two items, reads agreement, downloads a DPO export; roles."""
 
 import io
 import json
@@ -7,11 +7,14 @@ import zipfile
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
+PASSWORD = "e2e password 1"  # every account's password (made by the app_server fixture)
 
-def _sign_in(page, url: str, name: str) -> None:
+
+def _sign_in(page, url: str, name: str, password: str = PASSWORD) -> None:
     page.goto(url)
-    page.get_by_label("…or a new annotator name").fill(name)
-    page.get_by_role("button", name="Start rating").click()
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Rate", exact=True)).to_be_visible()
 
 
@@ -32,8 +35,32 @@ def test_a_page_address_without_signing_in_shows_the_sign_in(app_server, page):
     """Runs first: a fresh server's first request goes straight to a page's address."""
     url, _ = app_server
     page.goto(f"{url}/agreement")
-    expect(page.get_by_role("button", name="Start rating")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     expect(page.get_by_role("heading", name="Agreement", exact=True)).to_have_count(0)
+
+
+def test_a_wrong_password_is_refused(app_server, page):
+    url, _ = app_server
+    page.goto(url)
+    page.get_by_label("Name", exact=True).fill("alex")
+    page.get_by_label("Password", exact=True).fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Wrong name or password")).to_be_visible()
+    expect(page.get_by_role("heading", name="Rate", exact=True)).to_have_count(0)
+
+
+def test_an_annotator_sees_no_admin_pages_and_an_admin_does(app_server, page):
+    url, _ = app_server
+    _sign_in(page, url, "ann")
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_role("link", name="Rate")).to_be_visible()
+    for name in ("Data", "Agreement", "Users"):
+        expect(sidebar.get_by_role("link", name=name)).to_have_count(0)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    _sign_in(page, url, "admin-in-browser")
+    for name in ("Data", "Agreement", "Users"):
+        expect(sidebar.get_by_role("link", name=name)).to_be_visible()
 
 
 def test_rate_two_items_see_agreement_download_export(app_server, page, shot, tmp_path):
