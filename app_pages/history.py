@@ -12,6 +12,7 @@ from feedback.ui.rating import rating_form
 from feedback.ui.render import render_input
 
 PAGE = 25
+FLASH = "history.flash"
 user = context.current_user()
 project = context.current_project()
 st.title("My answers")
@@ -19,6 +20,8 @@ if project is None:
     st.info("No project yet.")
     st.stop()
 
+if flash := st.session_state.pop(FLASH, None):
+    st.toast(flash, icon=":material/check:")
 page_no = st.session_state.get("history.page", 0)
 with context.session() as s:
     rows = my_annotations(session=s, user=user, project=project, offset=page_no * PAGE, limit=PAGE + 1)
@@ -62,7 +65,7 @@ if saved:
     except FeedbackError as e:
         st.error(str(e))
     else:
-        st.toast(f"Saved revision {ann.revision + 1} of your answer on {item.external_id}")
+        st.session_state[FLASH] = f"Saved revision {ann.revision + 1} of your answer on {item.external_id}"
         st.rerun()
 if revisions:
     with st.expander(f"History ({len(revisions)} edits)"):

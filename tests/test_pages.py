@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from feedback.auth import hash_password
 from feedback.db import create_schema, make_engine
-from feedback.models import Annotation, Candidate, Item, ProjectMember, User
+from feedback.models import Annotation, AnnotationRevision, Candidate, Item, ProjectMember, Skip, User
 from feedback.projects import add_project
 from feedback.ui.context import LAST_ACTIVE, PROJECT, USER_ID
 
@@ -40,6 +40,7 @@ def db(tmp_path, monkeypatch):
             s.flush()
             s.add(Annotation(item_id=1, user_id=user.id, preference=pref,
                              ratings={"a": {"helpfulness": 4}, "b": {"helpfulness": 2}}))
+        s.get(Item, 1).n_annotations = 2
         s.commit()
     yield engine
     engine.dispose()
@@ -196,6 +197,12 @@ def test_the_project_picker_lists_only_projects_the_user_may_use(db):
     assert at.sidebar.selectbox(key=PROJECT).options == ["open", "secret", "support"]
 
 
+def choose(at: AppTest, item_id: int, label: str) -> AppTest:
+    """Press the choice button ``label`` ("A is better", "Tie", ...) of the item on screen."""
+    button = next(b for b in at.button if b.key and b.key.startswith(f"rate.{item_id}.choose.") and b.label == label)
+    return button.click().run()
+
+
 def test_rate_page_renders_the_item_and_progress(db):
     at = signed_in(db).run()
     assert not at.exception
@@ -208,7 +215,7 @@ def test_rate_page_renders_the_item_and_progress(db):
 def test_submitting_a_rating_stores_it_by_candidate_not_by_side(db):
     at = signed_in(db).run()
     item_id = at.session_state["rate.item_id"]
-    at.radio(key=f"rate.{item_id}.preference").set_value(at.radio(key=f"rate.{item_id}.preference").options[0])
+    choose(at, item_id, "A is better")
     at.radio(key=f"rate.{item_id}.a.helpfulness").set_value(4)
     at.radio(key=f"rate.{item_id}.b.helpfulness").set_value(2)
     at.checkbox(key=f"rate.{item_id}.b.flag.off_task").check()
@@ -243,7 +250,7 @@ def test_an_empty_queue_says_so(db):
     at = signed_in(db, "maria").run()
     for _ in range(2):
         item_id = at.session_state["rate.item_id"]
-        at.radio(key=f"rate.{item_id}.preference").set_value("tie")
+        choose(at, item_id, "Tie")
         at.button(key=f"rate.{item_id}.submit").click().run()
     assert "Your queue is empty" in at.success[0].value
 
@@ -281,3 +288,125 @@ def test_data_page_builds_an_export_to_download(db):
     assert not at.exception and not at.error
     assert any(m.value.startswith("1 row (dpo, standard form)") for m in at.markdown)
     assert at.get("download_button"), "no download button"
+
+
+def test_the_choice_and_submit_have_keyboard_shortcuts_documented_on_the_page(db):
+    at = signed_in(db, "alex", "annotator").run()
+    item_id = at.session_state["rate.item_id"]
+    shortcuts = {b.label: b.proto.shortcut for b in at.button if b.key and b.key.startswith(f"rate.{item_id}.")}
+    assert shortcuts["A is better"] == "1" and shortcuts["B is better"] == "2"
+    assert shortcuts["Tie"] == "3" and shortcuts["Both bad"] == "4"
+    assert shortcuts["Submit"].lower() == "ctrl+enter"
+    assert "**1** A is better" in at.caption[0].value and "Ctrl+Enter" in at.caption[0].value
+
+
+def test_pressing_a_choice_marks_it_and_pressing_another_changes_it(db):
+    at = signed_in(db, "alex", "annotator").run()
+    item_id = at.session_state["rate.item_id"]
+    choose(at, item_id, "Tie")
+    assert at.session_state[f"rate.{item_id}.preference"] == "tie"
+    assert next(b for b in at.button if b.label == "Tie").proto.type == "primary"
+    choose(at, item_id, "B is better")
+    assert at.session_state[f"rate.{item_id}.preference"] not in ("tie", None)
+    assert next(b for b in at.button if b.label == "Tie").proto.type == "secondary"
+
+
+def test_skipping_an_item_with_a_reason_moves_on_and_it_never_returns(db):
+    at = signed_in(db, "alex", "annotator").run()
+    first = at.session_state["rate.item_id"]
+    at.text_input(key=f"rate.{first}.skip_reason").input("I cannot judge code")
+    at.button(key=f"rate.{first}.skip").click().run()
+    assert not at.exception and not at.error
+    seen = [first]
+    while "rate.item_id" in at.session_state and len(seen) < 5:
+        current = at.session_state["rate.item_id"]
+        assert current not in seen
+        seen.append(current)
+        at.button(key=f"rate.{current}.skip").click().run()
+    assert len(seen) == 3
+    with Session(db) as s:
+        reasons = {k.item_id: k.reason for k in s.exec(select(Skip)).all()}
+    assert reasons[first] == "I cannot judge code"
+    assert "Your queue is empty" in at.success[0].value
+    assert "0 of 0 done" in at.get("progress")[0].proto.text
+
+
+def test_guidelines_are_shown_beside_the_item_and_stamped_on_the_answer(db):
+    from feedback.guidelines import set_guidelines
+    from feedback.projects import get_project
+
+    with Session(db, expire_on_commit=False) as s:
+        set_guidelines(session=s, user=None, project=get_project(session=s, name="support"),
+                       text="# How to judge\n\nPrefer the answer that **solves** the problem.")
+    at = signed_in(db, "alex", "annotator").run()
+    assert "Guidelines, version 1" in [c.value for c in at.caption]
+    assert any("Prefer the answer that **solves**" in m.value for m in at.markdown)
+    item_id = at.session_state["rate.item_id"]
+    choose(at, item_id, "Tie")
+    at.button(key=f"rate.{item_id}.submit").click().run()
+    with Session(db) as s:
+        ann = s.exec(select(Annotation).join(User).where(User.name == "alex")).one()
+    assert ann.guidelines_version == 1 and ann.schema_version == 1
+
+
+def test_an_item_with_three_answers_is_ranked(db):
+    with Session(db) as s:
+        item = Item(project_id=1, external_id="three", prompt="Which of three?", content_hash="h3", position=3,
+                    priority=5)
+        s.add(item)
+        s.flush()
+        for n, key in enumerate("xyz"):
+            s.add(Candidate(item_id=item.id, key=key, model="m", output=f"Option {key}", position=n))
+        s.commit()
+        three = item.id
+    at = signed_in(db, "alex", "annotator").run()
+    assert at.session_state["rate.item_id"] == three  # the highest priority first
+    assert not [b for b in at.button if b.label == "Tie"]
+    at.button(key=f"rate.{three}.submit").click().run()
+    assert "rank the answers" in at.error[0].value
+    for key, rank in {"x": 2, "y": 1, "z": 3}.items():
+        at.selectbox(key=f"rate.{three}.rank.{key}").set_value(rank)
+    at.button(key=f"rate.{three}.submit").click().run()
+    assert not at.error
+    with Session(db) as s:
+        ann = s.exec(select(Annotation).where(Annotation.item_id == three)).one()
+    assert ann.ranking == {"x": 2, "y": 1, "z": 3} and ann.preference is None
+
+
+def test_my_answers_lists_only_my_own_and_an_edit_is_a_new_revision(db):
+    at = signed_in(db, "alex", "annotator").run()
+    item_id = at.session_state["rate.item_id"]
+    choose(at, item_id, "Tie")
+    at.button(key=f"rate.{item_id}.submit").click().run()
+    at.switch_page("app_pages/history.py").run()
+    assert not at.exception
+    assert at.title[0].value == "My answers"
+    table = at.dataframe[0].value
+    assert list(table["item"]) == [f"t-{item_id - 1}"]  # maria's and dev's answers on t-0 are not listed
+    at.selectbox(key="history.pick").set_value(0).run()
+    at.text_input(key=f"history.{item_id}.rationale").input("Both are fine on reflection")
+    at.button(key=f"history.{item_id}.submit").click().run()
+    assert not at.exception and not at.error
+    with Session(db) as s:
+        ann = s.exec(select(Annotation).join(User).where(User.name == "alex")).one()
+        revisions = s.exec(select(AnnotationRevision)).all()
+    assert ann.revision == 2 and ann.rationale == "Both are fine on reflection"
+    assert len(revisions) == 1
+    assert revisions[0].old["rationale"] is None and revisions[0].new["rationale"] == "Both are fine on reflection"
+    assert revisions[0].user_id == ann.user_id
+
+
+def test_an_admin_adds_an_annotator_who_can_then_sign_in(db):
+    at = signed_in(db, "root", "admin").run()
+    at.switch_page("app_pages/users.py").run()
+    assert not at.exception
+    at.text_input(key="users.add.name").input("newbie")
+    at.selectbox(key="users.add.role").set_value("annotator")
+    at.text_input(key="users.add.password").input("a long password")
+    at.text_input(key="users.add.again").input("a long password")
+    next(b for b in at.button if b.label == "Add user").click().run()
+    assert not at.error, at.error
+    assert "newbie" in set(at.dataframe[0].value["name"])
+    fresh = log_in(AppTest.from_file(APP, default_timeout=30).run(), "newbie", "a long password")
+    assert fresh.title[0].value == "Rate"
+    assert fresh.sidebar.caption[0].value.startswith("Signed in as **newbie** (annotator)")

@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import zipfile
 
 from playwright.sync_api import expect
@@ -18,15 +19,23 @@ def _sign_in(page, url: str, name: str, password: str = PASSWORD) -> None:
     expect(page.get_by_role("heading", name="Rate", exact=True)).to_be_visible()
 
 
-def _rate_one(page) -> str:
-    caption = page.get_by_text("Item e2e-")
+def _rate_one(page, *, keyboard: bool) -> str:
+    """Rate the item on screen: A is better, with a rationale; by keyboard shortcuts or by mouse."""
+    caption = page.get_by_text(re.compile(r"^Item e2e-"))
     expect(caption).to_be_visible()
-    item = caption.inner_text().split()[-1]
-    page.get_by_text("A is better", exact=True).click()
-    page.get_by_text("Why? (optional)").click()
+    item = re.match(r"Item (\S+)", caption.inner_text()).group(1)
+    if keyboard:
+        page.locator("body").press("1")
+    else:
+        page.get_by_role("button", name="A is better").click()
+    expect(page.get_by_role("button", name="A is better")).to_have_attribute("kind", "primary")
     page.get_by_label("Why? (optional)").fill("A answers the question; B refuses.")
     page.get_by_label("Why? (optional)").press("Enter")
-    page.get_by_role("button", name="Submit").click()
+    if keyboard:
+        page.get_by_role("heading", name="Rate", exact=True).click()
+        page.keyboard.press("Control+Enter")
+    else:
+        page.get_by_role("button", name="Submit").click()
     expect(page.get_by_text(f"Item {item}")).to_have_count(0)
     return item
 
@@ -69,7 +78,7 @@ def test_rate_two_items_see_agreement_download_export(app_server, page, shot, tm
     shot(page, "rate")
     # agent output is shown as text, never run as HTML
     expect(page.get_by_text("<script>alert(", exact=False).first).to_be_visible()
-    rated = [_rate_one(page), _rate_one(page)]
+    rated = [_rate_one(page, keyboard=True), _rate_one(page, keyboard=False)]
     assert len(set(rated)) == 2
 
     engine = create_engine(db_url)
@@ -117,13 +126,15 @@ def test_upload_reports_bad_lines_then_imports_a_good_file(app_server, page):
     upload = page.locator('input[type="file"]')
     upload.set_input_files(files=[{"name": "batch.jsonl", "mimeType": "application/json",
                                    "buffer": f"{good}\n{bad}\n".encode()}])
+    expect(page.get_by_text("batch.jsonl")).to_be_visible()
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page.get_by_text("1 of 2 lines are invalid; nothing was imported")).to_be_visible()
     engine = create_engine(db_url)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM item WHERE external_id LIKE 'up-%'")).scalar() == 0
-    upload.set_input_files(files=[{"name": "batch.jsonl", "mimeType": "application/json",
+    upload.set_input_files(files=[{"name": "batch-fixed.jsonl", "mimeType": "application/json",
                                    "buffer": f"{good}\n".encode()}])
+    expect(page.get_by_text("batch-fixed.jsonl")).to_be_visible()  # uploaded before the form is sent
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page.get_by_text("1 new item")).to_be_visible()
     with engine.connect() as conn:
