@@ -35,7 +35,7 @@ def pages_for(user: User | None) -> list:
 def sidebar(user: User) -> None:
     """Who is signed in, the project picker (only projects the user may use), and Sign out."""
     with context.session() as s:
-        projects = [p.name for p, _ in visible_projects(session=s, user=user)]
+        projects = [p.name for p in visible_projects(session=s, user=user)]
     with st.sidebar:
         st.caption(f"Signed in as **{user.name}** ({user.role})")
         if projects:

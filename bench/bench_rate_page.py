@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/bench_rate_page.py [--items 100000] [--runs 50]
 
-Builds a SQLite file with the importer (N items, two candidates each, a third of them with three
-imported annotations), signs an annotator in, then times: the first run, plain reruns, a choice click
+Builds a SQLite file with the importer (N items, two candidates each, every item with three imported
+annotations from 100 annotators: 300k annotations for 100k items; overlap 4, so every item is still
+open to a fourth annotator), signs an annotator in, then times: the first run, plain reruns, a choice click
 (one rerun) and a full submit (rerun that saves and serves the next item).
 """
 
@@ -31,13 +32,13 @@ def build(db_url: str, items: int, folder: Path) -> int:
             row = {"id": f"b-{n}", "prompt": f"Customer question {n}: how do I change the billing e-mail? " * 3,
                    "candidates": [{"id": "a", "model": "v1", "output": f"Go to Settings > Billing ({n}). " * 8},
                                   {"id": "b", "model": "v2", "output": f"Contact support about {n}. " * 6}]}
-            if n % 3 == 0:
-                row["annotations"] = [{"annotator": f"ann{k}", "preference": "ab"[(n + k) % 2]} for k in range(3)]
+            row["annotations"] = [{"annotator": f"ann{(3 * n + k) % 100}", "preference": "ab"[(n + k) % 2],
+                                   "ratings": {"a": {"helpfulness": 1 + (n + k) % 5}}} for k in range(3)]
             f.write(json.dumps(row) + "\n")
     engine = make_engine(db_url)
     create_schema(engine)
     with Session(engine, expire_on_commit=False) as s:
-        import_file(session=s, user=None, project="bench", path=data)
+        import_file(session=s, user=None, project="bench", path=data, overlap=4)
     with Session(engine, expire_on_commit=False) as s:
         user = create_user(session=s, actor=None, name="timer", role="annotator", password="bench-password")
     engine.dispose()

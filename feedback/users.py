@@ -8,7 +8,6 @@ from sqlmodel import Session, select
 from feedback.errors import FeedbackError
 from feedback.models import Project, User
 from feedback.permissions import may_use_project
-from feedback.projects import list_projects
 
 MAX_NAME = 100
 
@@ -40,7 +39,7 @@ def add_users(session: Session, names: set[str], *, role: str = "annotator") -> 
     return found
 
 
-def visible_projects(*, session: Session, user: User | None) -> list[tuple[Project, int]]:
-    """The projects ``user`` may work on, with their item counts, by name (restricted ones only for members)."""
-    return [(project, n) for project, n in list_projects(session=session)
-            if may_use_project(session, user, project)]
+def visible_projects(*, session: Session, user: User | None) -> list[Project]:
+    """The projects ``user`` may work on, by name (restricted ones only for their members)."""
+    projects = session.exec(select(Project).order_by(Project.name)).all()
+    return [project for project in projects if may_use_project(session, user, project)]

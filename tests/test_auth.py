@@ -247,9 +247,9 @@ def test_restricted_projects_are_open_only_to_members(session, add, make_project
     assert not may_use_project(session, outsider, secret) and may_use_project(session, outsider, open_)
     with pytest.raises(PermissionDenied, match="'secret' is open only to its named annotators"):
         require_project(session, outsider, secret)
-    names = {u.name: [p.name for p, _ in visible_projects(session=session, user=u)] for u in (member, outsider)}
+    names = {u.name: [p.name for p in visible_projects(session=session, user=u)] for u in (member, outsider)}
     assert names == {"member": ["open", "secret"], "outsider": ["open"]}
-    assert [p.name for p, _ in visible_projects(session=session, user=reviewer)] == ["open", "secret"]
+    assert [p.name for p in visible_projects(session=session, user=reviewer)] == ["open", "secret"]
 
 
 # --- demo mode --------------------------------------------------------------------------------------
