@@ -2,10 +2,10 @@
 
 from sqlmodel import Session, select
 
-from feedback.db import begin_write
 from feedback.errors import FeedbackError, NotFound
 from feedback.models import Guidelines, Project, User
 from feedback.permissions import ADMIN, require
+from feedback.queue import writing
 
 MAX_GUIDELINES = 200_000
 
@@ -58,7 +58,6 @@ def set_guidelines(*, session: Session, user: User | None, project: Project, tex
     (compare with ``project.guidelines_version`` to say so).
     """
     require(user, ADMIN, "edit a project's guidelines")
-    begin_write(session)
-    version = add_guidelines(session, _project(session, project), text, user=user)
-    session.commit()
+    with writing(session):
+        version = add_guidelines(session, _project(session, project), text, user=user)
     return version

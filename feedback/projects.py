@@ -11,7 +11,6 @@ from typing import Any
 
 from sqlmodel import Session, delete, func, select
 
-from feedback.db import begin_write
 from feedback.errors import FeedbackError, NotFound
 from feedback.guidelines import (  # noqa: F401  (the guidelines functions are re-exported for the pages)
     add_guidelines,
@@ -21,10 +20,19 @@ from feedback.guidelines import (  # noqa: F401  (the guidelines functions are r
 )
 from feedback.models import Annotation, ImportBatch, Item, Project, ProjectMember, ProjectSchema, User
 from feedback.permissions import ADMIN, REVIEWER, require
+from feedback.queue import writing
 from feedback.schema import PREFERENCE_EXTRAS, LabelSchema, name_problem, parse_schema
 
 MAX_NAME = 200
 MAX_LEASE_MINUTES = 7 * 24 * 60
+
+
+class SchemaRefused(FeedbackError):
+    """A schema change that would orphan stored answers; ``reasons`` names each orphaned question with counts."""
+
+    def __init__(self, message: str, reasons: list[str]):
+        super().__init__(message)
+        self.reasons = reasons
 
 
 def project_schema(project: Project) -> LabelSchema:
@@ -86,16 +94,14 @@ def create_project(*, session: Session, user: User | None = None, name: str, ove
     """Create a new, empty project (admins; ``user=None`` is the local operator)."""
     require(user, ADMIN, "create projects")
     _check_gold_rate(gold_rate)
-    begin_write(session)
-    if find_project(session, name.strip()) is not None:
-        session.rollback()
-        raise FeedbackError(f"A project named {name.strip()!r} already exists")
-    project = add_project(session, name=name, overlap=overlap, schema=schema)
-    project.restricted, project.gold_rate = bool(restricted), float(gold_rate)
-    session.add(project)
-    if guidelines and guidelines.strip():
-        add_guidelines(session, project, guidelines, user=user)
-    session.commit()
+    with writing(session):
+        if find_project(session, name.strip()) is not None:
+            raise FeedbackError(f"A project named {name.strip()!r} already exists")
+        project = add_project(session, name=name, overlap=overlap, schema=schema)
+        project.restricted, project.gold_rate = bool(restricted), float(gold_rate)
+        session.add(project)
+        if guidelines and guidelines.strip():
+            add_guidelines(session, project, guidelines, user=user)
     return project
 
 
@@ -131,14 +137,13 @@ def update_project_settings(*, session: Session, user: User | None, project: Pro
     if lease_minutes is not None and (isinstance(lease_minutes, bool) or not isinstance(lease_minutes, int)
                                       or not 1 <= lease_minutes <= MAX_LEASE_MINUTES):
         raise FeedbackError(f"lease_minutes: must be from 1 to {MAX_LEASE_MINUTES} (a week), not {lease_minutes}")
-    begin_write(session)
-    stored = _stored(session, project)
-    for name, value in (("overlap", overlap), ("restricted", restricted), ("gold_rate", gold_rate),
-                        ("lease_minutes", lease_minutes)):
-        if value is not None:
-            setattr(stored, name, value)
-    session.add(stored)
-    session.commit()
+    with writing(session):
+        stored = _stored(session, project)
+        for name, value in (("overlap", overlap), ("restricted", restricted), ("gold_rate", gold_rate),
+                            ("lease_minutes", lease_minutes)):
+            if value is not None:
+                setattr(stored, name, value)
+        session.add(stored)
     return stored
 
 
@@ -148,17 +153,16 @@ def set_members(*, session: Session, user: User | None, project: Project, names:
     """Make ``names`` the annotators of ``project`` (what a restricted project is open to); admins only."""
     require(user, ADMIN, "choose a project's annotators")
     wanted = sorted({n.strip() for n in names if n and n.strip()})
-    begin_write(session)
-    stored = _stored(session, project)
-    users = list(session.exec(select(User).where(User.name.in_(wanted)).order_by(User.name)).all()) if wanted else []
-    unknown = sorted(set(wanted) - {u.name for u in users})
-    if unknown:
-        session.rollback()
-        raise NotFound(f"members: unknown users: {', '.join(unknown)} (create their accounts first)")
-    session.exec(delete(ProjectMember).where(ProjectMember.project_id == stored.id))
-    for member in users:
-        session.add(ProjectMember(project_id=stored.id, user_id=member.id))
-    session.commit()
+    with writing(session):
+        stored = _stored(session, project)
+        users = list(session.exec(select(User).where(User.name.in_(wanted)).order_by(User.name)).all()) \
+            if wanted else []
+        unknown = sorted(set(wanted) - {u.name for u in users})
+        if unknown:
+            raise NotFound(f"members: unknown users: {', '.join(unknown)} (create their accounts first)")
+        session.exec(delete(ProjectMember).where(ProjectMember.project_id == stored.id))
+        for member in users:
+            session.add(ProjectMember(project_id=stored.id, user_id=member.id))
     return users
 
 
@@ -243,7 +247,7 @@ def orphaned_answers(*, session: Session, project: Project, schema: LabelSchema)
                for d, n in sorted(used["dimension"].items())]
     for d, n in sorted(used["scale"].items()):
         dim = schema.dimension(d)
-        reasons.append(f"rubric dimension {d!r}: {_annotations(n)} have scores outside the new scale "
+        reasons.append(f"rubric dimension {d!r}: {_annotations(n)} {'has' if n == 1 else 'have'} scores outside the new scale "
                        f"{dim.min}-{dim.max} (stored scores from {min(outside[d])} to {max(outside[d])}); "
                        "keep the scale wide enough")
     reasons += [f"flag {f!r} is used by {_annotations(n)}; keep it, or migrate them first"
@@ -262,29 +266,30 @@ def set_schema(*, session: Session, user: User | None, project: Project, schema:
     ``schema_version + 1`` and old annotations keep the version they answered. The same schema is a no-op.
     """
     require(user, ADMIN, "change a project's label schema")
-    begin_write(session)
-    stored = _stored(session, project)
-    if project_schema(stored) == schema:
-        session.rollback()
-        return stored
-    row = _ensure_history(session, stored, user)
-    questions = schema.model_dump(mode="json")
-    if session.exec(select(func.count()).select_from(_project_annotations(stored.id).subquery())).one():
-        reasons = orphaned_answers(session=session, project=stored, schema=schema)
-        if reasons:
-            session.rollback()
-            raise FeedbackError("Schema not saved: it would orphan existing answers:\n"
-                                + "\n".join(f"- {r}" for r in reasons))
-        stored.schema_version += 1
-        session.add(ProjectSchema(project_id=stored.id, version=stored.schema_version, questions=questions,
-                                  created_by=user.id if user is not None else None))
-    else:
-        row.questions = questions
-        session.add(row)
-    stored.questions = questions
-    session.add(stored)
-    session.commit()
+    with writing(session):
+        stored = _stored(session, project)
+        if project_schema(stored) == schema:
+            return stored
+        row = _ensure_history(session, stored, user)
+        questions = schema.model_dump(mode="json")
+        if _count_annotations(session, stored):
+            reasons = orphaned_answers(session=session, project=stored, schema=schema)
+            if reasons:
+                raise SchemaRefused("Schema not saved: it would orphan existing answers:\n"
+                                    + "\n".join(f"- {r}" for r in reasons), reasons)
+            stored.schema_version += 1
+            session.add(ProjectSchema(project_id=stored.id, version=stored.schema_version, questions=questions,
+                                      created_by=user.id if user is not None else None))
+        else:
+            row.questions = questions
+            session.add(row)
+        stored.questions = questions
+        session.add(stored)
     return stored
+
+
+def _count_annotations(session: Session, project: Project) -> int:
+    return session.exec(select(func.count()).select_from(_project_annotations(project.id).subquery())).one()
 
 
 def schema_history(*, session: Session, project: Project) -> list[ProjectSchema]:
@@ -370,29 +375,50 @@ def migrate_answers(*, session: Session, user: User | None, project: Project,
     rename_fl, drop_fl = dict(rename_flag or {}), list(drop_flag or [])
     if not (rename_dim or drop_dim or rename_fl or drop_fl):
         raise FeedbackError("Nothing to migrate: rename or drop a rubric dimension or a flag")
-    begin_write(session)
-    stored = _stored(session, project)
-    try:
+    with writing(session):
+        stored = _stored(session, project)
         schema = _migrated_schema(project_schema(stored), rename_dim, drop_dim, rename_fl, drop_fl)
-    except FeedbackError:
-        session.rollback()
-        raise
-    _ensure_history(session, stored, user)
-    stored.schema_version += 1
-    counts: Counter = Counter()
-    changed = 0
-    for ann in session.exec(_project_annotations(stored.id)).all():
-        ratings, done = _rewrite(ann.ratings or {}, rename_dim, drop_dim, "rubric dimension")
-        flags, done_flags = _rewrite(ann.flags or {}, rename_fl, drop_fl, "flag")
-        if done or done_flags:
-            counts.update(done | done_flags)
-            ann.ratings, ann.flags, ann.schema_version = ratings, flags, stored.schema_version
-            session.add(ann)
-            changed += 1
-    stored.questions = schema.model_dump(mode="json")
-    session.add(ProjectSchema(project_id=stored.id, version=stored.schema_version, questions=stored.questions,
-                              created_by=user.id if user is not None else None))
-    session.add(stored)
-    session.commit()
+        _ensure_history(session, stored, user)
+        stored.schema_version += 1
+        counts: Counter = Counter()
+        changed = 0
+        for ann in session.exec(_project_annotations(stored.id)).all():
+            ratings, done = _rewrite(ann.ratings or {}, rename_dim, drop_dim, "rubric dimension")
+            flags, done_flags = _rewrite(ann.flags or {}, rename_fl, drop_fl, "flag")
+            if done or done_flags:
+                counts.update(done | done_flags)
+                ann.ratings, ann.flags, ann.schema_version = ratings, flags, stored.schema_version
+                session.add(ann)
+                changed += 1
+        stored.questions = schema.model_dump(mode="json")
+        session.add(ProjectSchema(project_id=stored.id, version=stored.schema_version, questions=stored.questions,
+                                  created_by=user.id if user is not None else None))
+        session.add(stored)
     return MigrationReport(project=stored.name, version=stored.schema_version, annotations_changed=changed,
                            changes=dict(sorted(counts.items())))
+
+
+# --- items, gold and usage, for the Projects page ------------------------------------------------------------
+
+def find_item(*, session: Session, project: Project, external_id: str) -> Item:
+    """The item of ``project`` with the id it was imported with; ``NotFound`` says which."""
+    external_id = (external_id or "").strip()
+    item = session.exec(select(Item).where(Item.project_id == project.id, Item.external_id == external_id)).first()
+    if item is None:
+        raise NotFound(f"item: project {project.name!r} has no item with id {external_id!r}")
+    return item
+
+
+def list_gold_items(*, session: Session, user: User | None, project: Project) -> list[Item]:
+    """The project's gold items with their known answers, in import order (admins)."""
+    require(user, ADMIN, "see gold items")
+    return list(session.exec(select(Item).where(Item.project_id == project.id, Item.is_gold)
+                             .order_by(Item.position, Item.id)).all())
+
+
+def annotations_per_schema_version(*, session: Session, project: Project) -> dict[int | None, int]:
+    """How many of the project's annotations answered each schema version (None: not recorded)."""
+    rows = session.exec(select(Annotation.schema_version, func.count(Annotation.id))
+                        .join(Item, Item.id == Annotation.item_id).where(Item.project_id == project.id)
+                        .group_by(Annotation.schema_version)).all()
+    return {version: n for version, n in rows}

@@ -119,17 +119,31 @@ class LabelSchema(BaseModel):
     rationale: bool = True
     rationale_required: bool = False
 
+    @field_validator("preference_extra")
+    @classmethod
+    def _extras(cls, extra: list[str]) -> list[str]:
+        problems = [f"[{n}]: {x!r} is not one of 'tie', 'both_bad'"
+                    for n, x in enumerate(extra) if x not in PREFERENCE_EXTRAS]
+        _check(problems + _duplicates("", extra))
+        return extra
+
+    @field_validator("flags")
+    @classmethod
+    def _flags(cls, flags: list[str]) -> list[str]:
+        _check([f"[{n}]: {p}" for n, f in enumerate(flags) if (p := name_problem(f))] + _duplicates("", flags))
+        return flags
+
+    @field_validator("rubric")
+    @classmethod
+    def _rubric(cls, rubric: list[RubricDimension]) -> list[RubricDimension]:
+        _check(_duplicates("", [d.name for d in rubric], ".name"))
+        return rubric
+
     @model_validator(mode="after")
     def _valid(self) -> "LabelSchema":
-        problems = [f"preference_extra[{n}]: {x!r} is not one of 'tie', 'both_bad'"
-                    for n, x in enumerate(self.preference_extra) if x not in PREFERENCE_EXTRAS]
-        problems += _duplicates("preference_extra", self.preference_extra)
-        problems += _duplicates("rubric", [d.name for d in self.rubric], ".name")
-        problems += [f"flags[{n}]: {p}" for n, f in enumerate(self.flags) if (p := name_problem(f))]
-        problems += _duplicates("flags", self.flags)
-        for question in ("thumbs", "correction", "rationale"):
-            if getattr(self, f"{question}_required") and not getattr(self, question):
-                problems.append(f"{question}_required: needs {question}: true")
+        problems = [f"{question}_required: needs {question}: true"
+                    for question in ("thumbs", "correction", "rationale")
+                    if getattr(self, f"{question}_required") and not getattr(self, question)]
         _check(problems)
         return self
 
@@ -172,12 +186,19 @@ def _reason(err: dict, fields: list[str]) -> str:
     return err["msg"]
 
 
+def _joined(where: str, line: str) -> str:
+    """``where`` and a validator's ``field: reason`` line (``[1]: reason`` for list entries)."""
+    if not where:
+        return line
+    return f"{where}{line}" if line.startswith("[") else f"{where}.{line}"
+
+
 def _messages(error: ValidationError) -> list[str]:
     problems = []
     for err in error.errors():
         where = _where(err["loc"])
         if err["type"] == "value_error":  # our validators: one ``field: reason`` per line
-            problems += [f"{where}.{line}" if where else line for line in str(err["ctx"]["error"]).splitlines()]
+            problems += [_joined(where, line) for line in str(err["ctx"]["error"]).splitlines()]
         else:
             owner = RubricDimension if "rubric" in err["loc"][:1] and len(err["loc"]) > 2 else LabelSchema
             problems.append(f"{where}: {_reason(err, list(owner.model_fields))}")
