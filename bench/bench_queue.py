@@ -5,7 +5,11 @@ a 5% gold rate. Prints latencies; asserts nothing about time.
 Annotations: the first 40% of the items are full (5 each), the next 50% have 2, the last 10% none, each
 by distinct random annotators (as if the queue had served them in order).
 
-Run: .venv/bin/python bench/bench_queue.py [--items N] [--threads T] [--rounds R]
+Concurrency: 50 annotator threads serve and submit, each reading an item for a random 0..2 s (``--think 1``)
+before submitting, as people do; then the same with no reading time at all, which measures capacity (SQLite
+has one writer: every request then queues behind the others, so latency there is 50 x the service time).
+
+Run: .venv/bin/python bench/bench_queue.py [--items N] [--threads T] [--rounds R] [--think S]
 """
 
 import argparse
@@ -108,7 +112,9 @@ def serial(engine, users: list[User], project: Project, calls: int, seed: int = 
     print(figures("progress (1 thread)", prog))
 
 
-def concurrent(engine, users: list[User], project: Project, threads: int, rounds: int) -> None:
+def concurrent(engine, users: list[User], project: Project, threads: int, rounds: int, think: float) -> None:
+    """``threads`` annotators each serve + submit ``rounds`` times, reading each item for a random time
+    (uniform in 0 .. 2 * ``think`` seconds) between the two; ``think=0`` measures the capacity."""
     serves: list[float] = []
     submits: list[float] = []
     errors: list[BaseException] = []
@@ -116,18 +122,22 @@ def concurrent(engine, users: list[User], project: Project, threads: int, rounds
 
     def work(user: User) -> None:
         mine_serve, mine_submit = [], []
+        rng = random.Random(user.id)
         try:
+            if think:
+                time.sleep(rng.uniform(0, 2 * think))  # annotators do not all arrive in the same millisecond
             with Session(engine, expire_on_commit=False) as s:
                 for _ in range(rounds):
                     t0 = time.perf_counter()
                     item = serve(session=s, user=user, project=project)
-                    t1 = time.perf_counter()
+                    mine_serve.append(time.perf_counter() - t0)
                     if item is None:
                         break
+                    if think:
+                        time.sleep(rng.uniform(0, 2 * think))
+                    t1 = time.perf_counter()
                     submit_annotation(session=s, user=user, item_id=item.id, answer=Answer(preference="a"))
-                    t2 = time.perf_counter()
-                    mine_serve.append(t1 - t0)
-                    mine_submit.append(t2 - t1)
+                    mine_submit.append(time.perf_counter() - t1)
         except BaseException as e:  # noqa: BLE001 - reported below
             errors.append(e)
         with lock:
@@ -141,9 +151,10 @@ def concurrent(engine, users: list[User], project: Project, threads: int, rounds
     for t in pool:
         t.join()
     elapsed = time.perf_counter() - start
-    print(figures(f"serve ({threads} threads)", serves))
-    print(figures(f"submit ({threads} threads)", submits))
-    print(f"{threads} threads: {len(submits)} serve+submit in {elapsed:.2f} s = {len(submits) / elapsed:,.0f}/s; "
+    label = f"{threads} threads, read {think:g} s" if think else f"{threads} threads, no reading"
+    print(figures(f"serve ({label})", serves))
+    print(figures(f"submit ({label})", submits))
+    print(f"{label}: {len(submits)} serve+submit in {elapsed:.2f} s = {len(submits) / elapsed:,.0f}/s; "
           f"errors: {len(errors)}{' ' + repr(errors[0]) if errors else ''}")
 
 
@@ -153,7 +164,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--threads", type=int, default=50)
-    parser.add_argument("--rounds", type=int, default=40, help="serve+submit per thread")
+    parser.add_argument("--rounds", type=int, default=30, help="serve+submit per thread")
+    parser.add_argument("--think", type=float, default=1.0,
+                        help="mean seconds an annotator reads an item before submitting (uniform 0..2x)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.db"
@@ -166,7 +179,8 @@ def main() -> None:
             users = list(s.exec(select(User).order_by(User.id)).all())
             project = s.get(Project, 1)
         serial(engine, users, project, args.calls)
-        concurrent(engine, users, project, args.threads, args.rounds)
+        concurrent(engine, users, project, args.threads, args.rounds, args.think)
+        concurrent(engine, users, project, args.threads, args.rounds, 0.0)
         engine.dispose()
 
 

@@ -128,7 +128,10 @@ class Candidate(SQLModel, table=True):
 class Annotation(SQLModel, table=True):
     """One user's answer on one item. Preferences, ratings and flags name candidates by key, never by side."""
 
-    __table_args__ = (UniqueConstraint("item_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("item_id", "user_id"),
+        Index("ix_annotation_user_item", "user_id", "item_id"),  # a user's answers in a project, index only
+    )
     id: int | None = Field(default=None, primary_key=True)
     item_id: int = Field(foreign_key="item.id", index=True)
     user_id: int = Field(foreign_key="user.id", index=True)

@@ -24,15 +24,29 @@ The left/right order of the candidates is a per-annotator, per-item shuffle that
 import hashlib
 import math
 import random
+import threading
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Integer, cast, delete, exists, false, true, union, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    bindparam,
+    cast,
+    delete,
+    exists,
+    false,
+    insert,
+    true,
+    union,
+    update,
+)
 from sqlmodel import Session, func, select
 
-from feedback.db import begin_write
+from feedback.db import _WRITE, begin_write
 from feedback.errors import InvalidAnswer, NotFound, PermissionDenied
 from feedback.models import Annotation, Candidate, Item, Lease, Project, Skip, User, utcnow
 from feedback.permissions import require_project
@@ -52,27 +66,48 @@ class Progress:
         return self.done / self.total if self.total else 1.0
 
 
+_WRITE_LOCKS: "weakref.WeakKeyDictionary[object, threading.RLock]" = weakref.WeakKeyDictionary()
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock(session: Session):
+    """A lock per SQLite engine that queues this process's write transactions in arrival order.
+
+    SQLite lets one writer in at a time; the others wait in its busy handler, which sleeps and polls (up
+    to 100 ms a turn) and is not fair, so under 50 concurrent annotators some would wait seconds. Threads
+    of one process queue here instead; other processes still wait in the busy handler.
+    """
+    engine = session.get_bind()
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _WRITE_LOCKS_GUARD:
+        lock = _WRITE_LOCKS.get(engine)
+        if lock is None:
+            lock = _WRITE_LOCKS[engine] = threading.RLock()
+    return lock
+
+
+def _writing_already(session: Session) -> bool:
+    return session.in_transaction() and bool(session.connection().get_execution_options().get(_WRITE))
+
+
 @contextmanager
 def writing(session: Session) -> Iterator[None]:
     """The use case's one write transaction: ``BEGIN IMMEDIATE``, commit on success, roll back on any error
     (so a refused request never keeps the database's write lock)."""
-    begin_write(session)
-    try:
-        yield
-    except BaseException:
-        session.rollback()
-        raise
-    session.commit()
+    with nullcontext() if _writing_already(session) else _write_lock(session):
+        begin_write(session)
+        try:
+            yield
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
 
 
 def fresh(session: Session, model, key: int):
     """The row as stored now (``populate_existing``: a long-lived session may hold an older copy)."""
     return session.get(model, key, populate_existing=True)
-
-
-def _quiet(statement):
-    """A bulk UPDATE / DELETE that leaves objects already in the session alone (none are needed after it)."""
-    return statement.execution_options(synchronize_session=False)
 
 
 def _signed_in(user: User | None) -> User:
@@ -81,40 +116,54 @@ def _signed_in(user: User | None) -> User:
     return user
 
 
-def _done_by(user_id: int):
-    return exists().where(Annotation.item_id == Item.id, Annotation.user_id == user_id)
-
-
-def _skipped_by(user_id: int):
-    return exists().where(Skip.item_id == Item.id, Skip.user_id == user_id)
-
-
-def _others_leases(user_id: int, now: datetime):
-    """Active leases of other annotators on the (correlated) item."""
-    return (select(func.count()).select_from(Lease)
-            .where(Lease.item_id == Item.id, Lease.user_id != user_id, Lease.expires_at > now)
-            .scalar_subquery())
+# The queue's statements, built once (they run on every request): parameters uid (the annotator), pid
+# (the project), now, overlap, level (a priority), item.
+_UID, _PID, _ITEM = bindparam("uid"), bindparam("pid"), bindparam("item")
+_NOW = bindparam("now", type_=Lease.__table__.c.expires_at.type)
+_OVERLAP, _LEVEL = bindparam("overlap"), bindparam("level")
+_DONE = exists().where(Annotation.item_id == Item.id, Annotation.user_id == _UID)
+_SKIPPED = exists().where(Skip.item_id == Item.id, Skip.user_id == _UID)
+_OTHERS_LEASES = (select(func.count()).select_from(Lease)
+                  .where(Lease.item_id == Item.id, Lease.user_id != _UID, Lease.expires_at > _NOW)
+                  .scalar_subquery())
+_REGULAR = (Item.project_id == _PID, Item.is_gold == false())
+_TOP_LEVEL = select(func.max(Item.priority)).where(*_REGULAR)
+_LOWER_LEVEL = select(func.max(Item.priority)).where(*_REGULAR, Item.priority < _LEVEL)
+_NEXT_AT_LEVEL = (
+    select(Item.id)
+    .where(*_REGULAR, Item.priority == _LEVEL, Item.n_annotations < _OVERLAP, ~_DONE, ~_SKIPPED,
+           Item.n_annotations + _OTHERS_LEASES < _OVERLAP)
+    .order_by(Item.n_annotations, Item.position, Item.id)
+    .limit(1)
+)
+_UNDER_AT_LEVEL = (select(func.count()).select_from(Item)
+                   .where(*_REGULAR, Item.priority == _LEVEL, Item.n_annotations < _OVERLAP))
+_NEXT_GOLD = (select(Item.id).where(Item.project_id == _PID, Item.is_gold == true(), ~_DONE, ~_SKIPPED)
+              .order_by(Item.priority.desc(), Item.position, Item.id).limit(1))
+_GOLD_DONE = select(func.count()).select_from(Item).where(Item.project_id == _PID, Item.is_gold == true(), _DONE)
+_DONE_IN_PROJECT = (select(func.count()).select_from(Annotation).join(Item, Item.id == Annotation.item_id)
+                    .where(Annotation.user_id == _UID, Item.project_id == _PID))
+_SERVABLE = select(Item.is_gold, Item.n_annotations).where(Item.id == _ITEM, Item.project_id == _PID,
+                                                           ~_DONE, ~_SKIPPED)
+_OTHERS_ON = (select(func.count()).select_from(Lease)
+              .where(Lease.item_id == _ITEM, Lease.user_id != _UID, Lease.expires_at > _NOW))
+_MY_LEASES = (select(Lease.item_id).join(Item, Item.id == Lease.item_id)
+              .where(Lease.user_id == _UID, Item.project_id == _PID).order_by(Lease.id.desc()))
+_DROP_EXPIRED = delete(Lease).where(Lease.expires_at <= _NOW)
+_DROP_MINE = delete(Lease).where(Lease.user_id == _UID, Lease.item_id.in_(bindparam("items", expanding=True)))
+_RENEW = update(Lease).where(Lease.user_id == _UID, Lease.item_id == _ITEM).values(expires_at=_NOW)
+_ADD_LEASE = insert(Lease).values(item_id=_ITEM, user_id=_UID, expires_at=_NOW, created_at=bindparam("created"))
 
 
 def others_leases(session: Session, *, item_id: int, user_id: int, now: datetime) -> int:
     """How many other annotators hold an active lease on ``item_id``."""
-    return session.exec(select(func.count()).select_from(Lease).where(
-        Lease.item_id == item_id, Lease.user_id != user_id, Lease.expires_at > now)).one()
+    return session.connection().execute(_OTHERS_ON, {"item": item_id, "uid": user_id, "now": now}).scalar_one()
 
 
-def _my_leases(session: Session, user_id: int, project_id: int) -> list[int]:
-    """Item ids of the user's leases in the project (after expired ones were deleted: the active ones)."""
-    return list(session.exec(
-        select(Lease.item_id).join(Item, Item.id == Lease.item_id)
-        .where(Lease.user_id == user_id, Item.project_id == project_id).order_by(Lease.id.desc())
-    ).all())
-
-
-def _servable(session: Session, user_id: int, project: Project, item_id: int, *, leased: bool,
+def _servable(conn: Connection, user_id: int, project: Project, item_id: int, *, leased: bool,
               now: datetime) -> bool:
     """Whether ``item_id`` (in ``project``) is open to the user; ``leased``: they already hold its lease."""
-    row = session.exec(select(Item.is_gold, Item.n_annotations).where(
-        Item.id == item_id, Item.project_id == project.id, ~_done_by(user_id), ~_skipped_by(user_id))).first()
+    row = conn.execute(_SERVABLE, {"item": item_id, "pid": project.id, "uid": user_id}).first()
     if row is None:
         return False
     is_gold, n = row
@@ -122,44 +171,32 @@ def _servable(session: Session, user_id: int, project: Project, item_id: int, *,
         return True
     if leased:
         return n < project.overlap
-    return n + others_leases(session, item_id=item_id, user_id=user_id, now=now) < project.overlap
+    others = conn.execute(_OTHERS_ON, {"item": item_id, "uid": user_id, "now": now}).scalar_one()
+    return n + others < project.overlap
 
 
-def _next_regular(session: Session, user_id: int, project: Project, now: datetime) -> int | None:
+def _next_regular(conn: Connection, user_id: int, project: Project, now: datetime) -> int | None:
     """The next open non-gold item: one priority level at a time, each an ordered walk of ``ix_item_queue``."""
-    base = (Item.project_id == project.id, Item.is_gold == false())
-    level = session.exec(select(func.max(Item.priority)).where(*base)).one()
+    params = {"pid": project.id, "uid": user_id, "now": now, "overlap": project.overlap}
+    level = conn.execute(_TOP_LEVEL, params).scalar()
     while level is not None:
-        found = session.exec(
-            select(Item.id)
-            .where(*base, Item.priority == level, Item.n_annotations < project.overlap,
-                   ~_done_by(user_id), ~_skipped_by(user_id),
-                   Item.n_annotations + _others_leases(user_id, now) < project.overlap)
-            .order_by(Item.n_annotations, Item.position, Item.id)
-            .limit(1)
-        ).first()
+        found = conn.execute(_NEXT_AT_LEVEL, params | {"level": level}).scalar()
         if found is not None:
             return found
-        level = session.exec(select(func.max(Item.priority)).where(*base, Item.priority < level)).one()
+        level = conn.execute(_LOWER_LEVEL, params | {"level": level}).scalar()
     return None
 
 
-def _next_gold(session: Session, user_id: int, project: Project) -> int | None:
+def _next_gold(conn: Connection, user_id: int, project: Project) -> int | None:
     """A gold item the user has not done or skipped, if their share of gold is due."""
     if project.gold_rate <= 0:
         return None
-    gold = session.exec(
-        select(Item.id).where(Item.project_id == project.id, Item.is_gold == true(),
-                              ~_done_by(user_id), ~_skipped_by(user_id))
-        .order_by(Item.priority.desc(), Item.position, Item.id).limit(1)
-    ).first()
+    params = {"pid": project.id, "uid": user_id}
+    gold = conn.execute(_NEXT_GOLD, params).scalar()
     if gold is None:
         return None
-    done, gold_done = session.exec(
-        select(func.count(Annotation.id), func.coalesce(func.sum(cast(Item.is_gold, Integer)), 0))
-        .join(Item, Item.id == Annotation.item_id)
-        .where(Annotation.user_id == user_id, Item.project_id == project.id)
-    ).one()
+    done = conn.execute(_DONE_IN_PROJECT, params).scalar_one()
+    gold_done = conn.execute(_GOLD_DONE, params).scalar_one()
     return gold if gold_due(user_id, project.id, done, gold_done, project.gold_rate) else None
 
 
@@ -183,42 +220,42 @@ def serve(*, session: Session, user: User, project: Project, item_id: int | None
         if project is None:
             raise NotFound("No such project")
         require_project(session, user, project)
-        now = utcnow()
-        session.exec(_quiet(delete(Lease).where(Lease.expires_at <= now)))  # expired leases hold nothing
-        mine = _my_leases(session, user.id, project.id)
+        conn, now = session.connection(), utcnow()
+        conn.execute(_DROP_EXPIRED, {"now": now})  # expired leases hold nothing
+        mine = list(conn.execute(_MY_LEASES, {"uid": user.id, "pid": project.id}).scalars())
         chosen = None
         for candidate in ([item_id] if item_id is not None else []) + mine:
-            if _servable(session, user.id, project, candidate, leased=candidate in mine, now=now):
+            if _servable(conn, user.id, project, candidate, leased=candidate in mine, now=now):
                 chosen = candidate
                 break
         if chosen is None:
-            regular = _next_regular(session, user.id, project, now)
-            chosen = regular and (_next_gold(session, user.id, project) or regular)
+            regular = _next_regular(conn, user.id, project, now)
+            chosen = regular and (_next_gold(conn, user.id, project) or regular)
         if chosen is None:
-            session.exec(_quiet(delete(Lease).where(Lease.user_id == user.id, Lease.item_id.in_(mine))))
+            if mine:
+                conn.execute(_DROP_MINE, {"uid": user.id, "items": mine})
             return None
-        _lease(session, user.id, chosen, mine, now + timedelta(minutes=project.lease_minutes))
+        _lease(conn, user.id, chosen, mine, now, now + timedelta(minutes=project.lease_minutes))
     return fresh(session, Item, chosen)
 
 
-def _lease(session: Session, user_id: int, item_id: int, mine: list[int], expires_at: datetime) -> None:
+def _lease(conn: Connection, user_id: int, item_id: int, mine: list[int], now: datetime,
+           expires_at: datetime) -> None:
     """Lease ``item_id`` to the user until ``expires_at``, releasing their other leases in the project."""
     others = [i for i in mine if i != item_id]
     if others:
-        session.exec(_quiet(delete(Lease).where(Lease.user_id == user_id, Lease.item_id.in_(others))))
+        conn.execute(_DROP_MINE, {"uid": user_id, "items": others})
     if item_id in mine:
-        session.exec(_quiet(update(Lease).where(Lease.user_id == user_id, Lease.item_id == item_id)
-                            .values(expires_at=expires_at)))
+        conn.execute(_RENEW, {"uid": user_id, "item": item_id, "now": expires_at})
     else:
-        session.add(Lease(item_id=item_id, user_id=user_id, expires_at=expires_at))
-        session.flush()
+        conn.execute(_ADD_LEASE, {"uid": user_id, "item": item_id, "now": expires_at, "created": now})
 
 
 def release(*, session: Session, user: User, item_id: int) -> bool:
     """Give back ``user``'s lease on an item (it returns to the pool now); whether there was one."""
     user = _signed_in(user)
     with writing(session):
-        result = session.exec(_quiet(delete(Lease).where(Lease.user_id == user.id, Lease.item_id == item_id)))
+        result = session.connection().execute(_DROP_MINE, {"uid": user.id, "items": [item_id]})
     return bool(result.rowcount)
 
 
@@ -233,7 +270,7 @@ def skip(*, session: Session, user: User, item_id: int, reason: str | None = Non
         if session.exec(select(Annotation.id).where(Annotation.item_id == item_id,
                                                     Annotation.user_id == user.id)).first() is not None:
             raise InvalidAnswer(f"You have already answered item {item.external_id}; edit it under My answers")
-        session.exec(_quiet(delete(Lease).where(Lease.user_id == user.id, Lease.item_id == item_id)))
+        session.connection().execute(_DROP_MINE, {"uid": user.id, "items": [item_id]})
         record = session.exec(select(Skip).where(Skip.item_id == item_id, Skip.user_id == user.id)).first()
         if record is None:
             record = Skip(item_id=item_id, user_id=user.id, reason=(reason or "").strip() or None)
@@ -260,15 +297,20 @@ def _remaining(session: Session, user_id: int, project: Project, now: datetime) 
     """Regular items open to the user: those under the overlap, less the ones they touched, less the ones
     others' leases fill (counted by subtraction, so no query walks the annotations of every item)."""
     under = (Item.project_id == project.id, Item.is_gold == false(), Item.n_annotations < project.overlap)
-    n_under = session.exec(select(func.count()).select_from(Item).where(*under)).one()
+    conn, params = session.connection(), {"pid": project.id, "overlap": project.overlap}
+    n_under, level = 0, conn.execute(_TOP_LEVEL, params).scalar()
+    while level is not None:  # one index range per priority level
+        n_under += conn.execute(_UNDER_AT_LEVEL, params | {"level": level}).scalar_one()
+        level = conn.execute(_LOWER_LEVEL, params | {"level": level}).scalar()
     touched = union(select(Annotation.item_id.label("item_id")).where(Annotation.user_id == user_id),
                     select(Skip.item_id.label("item_id")).where(Skip.user_id == user_id)).subquery()
     n_touched = session.exec(select(func.count()).select_from(touched)
                              .join(Item, Item.id == touched.c.item_id).where(*under)).one()
     leased = select(Lease.item_id).where(Lease.user_id != user_id, Lease.expires_at > now)
-    n_filled = session.exec(select(func.count()).select_from(Item).where(
-        *under, Item.id.in_(leased), ~_done_by(user_id), ~_skipped_by(user_id),
-        Item.n_annotations + _others_leases(user_id, now) >= project.overlap)).one()
+    params = {"uid": user_id, "now": now}
+    n_filled = conn.execute(select(func.count()).select_from(Item).where(
+        *under, Item.id.in_(leased), ~_DONE, ~_SKIPPED, Item.n_annotations + _OTHERS_LEASES >= project.overlap),
+        params).scalar_one()
     return max(n_under - n_touched - n_filled, 0)
 
 
