@@ -119,7 +119,7 @@ def cmd_members(args, settings) -> int:
     names = ", ".join(m.name for m in members) or "none"
     state = "restricted: only these annotators may work on it" if project.restricted else \
         "open to every annotator (members matter once it is restricted)"
-    print(f"Members of {project.name!r}: {names} ({state})")
+    print(f"Members of {project.name!r}: {names}; {state}")
     return 0
 
 
