@@ -95,7 +95,10 @@ def _writing_already(session: Session) -> bool:
 def writing(session: Session) -> Iterator[None]:
     """The use case's one write transaction: ``BEGIN IMMEDIATE``, commit on success, roll back on any error
     (so a refused request never keeps the database's write lock)."""
-    with nullcontext() if _writing_already(session) else _write_lock(session):
+    nested = _writing_already(session)
+    if not nested and session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        session.commit()  # end a read transaction first: never hold a pooled connection while queueing
+    with nullcontext() if nested else _write_lock(session):
         begin_write(session)
         try:
             yield
@@ -236,7 +239,8 @@ def serve(*, session: Session, user: User, project: Project, item_id: int | None
                 conn.execute(_DROP_MINE, {"uid": user.id, "items": mine})
             return None
         _lease(conn, user.id, chosen, mine, now, now + timedelta(minutes=project.lease_minutes))
-    return fresh(session, Item, chosen)
+        item = fresh(session, Item, chosen)  # loaded before the commit: no read transaction is left open
+    return item
 
 
 def _lease(conn: Connection, user_id: int, item_id: int, mine: list[int], now: datetime,
