@@ -422,3 +422,20 @@ def annotations_per_schema_version(*, session: Session, project: Project) -> dic
                         .join(Item, Item.id == Annotation.item_id).where(Item.project_id == project.id)
                         .group_by(Annotation.schema_version)).all()
     return {version: n for version, n in rows}
+
+
+def gold_answer_from_text(kind: str, text: str) -> dict[str, Any]:
+    """A gold answer typed on the Projects page: ``preference`` (``a``, ``tie``, ``both_bad``) or ``ranking``
+    (``a=1, b=2, c=3``); checked against the item by ``feedback.gold.set_gold``."""
+    text = (text or "").strip()
+    if not text:
+        raise FeedbackError(f"gold.{kind}: type the known answer")
+    if kind == "preference":
+        return {"preference": text}
+    ranking: dict[str, Any] = {}
+    for part in text.split(","):
+        key, sep, rank = part.partition("=")
+        if not sep or not key.strip() or not rank.strip().isdigit():
+            raise FeedbackError(f"gold.ranking: {part.strip()!r} is not CANDIDATE=RANK (e.g. a=1, b=2, c=3)")
+        ranking[key.strip()] = int(rank)
+    return {"ranking": ranking}

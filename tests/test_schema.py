@@ -8,9 +8,11 @@ from feedback.errors import FeedbackError
 from feedback.schema import (
     LabelSchema,
     answer_problems,
+    editor_rows,
     load_schema_file,
     parse_schema,
     parse_schema_text,
+    schema_from_editor,
     schema_to_yaml,
 )
 
@@ -242,3 +244,37 @@ def test_a_correction_the_schema_does_not_ask_for_is_refused():
     schema = LabelSchema(correction=False)
     assert ("correction", "this project does not ask for a correction") in problems(
         schema, check_required=True, preference="a", correction="better text")
+
+
+# --- the structured editor of the Projects page ---------------------------------------------------------------
+
+def test_editor_rows_round_trip_with_anchors_as_text():
+    schema = parse_schema_text(FULL_YAML)
+    rows = editor_rows(schema)
+    assert rows[0]["anchors"] == "1=useless; 4=partly; 7=perfect"
+    toggles = schema.model_dump(exclude={"rubric", "flags"})
+    assert schema_from_editor(toggles, rows, ", ".join(schema.flags)) == schema
+
+
+def test_editor_blank_rows_and_cells_as_a_table_gives_them():
+    rows = [{"name": "tone", "label": None, "description": float("nan"), "min": 1.0, "max": 7.0,
+             "anchors": " 1=rude ;7= warm ", "required": True},
+            {"name": None, "label": "", "description": None, "min": None, "max": None, "anchors": None,
+             "required": None}]
+    schema = schema_from_editor({"thumbs": True}, rows, " unsafe , ,rude")
+    assert [d.name for d in schema.rubric] == ["tone"]
+    tone = schema.dimension("tone")
+    assert (tone.min, tone.max, tone.anchors, tone.required) == (1, 7, {1: "rude", 7: "warm"}, True)
+    assert schema.flags == ["unsafe", "rude"] and schema.thumbs
+
+
+@pytest.mark.parametrize("rows, message", [
+    ([{"name": "x", "anchors": "1 bad"}], "rubric[0].anchors: '1 bad' is not POINT=TEXT"),
+    ([{"name": "x", "max": 3, "anchors": "9=far"}], "rubric[0].anchors: 9 is outside the scale 1-3"),
+    ([{"name": "ok"}, {"name": "", "label": "Tone"}], "rubric[1].name: '' is not a valid name"),
+    ([{"name": "x", "max": 2.5}], "rubric[0].max: must be a whole number, not 2.5"),
+])
+def test_editor_errors_name_the_row(rows, message):
+    with pytest.raises(FeedbackError) as e:
+        schema_from_editor({}, rows, "")
+    assert message in str(e.value)

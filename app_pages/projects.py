@@ -1,0 +1,210 @@
+"""Projects (admins): create one; for the project chosen in the sidebar, its settings, questions (versioned),
+guidelines (versioned), annotators and gold items. Every read and write goes through ``feedback.projects``."""
+
+import hashlib
+import json
+
+import pandas as pd
+import streamlit as st
+
+from feedback.errors import FeedbackError
+from feedback.gold import set_gold
+from feedback.permissions import ADMIN, at_least
+from feedback.projects import (
+    MAX_LEASE_MINUTES,
+    annotations_per_schema_version,
+    create_project,
+    current_guidelines,
+    find_item,
+    gold_answer_from_text,
+    guidelines_history,
+    list_gold_items,
+    list_members,
+    member_options,
+    project_schema,
+    schema_history,
+    set_guidelines,
+    set_members,
+    set_schema,
+    update_project_settings,
+)
+from feedback.schema import (
+    EDITOR_COLUMNS,
+    PREFERENCE_EXTRAS,
+    editor_rows,
+    parse_schema_text,
+    schema_from_editor,
+    schema_to_yaml,
+)
+from feedback.ui import context
+from feedback.ui.render import safe_markdown
+
+FLASH, NEW = "projects.flash", "projects.new"
+user = context.current_user()
+st.title("Projects")
+if user is None or not at_least(user, ADMIN):  # the feedback.projects functions refuse them too
+    st.error("Only admins may manage projects")
+    st.stop()
+
+
+def apply(change, done) -> None:
+    """Run one change; on success rerun with ``done`` (text, or a function of the result) shown once."""
+    try:
+        with context.session() as s:
+            result = change(s)
+    except FeedbackError as e:
+        st.error(str(e))
+    else:
+        st.session_state[FLASH] = done(result) if callable(done) else done
+        st.rerun()
+
+
+def create() -> None:
+    """Create the project of the form (a callback, so that it can choose the new project in the sidebar)."""
+    state = st.session_state
+    try:
+        with context.session() as s:
+            made = create_project(session=s, user=user, name=state[f"{NEW}.name"],
+                                  overlap=int(state[f"{NEW}.overlap"]), restricted=state[f"{NEW}.restricted"])
+    except FeedbackError as e:
+        state[f"{NEW}.error"] = str(e)
+    else:
+        state[FLASH] = f"Created project {made.name!r}: now set its questions and guidelines below."
+        state[context.PROJECT] = made.name
+
+
+project = context.current_project()
+if flash := st.session_state.pop(FLASH, None):
+    st.success(flash)
+with st.expander("New project", expanded=project is None):
+    with st.form(NEW):
+        st.text_input("Name", key=f"{NEW}.name", max_chars=200)
+        st.number_input("Overlap: annotators per item", 1, 100, 3, key=f"{NEW}.overlap")
+        st.checkbox("Restricted: only the annotators you name may work on it", key=f"{NEW}.restricted")
+        st.form_submit_button("Create project", type="primary", on_click=create)
+    if error := st.session_state.pop(f"{NEW}.error", None):
+        st.error(error)
+if project is None:
+    st.stop()
+
+pid = project.id
+settings_tab, questions_tab, guidelines_tab, members_tab, gold_tab = st.tabs(
+    ["Settings", "Questions", "Guidelines", "Annotators", "Gold items"])
+
+with settings_tab, st.form(f"projects.settings.{pid}"):
+    overlap = st.number_input("Overlap: annotators per item", 1, 100, project.overlap, key=f"projects.overlap.{pid}")
+    gold_rate = st.number_input("Gold rate: share of served items that are gold", 0.0, 1.0, float(project.gold_rate),
+                                0.05, key=f"projects.gold_rate.{pid}")
+    lease = st.number_input("Lease: minutes a served item stays reserved", 1, MAX_LEASE_MINUTES,
+                            project.lease_minutes, key=f"projects.lease.{pid}")
+    restricted = st.checkbox("Restricted to its annotators (see Annotators)", project.restricted,
+                             key=f"projects.restricted.{pid}")
+    if st.form_submit_button("Save settings"):
+        apply(lambda s: update_project_settings(session=s, user=user, project=project, overlap=int(overlap),
+                                                gold_rate=float(gold_rate), lease_minutes=int(lease),
+                                                restricted=restricted), "Settings saved.")
+
+schema = project_schema(project)
+q = f"projects.q.{pid}.{hashlib.sha256(json.dumps(project.questions, sort_keys=True).encode()).hexdigest()[:12]}"
+
+
+def saved(result) -> str:
+    return f"Questions saved: schema version {result.schema_version}."
+
+
+with questions_tab:
+    with context.session() as s:
+        per_version = annotations_per_schema_version(session=s, project=project)
+        history = schema_history(session=s, project=project)
+    st.markdown(f"**Schema version {project.schema_version}**")
+    st.caption("Before the first annotation, a change replaces the questions. Afterwards it makes a new version "
+               "(each annotation keeps the version it answered) and is refused when it would orphan stored "
+               "answers: migrate them with `feedback project migrate` first.")
+    with st.form(f"{q}.form"):
+        st.markdown("**Pairwise preference** (items with 2 answers) and **ranking** (3 or more)")
+        left, right = st.columns(2)
+        pref_required = left.checkbox("Preference required", schema.preference_required, key=f"{q}.pref_req")
+        extra = left.multiselect("Extra options", PREFERENCE_EXTRAS, schema.preference_extra, key=f"{q}.extra",
+                                 format_func=lambda x: x.replace("_", " "))
+        rank_required = right.checkbox("Ranking required", schema.ranking_required, key=f"{q}.rank_req")
+        ties = right.checkbox("Ties allowed in rankings", schema.ranking_ties, key=f"{q}.ties")
+        st.markdown("**Rubric**: a score per answer. Anchors label points, e.g. `1=useless; 5=perfect`.")
+        rubric = st.data_editor(pd.DataFrame(editor_rows(schema), columns=list(EDITOR_COLUMNS)), num_rows="dynamic",
+                                key=f"{q}.rubric", hide_index=True, width="stretch", column_config={
+                                    "min": st.column_config.NumberColumn(step=1, default=1),
+                                    "max": st.column_config.NumberColumn(step=1, default=5),
+                                    "required": st.column_config.CheckboxColumn(default=False)})
+        flags = st.text_input("Flags (comma-separated names)", ", ".join(schema.flags), key=f"{q}.flags")
+        columns = st.columns(3)
+        toggles = {}
+        for col, name, label in zip(columns, ("thumbs", "correction", "rationale"),
+                                    ("Thumbs up/down per answer", "Corrected answer", "Rationale")):
+            toggles[name] = col.checkbox(label, getattr(schema, name), key=f"{q}.{name}")
+            toggles[f"{name}_required"] = col.checkbox(f"{label}: required", getattr(schema, f"{name}_required"),
+                                                       key=f"{q}.{name}_req")
+        if st.form_submit_button("Save questions", type="primary"):
+            answers = {"preference_required": pref_required, "preference_extra": extra,
+                       "ranking_required": rank_required, "ranking_ties": ties, **toggles}
+            apply(lambda s: set_schema(session=s, user=user, project=project,
+                                       schema=schema_from_editor(answers, rubric.to_dict("records"), flags)), saved)
+    with st.expander("Edit as YAML"), st.form(f"{q}.yaml_form"):
+        text = st.text_area("Schema (YAML or JSON)", schema_to_yaml(schema), height=420, key=f"{q}.yaml")
+        if st.form_submit_button("Save YAML"):
+            apply(lambda s: set_schema(session=s, user=user, project=project,
+                                       schema=parse_schema_text(text, source="YAML")), saved)
+    st.dataframe(pd.DataFrame([{"version": h.version, "saved": h.created_at, "annotations": per_version.get(h.version, 0)}
+                               for h in history]), hide_index=True, width="stretch")
+
+with guidelines_tab:
+    with context.session() as s:
+        current = current_guidelines(session=s, project=project)
+        versions = guidelines_history(session=s, project=project)
+    st.caption(f"Shown to annotators beside each item; every annotation records the version it was made under. "
+               f"Current version: {project.guidelines_version or 'none yet'}.")
+    words = st.text_area("Guidelines (Markdown)", current.text if current else "", height=300,
+                         key=f"projects.guidelines.{pid}.{project.guidelines_version}")
+    if st.button("Save guidelines", key=f"projects.guidelines_save.{pid}", type="primary"):
+        before = project.guidelines_version
+        apply(lambda s: set_guidelines(session=s, user=user, project=project, text=words),
+              lambda v: f"Guidelines unchanged (version {v})." if v == before else f"Guidelines saved: version {v}.")
+    with st.container(border=True):
+        st.caption("Preview")
+        st.markdown(safe_markdown(words))
+    if versions:
+        st.dataframe(pd.DataFrame([{"version": g.version, "saved": g.created_at, "text": g.text} for g in versions]),
+                     hide_index=True, width="stretch")
+
+with members_tab:
+    with context.session() as s:
+        options = member_options(session=s, user=user)
+        members = [m.name for m in list_members(session=s, user=user, project=project)]
+    st.caption("A restricted project is open only to the annotators named here (reviewers and admins see every "
+               "project). " + ("This project is restricted." if project.restricted
+                               else "This project is open to every annotator; restrict it under Settings."))
+    chosen = st.multiselect("Annotators", options, [m for m in members if m in options], key=f"projects.members.{pid}")
+    if st.button("Save annotators", key=f"projects.members_save.{pid}"):
+        apply(lambda s: set_members(session=s, user=user, project=project, names=chosen),
+              lambda done: f"Annotators: {', '.join(m.name for m in done) or 'none'}.")
+
+with gold_tab:
+    with context.session() as s:
+        gold = list_gold_items(session=s, user=user, project=project)
+    st.caption("Gold items have a known answer; they are mixed into every annotator's queue at the gold rate "
+               "(Settings) and measure each annotator's accuracy.")
+    if gold:
+        st.dataframe(pd.DataFrame([{"item": g.external_id, "answer": json.dumps(g.gold_answer)} for g in gold]),
+                     hide_index=True, width="stretch")
+    with st.form(f"projects.gold.{pid}"):
+        external_id = st.text_input("Item id (as imported)", key=f"projects.gold_item.{pid}")
+        kind = st.radio("Known answer", ["preference", "ranking"], horizontal=True, key=f"projects.gold_kind.{pid}")
+        answer = st.text_input("Answer", key=f"projects.gold_answer.{pid}",
+                               help="preference: a candidate id, tie or both_bad; ranking: a=1, b=2, c=3")
+        mark, unmark = st.columns(2)
+        if mark.form_submit_button("Mark as gold"):
+            apply(lambda s: set_gold(session=s, user=user, answer=gold_answer_from_text(kind, answer),
+                                     item_id=find_item(session=s, project=project, external_id=external_id).id),
+                  f"Item {external_id.strip()} is gold.")
+        if unmark.form_submit_button("Unmark"):
+            apply(lambda s: set_gold(session=s, user=user, answer=None,
+                                     item_id=find_item(session=s, project=project, external_id=external_id).id),
+                  f"Item {external_id.strip()} is no longer gold.")
