@@ -26,6 +26,7 @@ from sqlmodel import Session
 from feedback import permissions
 from feedback.db import begin_write
 from feedback.errors import FeedbackError, ImportRejected
+from feedback.gold import GOLD_FIELDS, gold_problems
 from feedback.ingest_csv import parse_csv
 from feedback.ingest_parse import (
     ParsedAnnotation,
@@ -207,6 +208,11 @@ def _check_answers(items: list[ParsedItem], schema: LabelSchema, problems: list[
                 if not asked and not is_empty(getattr(ann, where)):
                     reason = f"this project does not ask for a {where}"
                     bad.append(Problem(item.line, f"{at}.{where}", reason))
+        if item.gold is not None:
+            gold = gold_problems(item.gold, item.keys, extra=tuple(schema.preference_extra),
+                                 ranking_ties=schema.ranking_ties)
+            bad += [Problem(item.line, printable(where), _clip(reason)) for where, reason in gold]
+            item.gold = {k: item.gold[k] for k in GOLD_FIELDS if k in item.gold}
         if bad:
             problems.extend(bad)
         else:

@@ -14,7 +14,7 @@ from typing import Any
 
 from feedback.schema import BOTH_BAD, TIE
 
-ITEM_FIELDS = ("id", "prompt", "messages", "candidates", "metadata", "annotations")
+ITEM_FIELDS = ("id", "prompt", "messages", "candidates", "metadata", "annotations", "priority", "gold")
 CANDIDATE_FIELDS = ("id", "model", "version", "output", "messages", "metadata")
 ANNOTATION_FIELDS = ("annotator", "preference", "ratings", "flags", "correction", "rationale")
 MESSAGE_FIELDS = ("role", "content", "name", "tool_calls", "tool_call_id", "function_call")
@@ -23,6 +23,7 @@ CANDIDATE_ROLES = ("assistant", "tool")
 RESERVED_KEYS = (TIE, BOTH_BAD)
 MAX_ID, MAX_KEY, MAX_MODEL, MAX_VERSION, MAX_ANNOTATOR = 200, 100, 200, 100, 100
 MAX_DEPTH = 64
+MAX_PRIORITY = 1_000_000_000  # |priority|: any ordering people need, far from integer overflow
 _SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89abcdefABCDEF])")
 
 
@@ -61,6 +62,8 @@ class ParsedItem:
     meta: dict[str, Any]
     content_hash: str
     annotations: list[ParsedAnnotation] = field(default_factory=list)
+    priority: int = 0  # higher is served first
+    gold: dict[str, Any] | None = None  # the known answer (checked against the project's questions later)
 
     @property
     def keys(self) -> list[str]:
@@ -245,14 +248,38 @@ class _LineChecker:
         candidates = self.candidates(obj.get("candidates"))
         meta = self.metadata(obj.get("metadata", {}), "metadata")
         annotations = self.annotations(obj.get("annotations", []), [c["key"] for c in candidates or []])
+        priority = self.priority(obj.get("priority", 0))
+        gold = self.gold(obj.get("gold"))
         if self.problems:
             return None
         digest = content_hash(prompt, messages, candidates)
         return ParsedItem(
             line=self.line, external_id=external_id or f"h-{digest[:16]}",
             explicit_id=external_id is not None, prompt=prompt, messages=messages, candidates=candidates,
-            meta=meta, content_hash=digest, annotations=annotations,
+            meta=meta, content_hash=digest, annotations=annotations, priority=priority, gold=gold,
         )
+
+    def priority(self, value: Any) -> int:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool):
+            given = short(value) if isinstance(value, float) else kind(value)
+            self.bad("priority", f"must be a whole number (higher is served first), not {given}")
+            return 0
+        if abs(value) > MAX_PRIORITY:
+            self.bad("priority", f"{short(value)} is outside -{MAX_PRIORITY:,} to {MAX_PRIORITY:,}")
+            return 0
+        return value
+
+    def gold(self, value: Any) -> dict[str, Any] | None:
+        """The gold answer's shape; its values are checked with the project's questions (``ingest``)."""
+        if value is None:
+            return None
+        if not isinstance(value, dict) or not value:
+            self.bad("gold", 'must be the known answer, e.g. {"preference": "a"} or {"ranking": {"a": 1, ...}}'
+                             f", not {kind(value) if value != {} else 'an empty object'}")
+            return None
+        return value
 
     def item_id(self, value: Any) -> str | None:
         if value is None:

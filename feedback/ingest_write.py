@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, insert, select
 from sqlmodel import Session
 
+from feedback.gold import gold_verdict
 from feedback.ingest_parse import ParsedAnnotation, ParsedItem, is_empty
 from feedback.models import Annotation, Candidate, Item
 
@@ -86,22 +87,23 @@ class ImportWriter:
             self.items.add({
                 "id": self.item_id, "project_id": self.project_id, "external_id": item.external_id,
                 "prompt": item.prompt, "messages": item.messages, "meta": item.meta,
-                "content_hash": item.content_hash, "position": self.position, "priority": 0,
-                "n_annotations": len(item.annotations), "is_gold": False, "gold_answer": None,
+                "content_hash": item.content_hash, "position": self.position, "priority": item.priority,
+                "n_annotations": len(item.annotations), "is_gold": item.gold is not None, "gold_answer": item.gold,
                 "batch_id": self.batch_id, "created_at": self.now,
             })
             for cand in item.candidates:
                 self.candidates.add({"id": self.candidate_id, "item_id": self.item_id, **cand})
                 self.candidate_id += 1
             for ann in item.annotations:
-                self._annotation(self.item_id, ann)
+                self._annotation(self.item_id, ann, item.gold)
             self.item_id += 1
             self.position += 1
             if len(self.candidates.rows) >= INSERT_CHUNK:
                 self._flush()
         added: dict[int, int] = {}
+        gold = self._gold_answers(sorted({item_id for item_id, _ in later}))
         for item_id, ann in later:
-            self._annotation(item_id, ann)
+            self._annotation(item_id, ann, gold.get(item_id))
             added[item_id] = added.get(item_id, 0) + 1
             if len(self.annotations.rows) >= INSERT_CHUNK:
                 self._flush()
@@ -111,7 +113,16 @@ class ImportWriter:
                 "UPDATE item SET n_annotations = n_annotations + ? WHERE id = ?", [(n, i) for i, n in added.items()]
             )
 
-    def _annotation(self, item_id: int, ann: ParsedAnnotation) -> None:
+    def _gold_answers(self, item_ids: list[int]) -> dict[int, dict[str, Any]]:
+        """The known answers of the gold items among ``item_ids`` (already stored items)."""
+        found: dict[int, dict[str, Any]] = {}
+        for start in range(0, len(item_ids), INSERT_CHUNK):
+            rows = self.conn.execute(select(Item.id, Item.gold_answer).where(
+                Item.id.in_(item_ids[start:start + INSERT_CHUNK]), Item.is_gold))
+            found.update({item_id: answer for item_id, answer in rows if answer})
+        return found
+
+    def _annotation(self, item_id: int, ann: ParsedAnnotation, gold: dict[str, Any] | None = None) -> None:
         self.annotations.add({
             "id": self.annotation_id, "item_id": item_id, "user_id": self.users[ann.annotator],
             "status": "submitted", "preference": ann.preference, "ranking": None,
@@ -121,7 +132,8 @@ class ImportWriter:
             "rationale": None if is_empty(ann.rationale) else ann.rationale,
             "shown_order": None, "time_spent_s": None, "source": "import", "batch_id": self.batch_id,
             "thumbs": {}, "schema_version": self.schema_version, "guidelines_version": None, "revision": 1,
-            "gold_correct": None, "created_at": self.now, "updated_at": self.now,
+            "gold_correct": gold_verdict(gold, preference=ann.preference, ranking=None) if gold else None,
+            "created_at": self.now, "updated_at": self.now,
         })
         self.annotation_id += 1
 

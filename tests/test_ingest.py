@@ -646,3 +646,66 @@ def test_bulk_rows_read_back_like_orm_rows(session, tmp_path):
     assert stored.created_at.tzinfo is not None
     annotation = session.exec(select(Annotation)).one()
     assert annotation.created_at == annotation.updated_at == stored.created_at
+
+
+# --- priority and gold ----------------------------------------------------------------------------------
+
+
+def test_priority_and_gold_are_stored_and_used_by_the_queue(session, tmp_path, make_user):
+    from feedback.queue import serve
+
+    path = write(tmp_path, item("low"), item("high", prompt="urgent", priority=5),
+                 item("known", prompt="gold", gold={"preference": "b"},
+                      annotations=[ann("maria", preference="b"), ann("alex", preference="a")]))
+    run(session, path)
+    stored = {i.external_id: i for i in session.exec(select(Item)).all()}
+    assert {k: (i.priority, i.is_gold, i.gold_answer) for k, i in stored.items()} == {
+        "low": (0, False, None), "high": (5, False, None), "known": (0, True, {"preference": "b"})}
+    verdicts = dict(session.exec(select(User.name, Annotation.gold_correct).join(Annotation)).all())
+    assert verdicts == {"maria": True, "alex": False}
+    project = session.exec(select(Project)).one()
+    assert serve(session=session, user=make_user("sam"), project=project).external_id == "high"
+
+
+def test_annotations_added_later_to_a_gold_item_get_their_verdict(session, tmp_path):
+    run(session, write(tmp_path, item("known", gold={"preference": "a"})))
+    run(session, write(tmp_path, item("known", gold={"preference": "a"}, annotations=[ann("sam", preference="a")]),
+                       name="more.jsonl"))
+    assert session.exec(select(Annotation.gold_correct)).one() is True
+
+
+def test_a_ranking_gold_answer_on_a_ranked_item(session, tmp_path):
+    path = write(tmp_path, item("three", outputs=("x", "y", "z"), gold={"ranking": {"a": 2, "b": 1, "c": 3}}))
+    run(session, path)
+    assert session.exec(select(Item.gold_answer)).one() == {"ranking": {"a": 2, "b": 1, "c": 3}}
+
+
+GOLD_SHAPE = 'line 2, field gold: must be the known answer, e.g. {"preference": "a"} or {"ranking": {"a": 1, ...}}, '
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    ({"priority": "high"}, "line 2, field priority: must be a whole number (higher is served first), not text"),
+    ({"priority": True}, "line 2, field priority: must be a whole number (higher is served first), not a boolean"),
+    ({"priority": 1.5}, "line 2, field priority: must be a whole number (higher is served first), not 1.5"),
+    ({"priority": 10**12}, "line 2, field priority: 1000000000000 is outside -1,000,000,000 to 1,000,000,000"),
+    ({"gold": "a"}, GOLD_SHAPE + "not text"),
+    ({"gold": {}}, GOLD_SHAPE + "not an empty object"),
+    ({"gold": {"preference": "c"}}, "line 2, field gold.preference: 'c' is not one of 'a', 'b', 'tie', 'both_bad'"),
+    ({"gold": {"answer": "a"}}, "line 2, field gold.answer: unknown field (known fields: preference, ranking)"),
+    ({"gold": {"ranking": {"a": 1, "b": 2}}},
+     "line 2, field gold.ranking: only items with 3 or more candidates are ranked; this one has 2"),
+])
+def test_bad_priority_and_gold_are_reported_with_line_and_field(session, tmp_path, extra, expected):
+    path = write(tmp_path, item("fine"), item("bad", prompt="other", **extra))
+    with pytest.raises(ImportRejected) as e:
+        run(session, path)
+    assert [str(p) for p in e.value.problems] == [expected]
+    assert counts(session) == NOTHING
+
+
+def test_a_reimport_leaves_priority_and_gold_of_stored_items_alone(session, tmp_path):
+    run(session, write(tmp_path, item("t-1", priority=3)))
+    report = run(session, write(tmp_path, item("t-1", priority=9, gold={"preference": "a"}), name="again.jsonl"))
+    assert (report.items_added, report.items_existing) == (0, 1)
+    stored = session.exec(select(Item)).one()
+    assert (stored.priority, stored.is_gold, stored.gold_answer) == (3, False, None)
