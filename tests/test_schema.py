@@ -1,8 +1,10 @@
 """Label schemas: parsing (every error names its field), YAML/JSON files, round trip, answer validation."""
 
 import json
+from pathlib import Path
 
 import pytest
+import yaml
 
 from feedback.errors import FeedbackError
 from feedback.schema import (
@@ -278,3 +280,12 @@ def test_editor_errors_name_the_row(rows, message):
     with pytest.raises(FeedbackError) as e:
         schema_from_editor({}, rows, "")
     assert message in str(e.value)
+
+
+def test_the_readme_schema_example_is_valid_and_complete():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Projects, label schemas and guidelines", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    schema = parse_schema_text(example, source="README")
+    assert schema.dimension("helpfulness").anchors == {1: "useless", 4: "partly done", 7: "perfect"}
+    assert set(yaml.safe_load(example)) == set(LabelSchema.model_fields)  # every field is shown
