@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from feedback.errors import FeedbackError
+from feedback.gold import gold_accuracy
 from feedback.report import questions_table
 from feedback.ui import context
 from feedback.ui.cached import cached_agreement_report
@@ -51,3 +52,13 @@ if report["disagreements"]:
     st.dataframe(pd.DataFrame(report["disagreements"]), hide_index=True, width="stretch")
 else:
     st.caption("No item with 2+ annotations has a split preference.")
+
+with context.session() as s:
+    gold = gold_accuracy(session=s, user=user, project=project)
+if gold:
+    st.subheader("Gold accuracy")
+    st.caption("Answers on gold items (items with a known answer, mixed into every annotator's queue) that "
+               "matched the known answer.")
+    table = pd.DataFrame(gold)[["annotator", "gold_answered", "correct", "accuracy"]].rename(columns={
+        "annotator": "Annotator", "gold_answered": "Gold answered", "correct": "Correct", "accuracy": "Accuracy"})
+    st.dataframe(table.style.format({"Accuracy": "{:.0%}"}), hide_index=True, width="stretch")
