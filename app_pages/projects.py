@@ -21,7 +21,10 @@ from feedback.projects import (
     list_gold_items,
     list_members,
     member_options,
+    migrate_answers,
+    names_from_text,
     project_schema,
+    renames_from_text,
     schema_history,
     set_guidelines,
     set_members,
@@ -119,7 +122,7 @@ with questions_tab:
     st.markdown(f"**Schema version {project.schema_version}**")
     st.caption("Before the first annotation, a change replaces the questions. Afterwards it makes a new version "
                "(each annotation keeps the version it answered) and is refused when it would orphan stored "
-               "answers: migrate them with `feedback project migrate` first.")
+               "answers: migrate them first (below, or `feedback project migrate`).")
     with st.form(f"{q}.form"):
         st.markdown("**Pairwise preference** (items with 2 answers) and **ranking** (3 or more)")
         left, right = st.columns(2)
@@ -152,6 +155,20 @@ with questions_tab:
         if st.form_submit_button("Save YAML"):
             apply(lambda s: set_schema(session=s, user=user, project=project,
                                        schema=parse_schema_text(text, source="YAML")), saved)
+    with st.expander("Migrate answers: rename or drop a dimension or flag in the schema and every stored answer"), \
+            st.form(f"{q}.migrate_form"):
+        st.caption("Makes a new schema version; dropped scores and flags are deleted from the answers.")
+        moves = {"rename_dimension": st.text_input("Rename dimensions (old=new, ...)", key=f"{q}.ren_dim"),
+                 "drop_dimension": st.text_input("Drop dimensions (names, comma-separated)", key=f"{q}.drop_dim"),
+                 "rename_flag": st.text_input("Rename flags (old=new, ...)", key=f"{q}.ren_flag"),
+                 "drop_flag": st.text_input("Drop flags (names, comma-separated)", key=f"{q}.drop_flag")}
+        if st.form_submit_button("Migrate"):
+            apply(lambda s: migrate_answers(
+                session=s, user=user, project=project, drop_dimension=names_from_text(moves["drop_dimension"]),
+                drop_flag=names_from_text(moves["drop_flag"]),
+                rename_dimension=renames_from_text(moves["rename_dimension"], "rename_dimension"),
+                rename_flag=renames_from_text(moves["rename_flag"], "rename_flag")),
+                lambda report: "\n\n".join(report.summary_lines()))
     st.dataframe(pd.DataFrame([{"version": h.version, "saved": h.created_at, "annotations": per_version.get(h.version, 0)}
                                for h in history]), hide_index=True, width="stretch")
 

@@ -439,3 +439,21 @@ def gold_answer_from_text(kind: str, text: str) -> dict[str, Any]:
             raise FeedbackError(f"gold.ranking: {part.strip()!r} is not CANDIDATE=RANK (e.g. a=1, b=2, c=3)")
         ranking[key.strip()] = int(rank)
     return {"ranking": ranking}
+
+
+def renames_from_text(text: str, field_name: str) -> dict[str, str]:
+    """``old=new, old2=new2`` (as typed on the Projects page) as ``{old: new}``; errors name ``field_name``."""
+    renames = {}
+    for part in (text or "").split(","):
+        old, sep, new = part.partition("=")
+        if not part.strip():
+            continue
+        if not sep or not old.strip() or not new.strip():
+            raise FeedbackError(f"{field_name}: expected OLD=NEW, not {part.strip()!r}")
+        renames[old.strip()] = new.strip()
+    return renames
+
+
+def names_from_text(text: str) -> list[str]:
+    """Comma-separated names as a list, blanks left out."""
+    return [name.strip() for name in (text or "").split(",") if name.strip()]

@@ -228,3 +228,24 @@ def test_an_annotator_has_no_projects_page_in_the_navigation(db):
     at.run()
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(PAGE)
+
+
+def test_migrating_answers_on_the_page_makes_the_refused_change_possible(db):
+    with Session(db) as s:
+        s.add(Annotation(item_id=1, user_id=user_id(db, "maria"), preference="a",
+                         ratings={"a": {"helpfulness": 4}}, flags={"b": ["off_task"]}, schema_version=1))
+        s.commit()
+    at = page(db)
+    field = {t.label: t for t in at.text_input}
+    field["Rename dimensions (old=new, ...)"].input("helpfulness=usefulness")
+    field["Drop flags (names, comma-separated)"].input("off_task")
+    button(at, "Migrate").click().run()
+    assert not at.exception and not at.error
+    assert at.success[0].value.startswith("Schema of 'support' is now version 2; 1 annotation rewritten")
+    with Session(db) as s:
+        ann = s.exec(select(Annotation)).one()
+        assert (ann.ratings, ann.flags, ann.schema_version) == ({"a": {"usefulness": 4}}, {}, 2)
+    {t.label: t for t in at.text_input}["Rename flags (old=new, ...)"].input("unsafe")
+    button(at, "Migrate").click().run()
+    assert at.error[0].value == "rename_flag: expected OLD=NEW, not 'unsafe'"
+    assert stored(db).schema_version == 2

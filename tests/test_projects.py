@@ -14,13 +14,16 @@ from feedback.projects import (
     create_project,
     current_guidelines,
     find_item,
+    gold_answer_from_text,
     guidelines_history,
     list_gold_items,
     list_members,
     member_options,
     migrate_answers,
+    names_from_text,
     orphaned_answers,
     project_schema,
+    renames_from_text,
     schema_history,
     set_guidelines,
     set_members,
@@ -318,3 +321,16 @@ def test_gold_items_are_listed_by_project(session, admin, make_project):
     assert [(g.external_id, g.gold_answer) for g in gold] == [("i0", {"preference": "a"}), ("i2", {"preference": "a"})]
     with pytest.raises(NotFound, match="item: project 'p' has no item with id 'i9'"):
         find_item(session=session, project=project, external_id="i9")
+
+
+def test_text_typed_on_the_page_becomes_renames_names_and_gold_answers():
+    assert renames_from_text(" a=b , ,c = d", "rename_flag") == {"a": "b", "c": "d"}
+    with pytest.raises(FeedbackError, match="rename_flag: expected OLD=NEW, not 'a'"):
+        renames_from_text("a", "rename_flag")
+    assert names_from_text(" x, ,y ") == ["x", "y"]
+    assert gold_answer_from_text("preference", " tie ") == {"preference": "tie"}
+    assert gold_answer_from_text("ranking", "a=1, b=2,c=2") == {"ranking": {"a": 1, "b": 2, "c": 2}}
+    with pytest.raises(FeedbackError, match="gold.ranking: 'b:2' is not CANDIDATE=RANK"):
+        gold_answer_from_text("ranking", "a=1, b:2")
+    with pytest.raises(FeedbackError, match="gold.preference: type the known answer"):
+        gold_answer_from_text("preference", " ")
