@@ -38,6 +38,8 @@ def sidebar(user: User) -> None:
         projects = [p.name for p in visible_projects(session=s, user=user)]
     with st.sidebar:
         st.caption(f"Signed in as **{user.name}** ({user.role})")
+        if (chosen := context.take_next_project()) in projects:
+            st.session_state[context.PROJECT] = chosen
         if projects:
             if st.session_state.get(context.PROJECT) not in projects:
                 st.session_state[context.PROJECT] = projects[0]

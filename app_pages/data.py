@@ -12,6 +12,7 @@ from feedback.permissions import ADMIN, at_least
 from feedback.projects import list_batches
 from feedback.ui import context
 
+FLASH = "data.flash"
 user = context.current_user()
 project = context.current_project()
 st.title("Data")
@@ -40,8 +41,11 @@ if go:
     except FeedbackError as e:
         st.error(str(e))
     else:
-        st.success("\n\n".join(report.summary_lines()))
-        st.session_state[context.PROJECT] = report.project
+        st.session_state[FLASH] = "\n\n".join(report.summary_lines())
+        context.open_project_next_run(report.project)
+        st.rerun()
+if flash := st.session_state.pop(FLASH, None):
+    st.success(flash)
 
 if project is not None:
     with context.session() as s:

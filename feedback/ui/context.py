@@ -16,6 +16,7 @@ _DEMO = "app.demo_mode"
 _KEEP = (_URL, _POOL, _DEMO)
 USER_ID = "app.user_id"
 PROJECT = "app.project"
+NEXT_PROJECT = "app.next_project"  # chosen by a page after the sidebar's picker was drawn: applied next run
 LAST_ACTIVE = "app.last_active"  # time.time() of the signed-in user's last run
 NOTICE = "app.notice"  # why the user was signed out, shown once on the sign-in page
 
@@ -93,6 +94,15 @@ def current_project() -> Project | None:
         return None
     with session() as s:
         return find_project(s, name)
+
+
+def open_project_next_run(name: str) -> None:
+    """Make ``name`` the sidebar's project from the next run on (the picker of this run is already drawn)."""
+    st.session_state[NEXT_PROJECT] = name
+
+
+def take_next_project() -> str | None:
+    return st.session_state.pop(NEXT_PROJECT, None)
 
 
 def sign_out() -> None:

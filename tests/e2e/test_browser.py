@@ -135,8 +135,12 @@ def test_upload_reports_bad_lines_then_imports_a_good_file(app_server, page):
     upload.set_input_files(files=[{"name": "batch-fixed.jsonl", "mimeType": "application/json",
                                    "buffer": f"{good}\n".encode()}])
     expect(page.get_by_text("batch-fixed.jsonl")).to_be_visible()  # uploaded before the form is sent
+    page.get_by_label("Project", exact=True).last.fill("uploads")  # a new project, opened after the import
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page.get_by_text("1 new item")).to_be_visible()
+    expect(page.get_by_test_id("stSidebar").get_by_role("combobox", name="Project")).to_have_value("uploads")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM item WHERE external_id = 'up-1'")).scalar() == 1
+        assert conn.execute(text("SELECT count(*) FROM item i JOIN project p ON p.id = i.project_id "
+                                 "WHERE i.external_id = 'up-1' AND p.name = 'uploads'")).scalar() == 1
     engine.dispose()
