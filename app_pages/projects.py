@@ -198,8 +198,11 @@ with members_tab:
     st.caption("A restricted project is open only to the annotators named here (reviewers and admins see every "
                "project). " + ("This project is restricted." if project.restricted
                                else "This project is open to every annotator; restrict it under Settings."))
-    chosen = st.multiselect("Annotators", options, [m for m in members if m in options], key=f"projects.members.{pid}")
-    if st.button("Save annotators", key=f"projects.members_save.{pid}"):
+    with st.form(f"projects.members_form.{pid}"):  # no rerun (and no tab reset) at each pick
+        chosen = st.multiselect("Annotators", options, [m for m in members if m in options],
+                                key=f"projects.members.{pid}")
+        save_members = st.form_submit_button("Save annotators")
+    if save_members:
         apply(lambda s: set_members(session=s, user=user, project=project, names=chosen),
               lambda done: f"Annotators: {', '.join(m.name for m in done) or 'none'}.")
 

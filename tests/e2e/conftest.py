@@ -10,11 +10,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from steps import PASSWORD  # every account has it
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "e2e password 1"  # test_browser.py signs in with it
 ACCOUNTS = {"alex": "admin", "admin-in-browser": "admin", "ann": "annotator"}
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -117,16 +117,29 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, tmp_path):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    outside: list[str] = []
-    page.on("request", lambda r: None if r.url.startswith(("http://127.0.0.1", "data:", "blob:"))
-            else outside.append(r.url))
-    yield page
-    context.close()
+def new_page(browser):
+    """Opens pages, each in its own browser context (its own cookies: another person); every request of
+    every page must stay on this machine."""
+    contexts, outside = [], []
+
+    def open_page():
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.on("request", lambda r: None if r.url.startswith(("http://127.0.0.1", "data:", "blob:"))
+                else outside.append(r.url))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
     assert outside == [], f"the page sent requests off this machine: {outside}"
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
 
 
 @pytest.fixture

@@ -7,16 +7,7 @@ import zipfile
 
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
-
-PASSWORD = "e2e password 1"  # every account's password (made by the app_server fixture)
-
-
-def _sign_in(page, url: str, name: str, password: str = PASSWORD) -> None:
-    page.goto(url)
-    page.get_by_label("Name", exact=True).fill(name)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Rate", exact=True)).to_be_visible()
+from steps import sign_in as _sign_in
 
 
 def _rate_one(page, *, keyboard: bool) -> str:

@@ -1,0 +1,14 @@
+"""Steps the browser tests share."""
+
+from playwright.sync_api import expect
+
+PASSWORD = "e2e password 1"  # every account's password (made by the app_server fixture)
+
+
+def sign_in(page, url: str, name: str, password: str = PASSWORD) -> None:
+    """Sign ``name`` in through the sign-in form and wait for the Rate page."""
+    page.goto(url)
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Rate", exact=True)).to_be_visible()
