@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from feedback.config import Settings
+from feedback.errors import FeedbackError
 from feedback.models import User
 from feedback.permissions import ADMIN, REVIEWER, at_least
 from feedback.ui import context
@@ -54,7 +55,11 @@ def sidebar(user: User) -> None:
 
 
 settings = Settings()
-context.configure(settings.database_url, settings.pool_size, demo_mode=settings.demo_mode)
+try:
+    context.configure(settings.database_url, settings.pool_size, demo_mode=settings.demo_mode)
+except FeedbackError as e:  # e.g. a database made by an older version
+    st.error(str(e))
+    st.stop()
 user = context.signed_in_user(settings.session_timeout_minutes)
 if user is not None:
     sidebar(user)

@@ -9,12 +9,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
 from feedback import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from feedback.errors import FeedbackError
 
 _WRITE = "feedback_write"
 
@@ -71,8 +72,25 @@ def begin_write(session: Session) -> None:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet."""
+    """Create every table and index that does not exist yet; refuse a database whose tables lack columns.
+
+    A database made by an older version of the app is refused with ``FeedbackError`` naming the missing
+    columns, instead of failing later in the middle of a page.
+    """
     SQLModel.metadata.create_all(engine)
+    stored = inspect(engine)
+    missing = [f"{table.name}.{column.name}" for table in SQLModel.metadata.sorted_tables
+               for column in table.columns
+               if column.name not in {c["name"] for c in stored.get_columns(table.name)}]
+    if missing:
+        raise FeedbackError(
+            f"The database {engine.url.render_as_string(hide_password=True)} was made by an older version of "
+            f"this app: it lacks the columns {', '.join(missing)}. Export what you need with that version, "
+            "then move the database aside (make run creates a new one)."
+        )
+    for table in SQLModel.metadata.sorted_tables:  # indexes added to tables that already existed
+        for index in table.indexes:
+            index.create(engine, checkfirst=True)
 
 
 @contextmanager

@@ -410,3 +410,33 @@ def test_an_admin_adds_an_annotator_who_can_then_sign_in(db):
     fresh = log_in(AppTest.from_file(APP, default_timeout=30).run(), "newbie", "a long password")
     assert fresh.title[0].value == "Rate"
     assert fresh.sidebar.caption[0].value.startswith("Signed in as **newbie** (annotator)")
+
+
+def test_reviewers_see_gold_accuracy_per_annotator(db):
+    from feedback.gold import set_gold
+
+    with Session(db, expire_on_commit=False) as s:
+        set_gold(session=s, user=None, item_id=1, answer={"preference": "a"})  # maria chose a, dev chose b
+    at = signed_in(db, "rita", "reviewer").run()
+    at.switch_page("app_pages/agreement.py").run()
+    assert not at.exception
+    assert "Gold accuracy" in [h.value for h in at.subheader]
+    gold = at.dataframe[-1].value
+    assert dict(zip(gold["Annotator"], gold["Correct"])) == {"dev": 0, "maria": 1}
+
+
+def test_the_gold_item_looks_like_any_other_on_the_rate_page(db):
+    from feedback.gold import set_gold
+    from feedback.projects import get_project, update_project_settings
+
+    with Session(db, expire_on_commit=False) as s:
+        set_gold(session=s, user=None, item_id=3, answer={"preference": "b"})
+        update_project_settings(session=s, user=None, project=get_project(session=s, name="support"), gold_rate=1.0)
+    at = signed_in(db, "alex", "annotator").run()
+    assert at.session_state["rate.item_id"] == 3
+    page_text = " ".join(str(e.value) for e in at.markdown) + " ".join(c.value for c in at.caption)
+    assert "gold" not in page_text.lower()
+    choose(at, 3, "B is better" if at.button(key="rate.3.choose.b").label == "B is better" else "A is better")
+    at.button(key="rate.3.submit").click().run()
+    with Session(db) as s:
+        assert s.exec(select(Annotation).where(Annotation.item_id == 3)).one().gold_correct is True
