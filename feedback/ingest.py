@@ -211,7 +211,8 @@ def _check_answers(items: list[ParsedItem], schema: LabelSchema, problems: list[
         if item.gold is not None:
             gold = gold_problems(item.gold, item.keys, extra=tuple(schema.preference_extra),
                                  ranking_ties=schema.ranking_ties)
-            bad += [Problem(item.line, printable(where), _clip(reason)) for where, reason in gold]
+            bad += [Problem(item.line, item.columns.get(where, printable(where)), _clip(reason))
+                    for where, reason in gold]
             item.gold = {k: item.gold[k] for k in GOLD_FIELDS if k in item.gold}
         if bad:
             problems.extend(bad)

@@ -1,5 +1,6 @@
-"""Read a CSV file of items: columns ``prompt, output_a, output_b`` (required), ``id, model_a, model_b``
-(optional) and further candidates as ``output_c`` / ``model_c``... Line numbers are physical file lines.
+"""Read a CSV file of items: columns ``prompt, output_a, output_b`` (required), ``id, model_a, model_b,
+priority, gold_preference`` (optional) and further candidates as ``output_c`` / ``model_c``... Line numbers
+are physical file lines.
 """
 
 import csv
@@ -12,7 +13,7 @@ from feedback.errors import ImportRejected
 from feedback.ingest_parse import ParsedItem, Problem, Record, check_line, short
 
 REQUIRED = ("prompt", "output_a", "output_b")
-OPTIONAL = ("id", "model_a", "model_b")
+OPTIONAL = ("id", "model_a", "model_b", "priority", "gold_preference")
 _CANDIDATE_COLUMN = re.compile(r"^(output|model)_([a-z0-9][a-z0-9_-]*)$")
 _FIELD_LIMIT = 256 * 1024 * 1024
 
@@ -61,11 +62,26 @@ def _record(row: dict[str, str], keys: list[str], line: int) -> tuple[ParsedItem
     }
     if row.get("id", "").strip():
         obj["id"] = row["id"].strip()
+    if row.get("priority", "").strip():
+        obj["priority"] = _whole(row["priority"].strip())
+    if row.get("gold_preference", "").strip():
+        obj["gold"] = {"preference": row["gold_preference"].strip()}
     item, problems = check_line(obj, line)
-    columns = {f"candidates[{i}]": f"output_{key}" for i, key in enumerate(keys)}
+    columns = {"gold": "gold_preference", "gold.preference": "gold_preference"}
+    columns.update({f"candidates[{i}]": f"output_{key}" for i, key in enumerate(keys)})
     columns.update({f"candidates[{i}].output": f"output_{key}" for i, key in enumerate(keys)})
     columns.update({f"candidates[{i}].model": f"model_{key}" for i, key in enumerate(keys)})
+    if item is not None:
+        item.columns = columns  # for the problems found later (the gold answer against the project's questions)
     return item, [Problem(p.line, columns.get(p.field, p.field), p.reason) for p in problems]
+
+
+def _whole(text: str) -> int | str:
+    """A cell as a whole number when it is one (``"3"``, ``"-1"``); else the text, which the checks refuse."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
 
 
 def _check_header(header: list[str], filename: str) -> list[str]:

@@ -64,6 +64,7 @@ class ParsedItem:
     annotations: list[ParsedAnnotation] = field(default_factory=list)
     priority: int = 0  # higher is served first
     gold: dict[str, Any] | None = None  # the known answer (checked against the project's questions later)
+    columns: dict[str, str] = field(default_factory=dict)  # field -> the source's name for it (CSV columns)
 
     @property
     def keys(self) -> list[str]:

@@ -183,6 +183,29 @@ def test_csv_with_optional_columns_and_multiline_fields(session, tmp_path):
         ("a", "v1", "Hi"), ("b", "v2", "Hello,\nworld")]
 
 
+def test_csv_priority_and_gold_preference_columns(session, tmp_path):
+    path = tmp_path / "pairs.csv"
+    path.write_text('id,prompt,output_a,output_b,priority,gold_preference\n'
+                    'g-1,Known,right,wrong,5,a\n'
+                    'g-2,Plain,x,y,,\n', encoding="utf-8")
+    run(session, path)
+    items = {i.external_id: i for i in session.exec(select(Item)).all()}
+    assert (items["g-1"].priority, items["g-1"].is_gold, items["g-1"].gold_answer) == (5, True, {"preference": "a"})
+    assert (items["g-2"].priority, items["g-2"].is_gold) == (0, False)
+
+
+def test_csv_bad_priority_and_gold_name_their_columns(session, tmp_path):
+    path = tmp_path / "pairs.csv"
+    path.write_text('prompt,output_a,output_b,priority,gold_preference\n'
+                    'One,x,y,high,\n'
+                    'Two,x,y,1,c\n', encoding="utf-8")
+    with pytest.raises(ImportRejected) as e:
+        run(session, path)
+    fields = [(p.line, p.field) for p in e.value.problems]
+    assert fields == [(2, "priority"), (3, "gold_preference")], e.value.problems
+    assert counts(session) == NOTHING
+
+
 def test_csv_bad_rows_report_physical_line_numbers_and_column_names(session, tmp_path):
     path = tmp_path / "pairs.csv"
     path.write_text('prompt,output_a,output_b\n'
