@@ -9,7 +9,7 @@ from feedback.errors import FeedbackError
 from feedback.projects import current_guidelines, project_schema
 from feedback.queue import candidates_of, display_order, progress, serve, skip
 from feedback.ui import context
-from feedback.ui.rating import KEYBOARD_HELP, rating_form
+from feedback.ui.rating import keyboard_help, rating_form
 from feedback.ui.render import render_input
 
 user = context.current_user()
@@ -47,11 +47,12 @@ if side is not None:
         st.caption(f"Guidelines, version {guidelines.version}")
         st.markdown(guidelines.text)
 with main:
-    st.caption(f"Item `{item.external_id}` · {KEYBOARD_HELP}")
+    schema = project_schema(project)
+    st.caption(f"Item `{item.external_id}` · {keyboard_help(schema, len(candidates))}")
     render_input(item)
     by_key = {c.key: c for c in candidates}
     shown = [by_key[k] for k in display_order(user.id, item.id, list(by_key))]
-    answer, submitted = rating_form(item.id, shown, project_schema(project), keyboard=True)
+    answer, submitted = rating_form(item.id, shown, schema, keyboard=True)
     with st.popover("Skip this item", icon=":material/skip_next:"):
         reason = st.text_input("Why skip? (optional)", key=f"rate.{item.id}.skip_reason")
         skipped = st.button("Skip", key=f"rate.{item.id}.skip")

@@ -440,3 +440,12 @@ def test_the_gold_item_looks_like_any_other_on_the_rate_page(db):
     at.button(key="rate.3.submit").click().run()
     with Session(db) as s:
         assert s.exec(select(Annotation).where(Annotation.item_id == 3)).one().gold_correct is True
+
+
+def test_the_keyboard_help_lists_only_the_project_options():
+    from feedback.schema import LabelSchema
+    from feedback.ui.rating import keyboard_help
+
+    assert keyboard_help(LabelSchema(preference_extra=["tie"]), 2) == (
+        "Keyboard: **1** A is better · **2** B is better · **3** tie · **Ctrl+Enter** submit")
+    assert keyboard_help(LabelSchema(), 3) == "Keyboard: **Ctrl+Enter** submit"

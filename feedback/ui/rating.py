@@ -144,5 +144,11 @@ def rating_form(item_id: int, shown: list[Candidate], schema: LabelSchema, *, pr
     return answer, submitted
 
 
-KEYBOARD_HELP = ("Keyboard: **1** A is better · **2** B is better · **3** tie · **4** both bad · "
-                 "**Ctrl+Enter** submit")
+def keyboard_help(schema: LabelSchema, n_candidates: int) -> str:
+    """The shortcuts of an item with ``n_candidates`` answers under ``schema``, as shown on the Rate page."""
+    keys = []
+    if n_candidates == 2:
+        labels = [f"{LETTERS[i]} is better" for i in range(2)] + [EXTRA_LABELS[x].lower()
+                                                                   for x in schema.preference_extra]
+        keys = [f"**{key}** {label}" for key, label in zip(SHORTCUTS, labels)]
+    return "Keyboard: " + " · ".join(keys + ["**Ctrl+Enter** submit"])
