@@ -57,7 +57,7 @@ class _Bulk:
 
 
 ITEM_COLUMNS = ["id", "project_id", "external_id", "prompt", "messages", "meta", "content_hash", "position",
-                "priority", "n_annotations", "is_gold", "gold_answer", "batch_id", "created_at"]
+                "priority", "n_annotations", "extra_overlap", "is_gold", "gold_answer", "batch_id", "created_at"]
 CANDIDATE_COLUMNS = ["id", "item_id", "key", "model", "version", "output", "messages", "meta", "position"]
 ANNOTATION_COLUMNS = ["id", "item_id", "user_id", "status", "preference", "ranking", "ratings", "flags",
                       "correction", "rationale", "shown_order", "time_spent_s", "source", "batch_id",
@@ -88,7 +88,7 @@ class ImportWriter:
                 "id": self.item_id, "project_id": self.project_id, "external_id": item.external_id,
                 "prompt": item.prompt, "messages": item.messages, "meta": item.meta,
                 "content_hash": item.content_hash, "position": self.position, "priority": item.priority,
-                "n_annotations": len(item.annotations), "is_gold": item.gold is not None, "gold_answer": item.gold,
+                "n_annotations": len(item.annotations), "extra_overlap": 0, "is_gold": item.gold is not None, "gold_answer": item.gold,
                 "batch_id": self.batch_id, "created_at": self.now,
             })
             for cand in item.candidates:

@@ -30,6 +30,15 @@ class Project(SQLModel, table=True):
     restricted: bool = Field(default=False, description="only ProjectMember annotators may work on it")
     gold_rate: float = Field(default=0.0, ge=0, le=1, description="share of served items that are gold")
     lease_minutes: int = Field(default=30, ge=1, description="how long a served item stays reserved")
+    consensus_method: str = Field(default="majority", max_length=20,
+                                  description="what exports use: 'majority' or 'dawid_skene' (adjudication wins)")
+    review_threshold: float = Field(default=0.67, ge=0, le=1,
+                                    description="items whose consensus confidence is below it go to review")
+    auto_escalate: bool = Field(default=False,
+                                description="items below review_threshold get one more annotator before review")
+    quality_threshold: float = Field(default=0.5, ge=0, le=1,
+                                     description="annotators whose agreement with consensus is below it are flagged")
+    show_suggestions: bool = Field(default=False, description="show automatic judges' verdicts to annotators")
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -104,6 +113,8 @@ class Item(SQLModel, table=True):
     position: int = Field(default=0, description="import order within the project")
     priority: int = Field(default=0, description="higher is served first")
     n_annotations: int = Field(default=0, description="submitted annotations (kept up to date on submit)")
+    extra_overlap: int = Field(default=0, ge=0,
+                               description="annotators wanted beyond the project's overlap (sent back by review)")
     is_gold: bool = Field(default=False, description="has a known answer; mixed into queues at gold_rate")
     gold_answer: dict[str, Any] | None = Field(default=None, sa_type=NULLABLE_JSON, description="the known answer")
     batch_id: int | None = Field(default=None, foreign_key="importbatch.id", index=True)
@@ -189,4 +200,35 @@ class Skip(SQLModel, table=True):
     item_id: int = Field(foreign_key="item.id", index=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     reason: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Adjudication(SQLModel, table=True):
+    """A reviewer's decision on an item: its final answer, or more annotators. Every decision is kept;
+    the newest one with ``decision == 'final'`` (and no newer 'reopen') is the item's adjudicated answer."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    reviewer_id: int = Field(foreign_key="user.id")
+    decision: str = Field(max_length=20, description="'final', 'more_annotators' or 'reopen'")
+    answer: dict[str, Any] | None = Field(default=None, sa_type=NULLABLE_JSON,
+                                          description="the final answer (preference / ranking / ratings / flags)")
+    reason: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Suggestion(SQLModel, table=True):
+    """An automatic judge's verdict on an item (an LLM-as-judge, a reward model), imported beside human labels."""
+
+    __table_args__ = (UniqueConstraint("item_id", "agent"),)
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    agent: str = Field(max_length=200, description="the judge's name")
+    preference: str | None = Field(default=None, max_length=100)
+    ranking: dict[str, int] | None = Field(default=None, sa_type=NULLABLE_JSON)
+    ratings: dict[str, dict[str, int]] = Field(default_factory=dict, sa_type=JSON)
+    flags: dict[str, list[str]] = Field(default_factory=dict, sa_type=JSON)
+    score: float | None = Field(default=None, description="the judge's own score or confidence")
+    rationale: str | None = Field(default=None, sa_type=Text)
+    batch_id: int | None = Field(default=None, foreign_key="importbatch.id")
     created_at: datetime = Field(default_factory=utcnow)
