@@ -449,3 +449,15 @@ def test_the_keyboard_help_lists_only_the_project_options():
     assert keyboard_help(LabelSchema(preference_extra=["tie"]), 2) == (
         "Keyboard: **1** A is better · **2** B is better · **3** tie · **Ctrl+Enter** submit")
     assert keyboard_help(LabelSchema(), 3) == "Keyboard: **Ctrl+Enter** submit"
+
+
+def test_reviewers_see_the_progress_of_the_project_and_each_annotator(db):
+    at = signed_in(db, "rita", "reviewer").run()
+    at.switch_page("app_pages/progress.py").run()
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Progress"
+    assert [m.value for m in at.metric][:3] == ["0", "1", "2"]  # t-0 has two of its three annotations
+    assert set(at.dataframe[0].value["annotator"]) == {"dev", "maria"}
+    annotator = signed_in(db, "alex", "annotator").run()
+    with pytest.raises(ValueError):
+        annotator.switch_page("app_pages/progress.py")
