@@ -1,7 +1,6 @@
 """Projects (admins): create one; for the project chosen in the sidebar, its settings, questions (versioned),
 guidelines (versioned), annotators and gold items. Every read and write goes through ``feedback.projects``."""
 
-import hashlib
 import json
 
 import pandas as pd
@@ -12,7 +11,6 @@ from feedback.gold import set_gold
 from feedback.permissions import ADMIN, at_least
 from feedback.projects import (
     MAX_LEASE_MINUTES,
-    annotations_per_schema_version,
     create_project,
     current_guidelines,
     find_item,
@@ -21,45 +19,21 @@ from feedback.projects import (
     list_gold_items,
     list_members,
     member_options,
-    migrate_answers,
-    names_from_text,
-    project_schema,
-    renames_from_text,
-    schema_history,
     set_guidelines,
     set_members,
-    set_schema,
     update_project_settings,
 )
-from feedback.schema import (
-    EDITOR_COLUMNS,
-    PREFERENCE_EXTRAS,
-    editor_rows,
-    parse_schema_text,
-    schema_from_editor,
-    schema_to_yaml,
-)
 from feedback.ui import context
+from feedback.ui.actions import apply, flash, show_flash
+from feedback.ui.questions import questions_editor
 from feedback.ui.render import safe_markdown
 
-FLASH, NEW = "projects.flash", "projects.new"
+NEW = "projects.new"
 user = context.current_user()
 st.title("Projects")
 if user is None or not at_least(user, ADMIN):  # the feedback.projects functions refuse them too
     st.error("Only admins may manage projects")
     st.stop()
-
-
-def apply(change, done) -> None:
-    """Run one change; on success rerun with ``done`` (text, or a function of the result) shown once."""
-    try:
-        with context.session() as s:
-            result = change(s)
-    except FeedbackError as e:
-        st.error(str(e))
-    else:
-        st.session_state[FLASH] = done(result) if callable(done) else done
-        st.rerun()
 
 
 def create() -> None:
@@ -72,13 +46,12 @@ def create() -> None:
     except FeedbackError as e:
         state[f"{NEW}.error"] = str(e)
     else:
-        state[FLASH] = f"Created project {made.name!r}: now set its questions and guidelines below."
+        flash(f"Created project {made.name!r}: now set its questions and guidelines below.")
         state[context.PROJECT] = made.name
 
 
 project = context.current_project()
-if flash := st.session_state.pop(FLASH, None):
-    st.success(flash)
+show_flash()
 with st.expander("New project", expanded=project is None):
     with st.form(NEW):
         st.text_input("Name", key=f"{NEW}.name", max_chars=200)
@@ -107,70 +80,8 @@ with settings_tab, st.form(f"projects.settings.{pid}"):
                                                 gold_rate=float(gold_rate), lease_minutes=int(lease),
                                                 restricted=restricted), "Settings saved.")
 
-schema = project_schema(project)
-q = f"projects.q.{pid}.{hashlib.sha256(json.dumps(project.questions, sort_keys=True).encode()).hexdigest()[:12]}"
-
-
-def saved(result) -> str:
-    return f"Questions saved: schema version {result.schema_version}."
-
-
 with questions_tab:
-    with context.session() as s:
-        per_version = annotations_per_schema_version(session=s, project=project)
-        history = schema_history(session=s, project=project)
-    st.markdown(f"**Schema version {project.schema_version}**")
-    st.caption("Before the first annotation, a change replaces the questions. Afterwards it makes a new version "
-               "(each annotation keeps the version it answered) and is refused when it would orphan stored "
-               "answers: migrate them first (below, or `feedback project migrate`).")
-    with st.form(f"{q}.form"):
-        st.markdown("**Pairwise preference** (items with 2 answers) and **ranking** (3 or more)")
-        left, right = st.columns(2)
-        pref_required = left.checkbox("Preference required", schema.preference_required, key=f"{q}.pref_req")
-        extra = left.multiselect("Extra options", PREFERENCE_EXTRAS, schema.preference_extra, key=f"{q}.extra",
-                                 format_func=lambda x: x.replace("_", " "))
-        rank_required = right.checkbox("Ranking required", schema.ranking_required, key=f"{q}.rank_req")
-        ties = right.checkbox("Ties allowed in rankings", schema.ranking_ties, key=f"{q}.ties")
-        st.markdown("**Rubric**: a score per answer. Anchors label points, e.g. `1=useless; 5=perfect`.")
-        rubric = st.data_editor(pd.DataFrame(editor_rows(schema), columns=list(EDITOR_COLUMNS)), num_rows="dynamic",
-                                key=f"{q}.rubric", hide_index=True, width="stretch", column_config={
-                                    "min": st.column_config.NumberColumn(step=1, default=1),
-                                    "max": st.column_config.NumberColumn(step=1, default=5),
-                                    "required": st.column_config.CheckboxColumn(default=False)})
-        flags = st.text_input("Flags (comma-separated names)", ", ".join(schema.flags), key=f"{q}.flags")
-        columns = st.columns(3)
-        toggles = {}
-        for col, name, label in zip(columns, ("thumbs", "correction", "rationale"),
-                                    ("Thumbs up/down per answer", "Corrected answer", "Rationale")):
-            toggles[name] = col.checkbox(label, getattr(schema, name), key=f"{q}.{name}")
-            toggles[f"{name}_required"] = col.checkbox(f"{label}: required", getattr(schema, f"{name}_required"),
-                                                       key=f"{q}.{name}_req")
-        if st.form_submit_button("Save questions", type="primary"):
-            answers = {"preference_required": pref_required, "preference_extra": extra,
-                       "ranking_required": rank_required, "ranking_ties": ties, **toggles}
-            apply(lambda s: set_schema(session=s, user=user, project=project,
-                                       schema=schema_from_editor(answers, rubric.to_dict("records"), flags)), saved)
-    with st.expander("Edit as YAML"), st.form(f"{q}.yaml_form"):
-        text = st.text_area("Schema (YAML or JSON)", schema_to_yaml(schema), height=420, key=f"{q}.yaml")
-        if st.form_submit_button("Save YAML"):
-            apply(lambda s: set_schema(session=s, user=user, project=project,
-                                       schema=parse_schema_text(text, source="YAML")), saved)
-    with st.expander("Migrate answers: rename or drop a dimension or flag in the schema and every stored answer"), \
-            st.form(f"{q}.migrate_form"):
-        st.caption("Makes a new schema version; dropped scores and flags are deleted from the answers.")
-        moves = {"rename_dimension": st.text_input("Rename dimensions (old=new, ...)", key=f"{q}.ren_dim"),
-                 "drop_dimension": st.text_input("Drop dimensions (names, comma-separated)", key=f"{q}.drop_dim"),
-                 "rename_flag": st.text_input("Rename flags (old=new, ...)", key=f"{q}.ren_flag"),
-                 "drop_flag": st.text_input("Drop flags (names, comma-separated)", key=f"{q}.drop_flag")}
-        if st.form_submit_button("Migrate"):
-            apply(lambda s: migrate_answers(
-                session=s, user=user, project=project, drop_dimension=names_from_text(moves["drop_dimension"]),
-                drop_flag=names_from_text(moves["drop_flag"]),
-                rename_dimension=renames_from_text(moves["rename_dimension"], "rename_dimension"),
-                rename_flag=renames_from_text(moves["rename_flag"], "rename_flag")),
-                lambda report: "\n\n".join(report.summary_lines()))
-    st.dataframe(pd.DataFrame([{"version": h.version, "saved": h.created_at, "annotations": per_version.get(h.version, 0)}
-                               for h in history]), hide_index=True, width="stretch")
+    questions_editor(user, project)
 
 with guidelines_tab:
     with context.session() as s:

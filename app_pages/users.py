@@ -7,8 +7,8 @@ from feedback import auth
 from feedback.errors import FeedbackError
 from feedback.permissions import ROLES
 from feedback.ui import context
+from feedback.ui.actions import apply, show_flash
 
-FLASH = "users.flash"
 user = context.current_user()
 st.title("Users")
 try:
@@ -20,25 +20,12 @@ except FeedbackError as e:
     st.error(str(e))
     st.stop()
 
-if flash := st.session_state.pop(FLASH, None):
-    st.success(flash)
+show_flash()
 st.dataframe(pd.DataFrame([{"name": u.name, "role": u.role, "active": u.active, "password": bool(u.password_hash),
                             "last login": u.last_login_at} for u in users]),
              hide_index=True, width="stretch",
              column_config={"password": st.column_config.CheckboxColumn(help="without one, nobody can sign in")})
 names = [u.name for u in users]
-
-
-def apply(change, done: str) -> None:
-    """Run one account change; on success rerun so the table shows it, on a refusal say why."""
-    try:
-        with context.session() as s:
-            change(s)
-    except FeedbackError as e:
-        st.error(str(e))
-    else:
-        st.session_state[FLASH] = done
-        st.rerun()
 
 
 def same_twice(password: str, again: str) -> str:
