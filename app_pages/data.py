@@ -11,8 +11,8 @@ from feedback.ingest import import_file
 from feedback.permissions import ADMIN, at_least
 from feedback.projects import list_batches
 from feedback.ui import context
+from feedback.ui.actions import flash, show_flash
 
-FLASH = "data.flash"
 user = context.current_user()
 project = context.current_project()
 st.title("Data")
@@ -41,11 +41,10 @@ if go:
     except FeedbackError as e:
         st.error(str(e))
     else:
-        st.session_state[FLASH] = "\n\n".join(report.summary_lines())
+        flash("\n\n".join(report.summary_lines()))
         context.open_project_next_run(report.project)
         st.rerun()
-if flash := st.session_state.pop(FLASH, None):
-    st.success(flash)
+show_flash()
 
 if project is not None:
     with context.session() as s:
