@@ -4,6 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from feedback.auth import MIN_PASSWORD, change_own_password
 from feedback.config import Settings
 from feedback.errors import FeedbackError
 from feedback.models import User
@@ -34,6 +35,25 @@ def pages_for(user: User | None) -> list:
     return pages
 
 
+def change_password(user: User) -> None:
+    """The signed-in user's own password: the current one, then the new one twice."""
+    with st.form("account.password", clear_on_submit=True):
+        old = st.text_input("Current password", type="password", autocomplete="current-password")
+        new = st.text_input("New password", type="password", autocomplete="new-password",
+                            help=f"at least {MIN_PASSWORD} characters")
+        again = st.text_input("New password again", type="password", autocomplete="new-password")
+        if st.form_submit_button("Change password"):
+            try:
+                if new != again:
+                    raise FeedbackError("The two new passwords differ")
+                with context.session() as s:
+                    change_own_password(session=s, user=user, old=old, new=new)
+            except FeedbackError as e:
+                st.error(str(e))
+            else:
+                st.success("Password changed.")
+
+
 def sidebar(user: User) -> None:
     """Who is signed in, the project picker (only projects the user may use), and Sign out."""
     with context.session() as s:
@@ -50,6 +70,8 @@ def sidebar(user: User) -> None:
             st.session_state[context.PROJECT] = None
             st.caption("No project yet: import a file on the Data page." if at_least(user, ADMIN)
                        else "No project is open to you yet: ask an admin.")
+        with st.popover("Change my password", icon=":material/key:"):
+            change_password(user)
         if st.button("Sign out", icon=":material/logout:"):
             context.sign_out()
             st.rerun()

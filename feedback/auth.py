@@ -149,6 +149,22 @@ def reset_password(*, session: Session, actor: User | None, name: str, password:
     return user
 
 
+def change_own_password(*, session: Session, user: User | None, old: str, new: str) -> User:
+    """``user`` replaces their own password, proving they know the current one."""
+    if user is None:
+        raise SignInFailed("Sign in to change your password")
+    stored = session.get(User, user.id)
+    if stored is None or stored.password_hash is None or not _verify(stored.password_hash, old or ""):
+        raise SignInFailed("The current password is wrong; nothing was changed")
+    if new == old:
+        raise FeedbackError("The new password is the same as the current one")
+    password_hash = hash_password(new)
+    with _writing(session):
+        stored = session.get(User, user.id)
+        stored.password_hash = password_hash
+    return stored
+
+
 def set_active(*, session: Session, actor: User | None, name: str, active: bool) -> User:
     """Deactivate (``active=False``: signed out at their next click, cannot sign in) or reactivate ``name``."""
     require(actor, ADMIN, "activate or deactivate accounts")

@@ -266,3 +266,18 @@ def test_demo_accounts_get_their_roles_and_fresh_passwords_at_each_start(session
         assert second[name] != old
         with pytest.raises(SignInFailed):
             login(session, name, old)
+
+
+def test_a_user_changes_their_own_password_knowing_the_current_one(session, add):
+    user = add("pat", "annotator")
+    with pytest.raises(SignInFailed, match="current password is wrong"):
+        auth.change_own_password(session=session, user=user, old="not it at all", new="brand new secret")
+    with pytest.raises(FeedbackError, match="at least 8"):
+        auth.change_own_password(session=session, user=user, old=PASSWORD, new="short")
+    with pytest.raises(FeedbackError, match="same as the current"):
+        auth.change_own_password(session=session, user=user, old=PASSWORD, new=PASSWORD)
+    assert login(session, "pat", PASSWORD).name == "pat"  # nothing changed yet
+    auth.change_own_password(session=session, user=user, old=PASSWORD, new="brand new secret")
+    assert login(session, "pat", "brand new secret").name == "pat"
+    with pytest.raises(SignInFailed):
+        login(session, "pat")

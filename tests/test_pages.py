@@ -461,3 +461,16 @@ def test_reviewers_see_the_progress_of_the_project_and_each_annotator(db):
     annotator = signed_in(db, "alex", "annotator").run()
     with pytest.raises(ValueError):
         annotator.switch_page("app_pages/progress.py")
+
+
+def test_a_user_changes_their_password_from_the_sidebar(db):
+    at = signed_in(db, "alex", "annotator").run()
+    fields = {t.label: t for t in at.sidebar.text_input}
+    fields["Current password"].input(PASSWORD)
+    fields["New password"].input("another long secret")
+    fields["New password again"].input("another long secret")
+    next(b for b in at.sidebar.button if b.label == "Change password").click().run()
+    assert not at.exception and not at.error
+    assert "Password changed." in [s.value for s in at.sidebar.success]
+    fresh = log_in(AppTest.from_file(APP, default_timeout=30).run(), "alex", "another long secret")
+    assert fresh.title[0].value == "Rate"
