@@ -5,7 +5,8 @@ Rules:
   one problem rejects the whole file (``ImportRejected``) and nothing is written.
 - Idempotent: an item's content hash covers its input and candidates (not metadata, not annotations).
   A known id with the same hash, or an item without id whose hash is known, is *existing* (left alone);
-  a known id with another hash is a problem. Annotations by annotators new to an existing item are added.
+  a known id with another hash is a problem. Annotations by annotators new to an existing item are added,
+  and so are suggestions (automatic judges' verdicts) by agents new to it.
 - The file is parsed before the write lock is taken; then one ``BEGIN IMMEDIATE`` transaction checks
   against the database and inserts with batched Core inserts (ids assigned from max(id) + 1 while the
   write lock is held), and commits once.
@@ -31,6 +32,7 @@ from feedback.ingest_csv import parse_csv
 from feedback.ingest_parse import (
     ParsedAnnotation,
     ParsedItem,
+    ParsedSuggestion,
     Problem,
     Record,
     check_line,
@@ -39,7 +41,7 @@ from feedback.ingest_parse import (
     printable,
 )
 from feedback.ingest_write import ImportWriter
-from feedback.models import Annotation, ImportBatch, Item, User, utcnow
+from feedback.models import Annotation, ImportBatch, Item, Suggestion, User, utcnow
 from feedback.projects import add_project, find_project, project_schema
 from feedback.schema import LabelSchema, answer_problems
 from feedback.users import add_users
@@ -60,6 +62,8 @@ class ImportReport:
     items_existing: int = 0
     annotations_added: int = 0
     annotations_existing: int = 0
+    suggestions_added: int = 0
+    suggestions_existing: int = 0
     problems: list[Problem] = field(default_factory=list)
     filename: str = ""
 
@@ -73,14 +77,19 @@ class ImportReport:
         name = printable(self.filename) if self.filename else "the file"
         if self.batch_id is not None:
             added = f"{_n(self.items_added, 'new item')}, {_n(self.annotations_added, 'new annotation')}"
+            if self.suggestions_added:
+                added += f", {_n(self.suggestions_added, 'new suggestion')}"
             batch = f"import batch {self.batch_id}"
             lines = [f"Imported {name} into project {self.project!r} ({batch}): {added}."]
-            if self.items_existing or self.annotations_existing:
-                lines.append(f"Already imported, left unchanged: {_n(self.items_existing, 'item')}, "
-                             f"{_n(self.annotations_existing, 'annotation')}.")
+            if self.items_existing or self.annotations_existing or self.suggestions_existing:
+                kept = f"{_n(self.items_existing, 'item')}, {_n(self.annotations_existing, 'annotation')}"
+                if self.suggestions_existing:
+                    kept += f", {_n(self.suggestions_existing, 'suggestion')}"
+                lines.append(f"Already imported, left unchanged: {kept}.")
         elif self.items_existing:
-            present = f" ({_n(self.annotations_existing, 'annotation')} already present)" \
-                if self.annotations_existing else ""
+            parts = [_n(n, noun) for n, noun in ((self.annotations_existing, "annotation"),
+                                                   (self.suggestions_existing, "suggestion")) if n]
+            present = f" ({' and '.join(parts)} already present)" if parts else ""
             already = f"{self.items_existing} items already imported into project {self.project!r}"
             lines = [f"{name}: nothing new: {already}{present}."]
         else:
@@ -156,7 +165,9 @@ def _import(session: Session, user: User | None, name: str, parsed: ParsedFile, 
             f"{report.n_invalid} of {parsed.n_lines} lines are invalid; nothing was imported", problems)
     later = _annotations_to_add(session, existing, report)
     report.annotations_added = len(later) + sum(len(item.annotations) for item in new)
-    if not new and not later:
+    later_suggestions = _suggestions_to_add(session, existing, report)
+    report.suggestions_added = len(later_suggestions) + sum(len(item.suggestions) for item in new)
+    if not new and not later and not later_suggestions:
         session.rollback()  # nothing to write, not even a new project
         return report
     names = {ann.annotator for item in new for ann in item.annotations} | {ann.annotator for _, ann in later}
@@ -172,7 +183,7 @@ def _import(session: Session, user: User | None, name: str, parsed: ParsedFile, 
     session.add(batch)
     session.flush()
     ImportWriter(session, project_id=project.id, batch_id=batch.id, users=users, now=now,
-                 schema_version=project.schema_version).write(new, later)
+                 schema_version=project.schema_version).write(new, later, later_suggestions)
     session.commit()
     report.batch_id, report.items_added = batch.id, len(new)
     return report
@@ -192,6 +203,24 @@ def _annotations_to_add(session: Session, existing: list[tuple[ParsedItem, int]]
     return later
 
 
+def _suggestions_to_add(session: Session, existing: list[tuple[ParsedItem, int]],
+                        report: ImportReport) -> list[tuple[int, ParsedSuggestion]]:
+    """Suggestions on existing items by agents new to them; an existing (item, agent) pair is left alone."""
+    present: dict[int, set[str]] = {}
+    for chunk in _chunks([item_id for item, item_id in existing if item.suggestions], CHUNK):
+        for item_id, agent in session.execute(select(Suggestion.item_id, Suggestion.agent)
+                                              .where(Suggestion.item_id.in_(chunk))):
+            present.setdefault(item_id, set()).add(agent)
+    later = []
+    for item, item_id in existing:
+        for sug in item.suggestions:
+            if sug.agent in present.get(item_id, ()):
+                report.suggestions_existing += 1
+            else:
+                later.append((item_id, sug))
+    return later
+
+
 def _check_answers(items: list[ParsedItem], schema: LabelSchema, problems: list[Problem]) -> list[ParsedItem]:
     """The items whose annotations fit the project's questions; the others' problems go to ``problems``."""
     good = []
@@ -208,6 +237,13 @@ def _check_answers(items: list[ParsedItem], schema: LabelSchema, problems: list[
                 if not asked and not is_empty(getattr(ann, where)):
                     reason = f"this project does not ask for a {where}"
                     bad.append(Problem(item.line, f"{at}.{where}", reason))
+        for sug in item.suggestions:
+            at = f"suggestions[{sug.index}]"
+            for where, reason in answer_problems(
+                schema, item.keys, preference=sug.preference, ranking=sug.ranking, ratings=sug.ratings,
+                flags=sug.flags, rationale=sug.rationale,
+            ):
+                bad.append(Problem(item.line, printable(f"{at}.{where}"), _clip(reason)))
         if item.gold is not None:
             gold = gold_problems(item.gold, item.keys, extra=tuple(schema.preference_extra),
                                  ranking_ties=schema.ranking_ties)

@@ -14,14 +14,16 @@ from typing import Any
 
 from feedback.schema import BOTH_BAD, TIE
 
-ITEM_FIELDS = ("id", "prompt", "messages", "candidates", "metadata", "annotations", "priority", "gold")
+ITEM_FIELDS = ("id", "prompt", "messages", "candidates", "metadata", "annotations", "priority", "gold",
+               "suggestions")
 CANDIDATE_FIELDS = ("id", "model", "version", "output", "messages", "metadata")
 ANNOTATION_FIELDS = ("annotator", "preference", "ratings", "flags", "correction", "rationale")
+SUGGESTION_FIELDS = ("agent", "preference", "ranking", "ratings", "flags", "score", "rationale")
 MESSAGE_FIELDS = ("role", "content", "name", "tool_calls", "tool_call_id", "function_call")
 ROLES = ("system", "user", "assistant", "tool")
 CANDIDATE_ROLES = ("assistant", "tool")
 RESERVED_KEYS = (TIE, BOTH_BAD)
-MAX_ID, MAX_KEY, MAX_MODEL, MAX_VERSION, MAX_ANNOTATOR = 200, 100, 200, 100, 100
+MAX_ID, MAX_KEY, MAX_MODEL, MAX_VERSION, MAX_ANNOTATOR, MAX_AGENT = 200, 100, 200, 100, 100, 200
 MAX_DEPTH = 64
 MAX_PRIORITY = 1_000_000_000  # |priority|: any ordering people need, far from integer overflow
 _SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89abcdefABCDEF])")
@@ -52,6 +54,20 @@ class ParsedAnnotation:
 
 
 @dataclass(slots=True)
+class ParsedSuggestion:
+    """An automatic judge's verdict on the item (its answers are checked against the project later)."""
+
+    index: int  # position in the line's "suggestions" list (for field names)
+    agent: str
+    preference: Any
+    ranking: Any
+    ratings: Any
+    flags: Any
+    score: float | None
+    rationale: Any
+
+
+@dataclass(slots=True)
 class ParsedItem:
     line: int
     external_id: str
@@ -65,6 +81,7 @@ class ParsedItem:
     priority: int = 0  # higher is served first
     gold: dict[str, Any] | None = None  # the known answer (checked against the project's questions later)
     columns: dict[str, str] = field(default_factory=dict)  # field -> the source's name for it (CSV columns)
+    suggestions: list[ParsedSuggestion] = field(default_factory=list)  # automatic judges' verdicts
 
     @property
     def keys(self) -> list[str]:
@@ -248,7 +265,9 @@ class _LineChecker:
         prompt, messages = self.item_input(obj)
         candidates = self.candidates(obj.get("candidates"))
         meta = self.metadata(obj.get("metadata", {}), "metadata")
-        annotations = self.annotations(obj.get("annotations", []), [c["key"] for c in candidates or []])
+        keys = [c["key"] for c in candidates or []]
+        annotations = self.annotations(obj.get("annotations", []), keys)
+        suggestions = self.suggestions(obj.get("suggestions", []), keys)
         priority = self.priority(obj.get("priority", 0))
         gold = self.gold(obj.get("gold"))
         if self.problems:
@@ -258,6 +277,7 @@ class _LineChecker:
             line=self.line, external_id=external_id or f"h-{digest[:16]}",
             explicit_id=external_id is not None, prompt=prompt, messages=messages, candidates=candidates,
             meta=meta, content_hash=digest, annotations=annotations, priority=priority, gold=gold,
+            suggestions=suggestions,
         )
 
     def priority(self, value: Any) -> int:
@@ -413,21 +433,68 @@ class _LineChecker:
                              f"{name!r} already annotated this item (annotations[{seen[name]}])")
                 elif name is not None:
                     seen[name] = j
-            ratings, flags = ann.get("ratings", {}), ann.get("flags", {})
-            if len(keys) == 1 and isinstance(ratings, dict) and ratings \
-                    and not any(isinstance(v, dict) for v in ratings.values()):
-                ratings = {keys[0]: ratings}  # short form for a single candidate
-            if len(keys) == 1 and isinstance(flags, list):
-                flags = {keys[0]: flags}
-            preference = ann.get("preference")
-            if isinstance(preference, str) and not preference.strip():
-                preference = None  # "" = no preference, as tools that always write the column do
-            answer = (preference, ratings, flags, ann.get("correction"), ann.get("rationale"))
+            ratings, flags = _short_forms(ann, keys)
+            answer = (_preference(ann), ratings, flags, ann.get("correction"), ann.get("rationale"))
             if all(is_empty(part) for part in answer):
                 self.bad(at, "answers nothing; give a preference, ratings, flags, a correction or a "
                              "rationale")
             out.append(ParsedAnnotation(j, name or "", *answer))
         return out
+
+
+    def suggestions(self, value: Any, keys: list[str]) -> list[ParsedSuggestion]:
+        """Automatic judges' verdicts: like annotations, named by ``agent``, with an optional ``score``."""
+        if not isinstance(value, list):
+            self.bad("suggestions", f"must be a list of suggestions, not {kind(value)}")
+            return []
+        out: list[ParsedSuggestion] = []
+        seen: dict[str, int] = {}
+        for j, sug in enumerate(value):
+            at = f"suggestions[{j}]"
+            if not isinstance(sug, dict):
+                self.bad(at, f"must be an object with an agent and its verdict, not {kind(sug)}")
+                continue
+            sug = _present(sug)
+            self.unknown(sug, SUGGESTION_FIELDS, at)
+            name = sug.get("agent")
+            if name is None:
+                self.bad(f"{at}.agent", "missing agent name (the automatic judge, e.g. 'gpt-judge')")
+            else:
+                name = self.text(name, at, "agent", limit=MAX_AGENT)
+                name = name.strip() if name else None
+                if name is not None and name in seen:
+                    self.bad(f"{at}.agent", f"{name!r} already judged this item (suggestions[{seen[name]}])")
+                elif name is not None:
+                    seen[name] = j
+            score = sug.get("score")
+            if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float))):
+                self.bad(f"{at}.score", f"must be a number, not {kind(score)}")
+                score = None
+            ratings, flags = _short_forms(sug, keys)
+            answer = (_preference(sug), sug.get("ranking"), ratings, flags, sug.get("rationale"))
+            if all(is_empty(part) for part in answer):
+                self.bad(at, "answers nothing; give a preference, ranking, ratings, flags or a rationale")
+            out.append(ParsedSuggestion(j, name or "", *answer[:4],
+                                        score=None if score is None else float(score), rationale=answer[4]))
+        return out
+
+
+def _preference(answer: dict[str, Any]) -> Any:
+    preference = answer.get("preference")
+    if isinstance(preference, str) and not preference.strip():
+        return None  # "" = no preference, as tools that always write the column do
+    return preference
+
+
+def _short_forms(answer: dict[str, Any], keys: list[str]) -> tuple[Any, Any]:
+    """``ratings`` and ``flags`` keyed by candidate; a single candidate's may be given without its key."""
+    ratings, flags = answer.get("ratings", {}), answer.get("flags", {})
+    if len(keys) == 1 and isinstance(ratings, dict) and ratings \
+            and not any(isinstance(v, dict) for v in ratings.values()):
+        ratings = {keys[0]: ratings}  # short form for a single candidate
+    if len(keys) == 1 and isinstance(flags, list):
+        flags = {keys[0]: flags}
+    return ratings, flags
 
 
 def default_key(position: int) -> str:

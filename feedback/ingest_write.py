@@ -1,4 +1,4 @@
-"""Bulk inserts for the importer: rows for items, candidates and annotations, written in batches.
+"""Bulk inserts for the importer: rows for items, candidates, annotations and suggestions, in batches.
 
 Ids are assigned here from ``max(id) + 1``, which is safe because the caller holds the write lock
 (``begin_write``: ``BEGIN IMMEDIATE`` on SQLite) for the whole transaction. Values go through each
@@ -14,8 +14,8 @@ from sqlalchemy import Connection, Table, func, insert, select
 from sqlmodel import Session
 
 from feedback.gold import gold_verdict
-from feedback.ingest_parse import ParsedAnnotation, ParsedItem, is_empty
-from feedback.models import Annotation, Candidate, Item
+from feedback.ingest_parse import ParsedAnnotation, ParsedItem, ParsedSuggestion, is_empty
+from feedback.models import Annotation, Candidate, Item, Suggestion
 
 INSERT_CHUNK = 5000  # rows per executemany
 
@@ -63,10 +63,13 @@ ANNOTATION_COLUMNS = ["id", "item_id", "user_id", "status", "preference", "ranki
                       "correction", "rationale", "shown_order", "time_spent_s", "source", "batch_id",
                       "thumbs", "schema_version", "guidelines_version", "revision", "gold_correct",
                       "created_at", "updated_at"]
+SUGGESTION_COLUMNS = ["id", "item_id", "agent", "preference", "ranking", "ratings", "flags", "score", "rationale",
+                      "batch_id", "created_at"]
 
 
 class ImportWriter:
-    """Writes new items (with their candidates and annotations) and new annotations on existing items."""
+    """Writes new items (with their candidates, annotations and suggestions) and new annotations and
+    suggestions on existing items."""
 
     def __init__(self, session: Session, *, project_id: int, batch_id: int, users: dict[str, int],
                  now: datetime, schema_version: int | None = None):
@@ -76,13 +79,16 @@ class ImportWriter:
         self.item_id = _next_id(session, Item.id)
         self.candidate_id = _next_id(session, Candidate.id)
         self.annotation_id = _next_id(session, Annotation.id)
+        self.suggestion_id = _next_id(session, Suggestion.id)
         last = session.execute(select(func.max(Item.position)).where(Item.project_id == project_id)).scalar()
         self.position = 0 if last is None else last + 1
         self.items = _Bulk(conn, Item.__table__, ITEM_COLUMNS)
         self.candidates = _Bulk(conn, Candidate.__table__, CANDIDATE_COLUMNS)
         self.annotations = _Bulk(conn, Annotation.__table__, ANNOTATION_COLUMNS)
+        self.suggestions = _Bulk(conn, Suggestion.__table__, SUGGESTION_COLUMNS)
 
-    def write(self, new: list[ParsedItem], later: list[tuple[int, ParsedAnnotation]]) -> None:
+    def write(self, new: list[ParsedItem], later: list[tuple[int, ParsedAnnotation]],
+              later_suggestions: list[tuple[int, ParsedSuggestion]] = ()) -> None:
         for item in new:
             self.items.add({
                 "id": self.item_id, "project_id": self.project_id, "external_id": item.external_id,
@@ -96,6 +102,8 @@ class ImportWriter:
                 self.candidate_id += 1
             for ann in item.annotations:
                 self._annotation(self.item_id, ann, item.gold)
+            for sug in item.suggestions:
+                self._suggestion(self.item_id, sug)
             self.item_id += 1
             self.position += 1
             if len(self.candidates.rows) >= INSERT_CHUNK:
@@ -106,6 +114,10 @@ class ImportWriter:
             self._annotation(item_id, ann, gold.get(item_id))
             added[item_id] = added.get(item_id, 0) + 1
             if len(self.annotations.rows) >= INSERT_CHUNK:
+                self._flush()
+        for item_id, sug in later_suggestions:
+            self._suggestion(item_id, sug)
+            if len(self.suggestions.rows) >= INSERT_CHUNK:
                 self._flush()
         self._flush()
         if added:
@@ -137,8 +149,19 @@ class ImportWriter:
         })
         self.annotation_id += 1
 
+    def _suggestion(self, item_id: int, sug: ParsedSuggestion) -> None:
+        self.suggestions.add({
+            "id": self.suggestion_id, "item_id": item_id, "agent": sug.agent, "preference": sug.preference,
+            "ranking": sug.ranking or None,
+            "ratings": {k: v for k, v in (sug.ratings or {}).items() if v},
+            "flags": {k: list(dict.fromkeys(v)) for k, v in (sug.flags or {}).items() if v},
+            "score": sug.score, "rationale": None if is_empty(sug.rationale) else sug.rationale,
+            "batch_id": self.batch_id, "created_at": self.now,
+        })
+        self.suggestion_id += 1
+
     def _flush(self) -> None:
-        for bulk in (self.items, self.candidates, self.annotations):  # parents first: foreign keys
+        for bulk in (self.items, self.candidates, self.annotations, self.suggestions):  # parents first
             bulk.flush()
 
 

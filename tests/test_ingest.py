@@ -13,7 +13,7 @@ from feedback import ingest, ingest_write
 from feedback.db import begin_write
 from feedback.errors import FeedbackError, ImportRejected
 from feedback.ingest import Problem, import_file
-from feedback.models import Annotation, Candidate, ImportBatch, Item, Project, User
+from feedback.models import Annotation, Candidate, ImportBatch, Item, Project, Suggestion, User
 from feedback.projects import create_project
 from feedback.schema import LabelSchema
 from feedback.users import add_users
@@ -732,3 +732,106 @@ def test_a_reimport_leaves_priority_and_gold_of_stored_items_alone(session, tmp_
     assert (report.items_added, report.items_existing) == (0, 1)
     stored = session.exec(select(Item)).one()
     assert (stored.priority, stored.is_gold, stored.gold_answer) == (3, False, None)
+
+
+# --- suggestions (automatic judges' verdicts) -----------------------------------------------------------
+
+
+def sug(agent="gpt-judge", **verdict):
+    return {"agent": agent, **(verdict or {"preference": "a"})}
+
+
+def suggestions(session):
+    return session.exec(select(Suggestion.agent, Item.external_id, Suggestion.preference, Suggestion.score,
+                               Suggestion.rationale, Suggestion.ratings, Suggestion.flags, Suggestion.batch_id)
+                        .join(Item).order_by(Item.external_id, Suggestion.agent)).all()
+
+
+def test_suggestions_are_stored_with_agent_score_and_batch(session, tmp_path):
+    path = write(tmp_path,
+                 item("t-1", suggestions=[
+                     sug("gpt-judge", preference="a", score=0.82, rationale="A answers it",
+                         ratings={"a": {"helpfulness": 5}}, flags={"b": ["factual_error", "factual_error"]}),
+                     sug("reward-model", preference="b", score=-1)]),
+                 item("t-2", prompt="q2", suggestions=[sug("gpt-judge", preference="tie", rationale="")]))
+    report = run(session, path)
+    assert (report.items_added, report.annotations_added, report.suggestions_added) == (2, 0, 3)
+    assert suggestions(session) == [
+        ("gpt-judge", "t-1", "a", 0.82, "A answers it", {"a": {"helpfulness": 5}}, {"b": ["factual_error"]},
+         report.batch_id),
+        ("reward-model", "t-1", "b", -1.0, None, {}, {}, report.batch_id),
+        ("gpt-judge", "t-2", "tie", None, None, {}, {}, report.batch_id)]
+    assert count(session, Annotation) == 0 and count(session, User) == 0  # agents are not annotators
+    assert report.summary_lines() == [(f"Imported items.jsonl into project 'p' (import batch {report.batch_id}): "
+                                      "2 new items, 0 new annotations, 3 new suggestions.")]
+
+
+def test_new_suggestions_on_a_stored_item_are_added_and_a_known_agent_is_a_no_op(session, tmp_path):
+    first = run(session, write(tmp_path, item("t-1", suggestions=[sug("gpt-judge", preference="a")])))
+    again = run(session, write(tmp_path, item("t-1", suggestions=[sug("gpt-judge", preference="b")]), name="again.jsonl"))
+    assert (again.batch_id, again.suggestions_added, again.suggestions_existing) == (None, 0, 1)
+    assert again.summary_lines() == [
+        "again.jsonl: nothing new: 1 items already imported into project 'p' (1 suggestion already present)."]
+    more = run(session, write(tmp_path, item("t-1", suggestions=[sug("gpt-judge", preference="b"),
+                                                                 sug("rm", preference="b", score=0.1)]),
+                              name="more.jsonl"))
+    assert (more.items_existing, more.suggestions_added, more.suggestions_existing) == (1, 1, 1)
+    assert more.summary_lines() == [
+        (f"Imported more.jsonl into project 'p' (import batch {more.batch_id}): 0 new items, 0 new annotations, "
+        "1 new suggestion."),
+        "Already imported, left unchanged: 1 item, 0 annotations, 1 suggestion."]
+    assert [(agent, pref, batch) for agent, _, pref, _, _, _, _, batch in suggestions(session)] == [
+        ("gpt-judge", "a", first.batch_id), ("rm", "b", more.batch_id)]
+
+
+def test_suggestions_on_a_single_candidate_item_accept_the_short_forms(session, tmp_path):
+    run(session, write(tmp_path, item("one", outputs=("only",), suggestions=[
+        sug("safety-judge", ratings={"helpfulness": 2}, flags=["unsafe"], score=0.97)])))
+    assert session.exec(select(Suggestion.ratings, Suggestion.flags)).one() == (
+        {"a": {"helpfulness": 2}}, {"a": ["unsafe"]})
+
+
+def test_a_ranking_suggestion_on_a_ranked_item(session, tmp_path):
+    run(session, write(tmp_path, item("three", outputs=("x", "y", "z"),
+                                      suggestions=[sug("ranker", ranking={"a": 2, "b": 1, "c": 3})])))
+    assert session.exec(select(Suggestion.ranking, Suggestion.preference)).one() == ({"a": 2, "b": 1, "c": 3}, None)
+
+
+def test_suggestion_rows_cover_every_column():
+    assert sorted(ingest_write.SUGGESTION_COLUMNS) == sorted(Suggestion.__table__.c.keys())
+
+
+BAD_SUGGESTIONS = [
+    ([{"preference": "a"}], "suggestions[0].agent: missing agent name (the automatic judge, e.g. 'gpt-judge')"),
+    ([sug("j"), sug("j", preference="b")], "suggestions[1].agent: 'j' already judged this item (suggestions[0])"),
+    ([sug(agent=" ")], "suggestions[0].agent: empty text"),
+    ([sug(preference="c")], "suggestions[0].preference: 'c' is not one of 'a', 'b', 'tie', 'both_bad'"),
+    ([sug(preference="a", score="high")], "suggestions[0].score: must be a number, not text"),
+    ([sug(preference="a", score=True)], "suggestions[0].score: must be a number, not a boolean"),
+    ([sug(preference="a", scores=0.9)], "suggestions[0].scores: unknown field; did you mean 'score'?"),
+    ([sug(score=0.5, preference="")],
+     "suggestions[0]: answers nothing; give a preference, ranking, ratings, flags or a rationale"),
+    ([sug(ranking={"a": 1, "b": 2})],
+     "suggestions[0].ranking: only items with 3 or more candidates are ranked; this one has 2"),
+    ([sug(flags={"b": ["rude"]})], "suggestions[0].flags.b: unknown flag 'rude' (the project has: "),
+    ([sug(ratings={"c": {"helpfulness": 3}})], "suggestions[0].ratings.c: no candidate with id 'c'"),
+    ("gpt-judge", "suggestions: must be a list of suggestions, not text"),
+    (["gpt-judge"], "suggestions[0]: must be an object with an agent and its verdict, not text"),
+]
+
+
+@pytest.mark.parametrize(("bad", "expected"), BAD_SUGGESTIONS, ids=[e.split(": ", 1)[1][:50] for _, e in BAD_SUGGESTIONS])
+def test_bad_suggestions_are_reported_with_line_and_field_and_nothing_is_written(session, tmp_path, bad, expected):
+    path = write(tmp_path, item("fine", suggestions=[sug()]), item("bad", prompt="other", suggestions=bad))
+    with pytest.raises(ImportRejected) as e:
+        run(session, path)
+    assert len(e.value.problems) == 1
+    assert str(e.value.problems[0]).startswith(f"line 2, field {expected}")
+    assert counts(session) == NOTHING and count(session, Suggestion) == 0
+
+
+def test_skip_invalid_keeps_the_items_with_good_suggestions(session, tmp_path):
+    path = write(tmp_path, item("fine", suggestions=[sug()]), item("bad", prompt="other", suggestions=[sug(preference="z")]))
+    report = run(session, path, skip_invalid=True)
+    assert (report.items_added, report.suggestions_added, report.n_invalid) == (1, 1, 1)
+    assert [row[1] for row in suggestions(session)] == ["fine"]
