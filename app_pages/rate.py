@@ -6,11 +6,12 @@ import streamlit as st
 
 from feedback.annotate import submit_annotation
 from feedback.errors import FeedbackError
+from feedback.judges import describe_suggestion, suggestions_for
 from feedback.projects import current_guidelines, project_schema
 from feedback.queue import candidates_of, display_order, progress, serve, skip
 from feedback.ui import context
-from feedback.ui.rating import keyboard_help, rating_form
-from feedback.ui.render import render_input
+from feedback.ui.rating import LETTERS, keyboard_help, rating_form
+from feedback.ui.render import render_input, safe_markdown
 
 user = context.current_user()
 project = context.current_project()
@@ -25,6 +26,8 @@ try:
         done = progress(session=s, user=user, project=project)
         candidates = candidates_of(s, item.id) if item else []
         guidelines = current_guidelines(session=s, project=project)
+        suggestions = suggestions_for(session=s, user=user, item_id=item.id) \
+            if item and project.show_suggestions else []
 except FeedbackError as e:
     st.error(str(e))
     st.stop()
@@ -53,6 +56,11 @@ with main:
     by_key = {c.key: c for c in candidates}
     shown = [by_key[k] for k in display_order(user.id, item.id, list(by_key))]
     answer, submitted = rating_form(item.id, shown, schema, keyboard=True)
+    if suggestions:
+        with st.expander("What the automatic judges said", expanded=False):
+            letters = {c.key: LETTERS[i] for i, c in enumerate(shown)}
+            for suggestion in suggestions:
+                st.markdown(safe_markdown(describe_suggestion(suggestion, letters)))
     with st.popover("Skip this item", icon=":material/skip_next:"):
         reason = st.text_input("Why skip? (optional)", key=f"rate.{item.id}.skip_reason")
         skipped = st.button("Skip", key=f"rate.{item.id}.skip")
