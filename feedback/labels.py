@@ -66,3 +66,17 @@ def annotations_version(session: Session, project_id: int) -> str:
         .where(Item.project_id == project_id)
     ).one()
     return f"{count}:{latest}:{top}"
+
+
+def review_state_version(session: Session, project_id: int) -> str:
+    """Changes whenever a reviewer decides on an item of the project or a judge's verdict is imported
+    (with ``annotations_version``, the cache key of figures that use adjudications and suggestions)."""
+    from sqlmodel import func
+
+    from feedback.models import Adjudication, Suggestion
+
+    decided = session.exec(select(func.max(Adjudication.id)).join(Item, Item.id == Adjudication.item_id)
+                           .where(Item.project_id == project_id)).one()
+    suggested = session.exec(select(func.max(Suggestion.id)).join(Item, Item.id == Suggestion.item_id)
+                             .where(Item.project_id == project_id)).one()
+    return f"{decided}:{suggested}"

@@ -420,9 +420,9 @@ def test_reviewers_see_gold_accuracy_per_annotator(db):
     at = signed_in(db, "rita", "reviewer").run()
     at.switch_page("app_pages/agreement.py").run()
     assert not at.exception
-    assert "Gold accuracy" in [h.value for h in at.subheader]
-    gold = at.dataframe[-1].value
-    assert dict(zip(gold["Annotator"], gold["Correct"])) == {"dev": 0, "maria": 1}
+    quality = next(d.value for d in at.dataframe if "Gold accuracy" in d.value.columns)
+    assert dict(zip(quality["Annotator"], quality["Gold accuracy"])) == {"dev": 0.0, "maria": 1.0}
+    assert dict(zip(quality["Annotator"], quality["Gold answered"])) == {"dev": 1, "maria": 1}
 
 
 def test_the_gold_item_looks_like_any_other_on_the_rate_page(db):
@@ -474,3 +474,22 @@ def test_a_user_changes_their_password_from_the_sidebar(db):
     assert "Password changed." in [s.value for s in at.sidebar.success]
     fresh = log_in(AppTest.from_file(APP, default_timeout=30).run(), "alex", "another long secret")
     assert fresh.title[0].value == "Rate"
+
+
+def test_the_agreement_page_draws_a_kappa_heatmap_once_two_annotators_share_items(db):
+    from feedback.ui.agreement_views import kappa_matrix
+
+    with Session(db) as s:
+        users = {u.name: u.id for u in s.exec(select(User)).all()}
+        for item_id in (2, 3):
+            for name, pref in [("maria", "a"), ("dev", "a")]:
+                s.add(Annotation(item_id=item_id, user_id=users[name], preference=pref))
+        s.commit()
+    at = signed_in(db, "rita", "reviewer").run()
+    at.switch_page("app_pages/agreement.py").run()
+    assert not at.exception and not at.error
+    assert at.get("vega_lite_chart"), "no kappa heatmap"
+    cells = kappa_matrix([{"annotator_a": "dev", "annotator_b": "maria", "n_shared": 3, "kappa": 0.25}])
+    assert cells.to_dict("records") == [
+        {"annotator": "dev", "with": "maria", "kappa": 0.25, "shared items": 3},
+        {"annotator": "maria", "with": "dev", "kappa": 0.25, "shared items": 3}]

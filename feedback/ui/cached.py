@@ -1,31 +1,71 @@
-"""Read-mostly aggregates, cached by the state of the data they come from."""
+"""Read-mostly aggregates, cached by the state of the data they come from.
+
+The permission is checked before a shared cache is read: the cached computations run as the local
+operator (``user=None``) because every reviewer shares them. In the app nobody is the local operator,
+so ``user=None`` (not signed in) is refused.
+"""
 
 import streamlit as st
 
 from feedback import permissions
 from feedback.errors import PermissionDenied
-from feedback.labels import annotations_version
-from feedback.models import User
+from feedback.judges import judge_report
+from feedback.labels import annotations_version, review_state_version
+from feedback.models import Project, User
+from feedback.quality import annotator_quality
 from feedback.report import agreement_report
 from feedback.ui import context
+
+
+def _allowed(user: User | None, action: str) -> None:
+    if user is None:
+        raise PermissionDenied(f"Sign in to {action}")
+    permissions.require(user, permissions.REVIEWER, action)
+
+
+def _version(project_id: int, *, decisions: bool = False) -> str:
+    with context.session() as s:
+        version = annotations_version(s, project_id)
+        return version + (":" + review_state_version(s, project_id) if decisions else "")
 
 
 @st.cache_data(show_spinner="Computing agreement…", max_entries=32)
 def _report(url: str, project: str, version: str) -> dict:
     with context.session() as s:
-        # user=None: the caller has checked the permission, and the cache is shared by every reviewer
         return agreement_report(session=s, user=None, project=project)
 
 
 def cached_agreement_report(*, user: User | None, project_id: int, project: str) -> dict:
-    """The project's agreement report, recomputed only after its annotations change.
+    """The project's agreement report, recomputed only after its annotations change (reviewers, admins)."""
+    _allowed(user, "read agreement figures")
+    return _report(str(context.engine().url), project, _version(project_id))
 
-    Reviewers and admins only: the permission is checked here, before the shared cache is read. In the app
-    nobody is the local operator, so ``user=None`` (not signed in) is refused too.
-    """
-    if user is None:
-        raise PermissionDenied("Sign in to read agreement figures")
-    permissions.require(user, permissions.REVIEWER, "read agreement figures")
+
+@st.cache_data(show_spinner="Measuring annotators…", max_entries=32)
+def _quality(url: str, project_id: int, version: str, threshold: float) -> list[dict]:
     with context.session() as s:
-        version = annotations_version(s, project_id)
-    return _report(str(context.engine().url), project, version)
+        return annotator_quality(session=s, user=None, project=s.get(Project, project_id))
+
+
+def cached_quality(*, user: User | None, project: Project) -> list[dict]:
+    """Per-annotator quality rows (``feedback.quality``), recomputed after new answers, decisions or a new
+    threshold."""
+    _allowed(user, "see annotator quality")
+    with context.session() as s:
+        permissions.require_project(s, user, project)
+    version = _version(project.id, decisions=True)
+    return _quality(str(context.engine().url), project.id, version, project.quality_threshold)
+
+
+@st.cache_data(show_spinner="Comparing automatic judges…", max_entries=32)
+def _judges(url: str, project_id: int, version: str) -> list[dict]:
+    with context.session() as s:
+        return judge_report(session=s, user=None, project=s.get(Project, project_id))
+
+
+def cached_judges(*, user: User | None, project: Project) -> list[dict]:
+    """Per automatic judge, its agreement with the human consensus (``feedback.judges``)."""
+    _allowed(user, "see how automatic judges agree with people")
+    with context.session() as s:
+        permissions.require_project(s, user, project)
+    return _judges(str(context.engine().url), project.id, _version(project.id, decisions=True))

@@ -1,0 +1,78 @@
+"""Parts of the Agreement page: the annotator x annotator kappa heatmap, the annotator quality table and
+the automatic judges table. Figures come from ``feedback`` (quality, judges, report); this only draws."""
+
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+QUALITY_LABELS = {
+    "annotator": "Annotator", "items_done": "Items done", "median_time_s": "Median time (s)",
+    "agreement": "Agreement with the others", "agreement_n": "Compared items", "gold_accuracy": "Gold accuracy",
+    "gold_answered": "Gold answered", "tie_rate": "Tie", "both_bad_rate": "Both bad", "left_share": "Chose left",
+    "position_p": "Left bias p", "flags": "Why flagged",
+}
+JUDGE_LABELS = {
+    "agent": "Judge", "items_judged": "Items judged", "items_with_consensus": "With a human consensus",
+    "agreement": "Agreement with people", "kappa": "Cohen's kappa", "human_baseline": "People among themselves",
+    "mean_score_right": "Mean score when right", "mean_score_wrong": "Mean score when wrong",
+}
+SHARES = ("agreement", "gold_accuracy", "tie_rate", "both_bad_rate", "left_share")
+
+
+def kappa_matrix(pairs: Sequence[dict], value: str = "kappa") -> pd.DataFrame:
+    """Long rows (``annotator_a``, ``annotator_b``, ``value``, ``n_shared``) of every ordered pair, both
+    ways round, for a symmetric heatmap."""
+    rows = []
+    for pair in pairs:
+        for a, b in ((pair["annotator_a"], pair["annotator_b"]), (pair["annotator_b"], pair["annotator_a"])):
+            rows.append({"annotator": a, "with": b, "kappa": pair.get(value), "shared items": pair["n_shared"]})
+    return pd.DataFrame(rows, columns=["annotator", "with", "kappa", "shared items"])
+
+
+def kappa_heatmap(pairs: Sequence[dict], value: str = "kappa") -> None:
+    """Cohen's kappa of every annotator pair as a heatmap (red: below chance, blue: agreement)."""
+    data = kappa_matrix(pairs, value)
+    if data.empty:
+        st.caption("No two annotators share 2 or more items yet.")
+        return
+    base = alt.Chart(data).encode(x=alt.X("with:N", title=None), y=alt.Y("annotator:N", title=None))
+    cells = base.mark_rect().encode(
+        color=alt.Color("kappa:Q", scale=alt.Scale(domain=[-1, 1], scheme="redblue"), title="kappa"),
+        tooltip=["annotator", "with", alt.Tooltip("kappa:Q", format=".3f"), "shared items"])
+    labels = base.mark_text(fontSize=11).encode(text=alt.Text("kappa:Q", format=".2f"))
+    st.altair_chart((cells + labels).properties(height=max(160, 36 * data["annotator"].nunique())),
+                    width="stretch")
+
+
+def quality_table(rows: Sequence[dict]) -> None:
+    """The per-annotator quality rows, flagged ones first, with the reasons."""
+    if not rows:
+        st.caption("No answers yet.")
+        return
+    table = pd.DataFrame(rows)
+    table["flags"] = table["flags"].map(lambda reasons: "; ".join(reasons))
+    table = table.sort_values(["flagged", "annotator"], ascending=[False, True])
+    shown = table[[c for c in QUALITY_LABELS if c in table]].rename(columns=QUALITY_LABELS)
+    formats = {QUALITY_LABELS[c]: "{:.0%}" for c in SHARES} | {"Median time (s)": "{:.0f}", "Left bias p": "{:.4f}"}
+    st.dataframe(shown.style.format(formats, na_rep="–").apply(_flagged_rows(table), axis=1),
+                 hide_index=True, width="stretch")
+
+
+def _flagged_rows(table: pd.DataFrame):
+    flagged = dict(zip(table["annotator"], table["flagged"]))
+
+    def style(row: pd.Series) -> list[str]:
+        mark = "background-color: rgba(255, 75, 75, 0.12)" if flagged.get(row["Annotator"]) else ""
+        return [mark] * len(row)
+
+    return style
+
+
+def judges_table(rows: Sequence[dict]) -> None:
+    """Each automatic judge's agreement with the human consensus, beside the people's own agreement."""
+    table = pd.DataFrame(rows)[list(JUDGE_LABELS)].rename(columns=JUDGE_LABELS)
+    formats = {"Agreement with people": "{:.0%}", "People among themselves": "{:.0%}", "Cohen's kappa": "{:.3f}",
+               "Mean score when right": "{:.3f}", "Mean score when wrong": "{:.3f}"}
+    st.dataframe(table.style.format(formats, na_rep="–"), hide_index=True, width="stretch")
