@@ -8,42 +8,12 @@ from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from feedback.auth import hash_password
-from feedback.db import create_schema, make_engine
 from feedback.models import Annotation, AnnotationRevision, Candidate, Item, ProjectMember, Skip, User
 from feedback.projects import add_project
 from feedback.ui.context import LAST_ACTIVE, PROJECT, USER_ID
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
-
-
-@pytest.fixture
-def db(tmp_path, monkeypatch):
-    """A SQLite file with project 'support': 3 items, the first labelled by two annotators."""
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("FEEDBACK_DATABASE_URL", url)
-    engine = make_engine(url)
-    create_schema(engine)
-    with Session(engine, expire_on_commit=False) as s:
-        project = add_project(s, name="support", overlap=3)
-        for n in range(3):
-            item = Item(project_id=project.id, external_id=f"t-{n}", prompt=f"Question {n}: how do I **reset** it?",
-                        content_hash=f"h{n}", position=n)
-            s.add(item)
-            s.flush()
-            s.add(Candidate(item_id=item.id, key="a", model="v1", output=f"Answer one <b>{n}</b>", position=0))
-            s.add(Candidate(item_id=item.id, key="b", model="v2", output=f"Answer two {n}", position=1))
-        s.flush()
-        for name, pref in [("maria", "a"), ("dev", "b")]:
-            user = User(name=name)
-            s.add(user)
-            s.flush()
-            s.add(Annotation(item_id=1, user_id=user.id, preference=pref,
-                             ratings={"a": {"helpfulness": 4}, "b": {"helpfulness": 2}}))
-        s.get(Item, 1).n_annotations = 2
-        s.commit()
-    yield engine
-    engine.dispose()
 
 
 PASSWORD = "correct horse battery"
