@@ -1,0 +1,89 @@
+"""Vectorised bootstrap over items for statistics that are sums of per-unit contributions.
+
+Every agreement coefficient here is a function of a few totals, and every total is a sum over units of a
+per-unit contribution (a unit's coincidences, its Fleiss counts, a pair's confusion cell, ...). A bootstrap
+replicate draws the *items* (clusters of units: an item's candidates stay together) with replacement, so its
+totals are ``counts @ contributions`` where ``counts`` says how often each item was drawn. Nothing is
+copied: a replicate costs one row of draws and one matrix product, done in chunks of replicates.
+
+For tables of counts (a pair of annotators' confusion matrix), the bootstrap total is exactly a multinomial
+draw over the distinct per-item patterns of cells (one cell per item when items hold one unit), so those
+replicates come from ``Generator.multinomial`` directly.
+"""
+
+import numpy as np
+
+CHUNK_CELLS = 4_000_000  # draws per chunk of replicates (memory: 8 bytes each, twice)
+
+
+def cluster_sums(contrib: np.ndarray, cluster: np.ndarray, n_clusters: int) -> np.ndarray:
+    """Per-cluster totals of per-unit contributions (rows of ``contrib`` summed by ``cluster``)."""
+    if len(cluster) == n_clusters and np.array_equal(cluster, np.arange(n_clusters)):
+        return contrib
+    out = np.zeros((n_clusters, contrib.shape[1]), dtype=contrib.dtype)
+    np.add.at(out, cluster, contrib)
+    return out
+
+
+def resample_sums(contrib: np.ndarray, *, resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """(resamples x q) totals of ``contrib`` (clusters x q) over clusters drawn with replacement.
+
+    Each replicate draws as many clusters as there are, uniformly with replacement.
+    """
+    n, q = contrib.shape
+    out = np.zeros((resamples, q))
+    if n == 0 or resamples == 0:
+        return out
+    chunk = max(1, min(resamples, CHUNK_CELLS // n))
+    weights_dtype = np.float32 if contrib.dtype == np.float32 else np.float64
+    for start in range(0, resamples, chunk):
+        size = min(chunk, resamples - start)
+        draws = rng.integers(0, n, size=(size, n))
+        draws += (np.arange(size) * n)[:, None]
+        counts = np.bincount(draws.ravel(), minlength=size * n).reshape(size, n).astype(weights_dtype)
+        out[start:start + size] = counts @ contrib
+    return out
+
+
+def table_replicates(group: np.ndarray, cell: np.ndarray, cluster: np.ndarray, *, n_groups: int,
+                     n_cells: int, resamples: int, rng: np.random.Generator,
+                     one_per_cluster: bool | None = None) -> np.ndarray:
+    """(resamples x n_groups x n_cells) bootstrap count tables, one per group (e.g. annotator pair).
+
+    Rows are (group, cell, cluster) observations. Each group's clusters are resampled with replacement,
+    independently of the other groups. When no cluster holds two observations of one group the table is
+    multinomial(n, observed shares); otherwise the multinomial runs over the distinct per-cluster patterns.
+    ``one_per_cluster`` says so when the caller knows (else it is checked).
+    """
+    out = np.zeros((resamples, n_groups, n_cells), dtype=np.int64)
+    if not len(group) or resamples == 0:
+        return out
+    tables = np.bincount(group * n_cells + cell, minlength=n_groups * n_cells).reshape(n_groups, n_cells)
+    n = tables.sum(axis=1)
+    if one_per_cluster is None:
+        keys = group.astype(np.int64) * (int(cluster.max()) + 1) + cluster
+        one_per_cluster = len(np.unique(keys)) == len(keys)
+    if one_per_cluster:  # one observation per (group, cluster): plain multinomial
+        shares = tables / np.maximum(n, 1)[:, None]
+        shares[n == 0, 0] = 1.0
+        return rng.multinomial(n, shares, size=(resamples, n_groups))
+    for g in np.flatnonzero(n):
+        rows = group == g
+        _, local = np.unique(cluster[rows], return_inverse=True)
+        per_cluster = np.bincount(local * n_cells + cell[rows], minlength=(local.max() + 1) * n_cells)
+        patterns, freq = np.unique(per_cluster.reshape(-1, n_cells), axis=0, return_counts=True)
+        draws = rng.multinomial(freq.sum(), freq / freq.sum(), size=resamples)
+        out[:, g] = draws @ patterns
+    return out
+
+
+def percentile_ci(replicates: np.ndarray, point: float, *, confidence: float = 0.95) -> list | None:
+    """[low, high] percentile interval of the finite replicates (None if the point estimate is undefined or
+    fewer than half the replicates are defined). Works along the first axis of ``replicates``."""
+    reps = np.asarray(replicates, dtype=float)
+    finite = reps[np.isfinite(reps)]
+    if not np.isfinite(point) or len(finite) < max(2, len(reps) / 2):
+        return None
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(finite, [tail, 100 - tail])
+    return [float(low), float(high)]
