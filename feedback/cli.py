@@ -41,12 +41,20 @@ def cmd_agreement(args, settings: Settings) -> int:
     from feedback.report import agreement_report, format_report
 
     with Session(_engine(settings)) as session:
-        report = agreement_report(session=session, user=None, project=args.project)
+        report = agreement_report(session=session, user=None, project=args.project, resamples=args.resamples,
+                                  seed=args.seed)
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False, default=str))
     else:
         print(format_report(report))
     return 0
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
 
 
 def cmd_export(args, settings: Settings) -> int:
@@ -112,10 +120,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("agreement", help="inter-annotator agreement of a project",
-                       description="Per question: items with 2+ annotations, percent agreement, Cohen's kappa "
-                       "per annotator pair, Fleiss' kappa, Krippendorff's alpha.")
+                       description="Per question, over units with 2+ annotations: percent agreement and the "
+                       "agreement expected by chance, Cohen's kappa per annotator pair (weighted for ordinal "
+                       "answers), Fleiss' kappa, Krippendorff's alpha at the question's level (rank-distance "
+                       "for rankings), alpha without each annotator and each annotator's agreement with the "
+                       "consensus of the others; each with a 95% bootstrap interval over items.")
     p.add_argument("--project", required=True, help="project name")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--resamples", type=_non_negative, default=1000,
+                   help="bootstrap resamples for the 95%% intervals (default: 1000; 0: no intervals)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: 0)")
     p.set_defaults(func=cmd_agreement)
 
     p = sub.add_parser("export", help="export a fine-tuning dataset",

@@ -121,3 +121,48 @@ def test_cli_agreement_needs_a_project(cli_db, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["agreement"])
     assert exit_info.value.code == 2
+
+
+def test_report_has_intervals_annotators_and_notes(session, add_item):
+    build(session, add_item)
+    report = agreement_report(session=session, user=None, project="p", resamples=200, seed=3)
+    helpfulness = question(report, "helpfulness")
+    assert helpfulness["levels"] == ["ordinal", "interval"] and helpfulness["scale"] == [1, 2, 3, 4, 5]
+    alpha = helpfulness["metrics"]["alpha_ordinal"]
+    assert alpha["n_items"] == 3 and alpha["n_annotators"] == 3
+    assert alpha["ci"] is None or alpha["ci"][0] <= alpha["value"] <= alpha["ci"][1]
+    assert {"kappa_linear", "kappa_quadratic", "kappa_ci"} <= set(helpfulness["pairwise"][0])
+    assert {row["annotator"] for row in helpfulness["annotators"]} == {"dev", "maria", "sam"}
+    assert "both bad" in question(report, "preference (ordinal)")["note"]
+    assert report["bootstrap"]["resamples"] == 200
+    again = agreement_report(session=session, user=None, project="p", resamples=200, seed=3)
+    assert again == report
+
+
+def test_report_ranks_items_with_three_candidates(session, add_item):
+    project = add_project(session, name="r")
+    users = [User(name=n) for n in ("ann", "bob", "cy")]
+    session.add_all(users)
+    session.flush()
+    rankings = [({"a": 1, "b": 2, "c": 3}, {"a": 1, "b": 2, "c": 3}, {"a": 2, "b": 1, "c": 3}),
+                ({"a": 3, "b": 2, "c": 1}, {"a": 3, "b": 1, "c": 2}, {"a": 3, "b": 2, "c": 1})]
+    for n, per_user in enumerate(rankings):
+        item = add_item(session, project, external_id=f"i{n}", outputs=("x", "y", "z"))
+        for user, ranking in zip(users, per_user):
+            session.add(Annotation(item_id=item.id, user_id=user.id, ranking=ranking))
+    session.commit()
+    ranking = question(agreement_report(session=session, user=None, project="r", resamples=50), "ranking")
+    assert ranking["alpha_level"] == "rank" and ranking["n_items"] == 2 and ranking["n_annotators"] == 3
+    assert ranking["metrics"]["alpha_rank"]["n_candidates"] == 3
+    assert 0 < ranking["krippendorff_alpha"] < 1
+
+
+def test_cli_agreement_seed_and_resamples(cli_db, capsys):
+    assert main(["agreement", "--project", "p", "--json", "--resamples", "50", "--seed", "4"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["bootstrap"] == {"resamples": 50, "seed": 4, "confidence": 0.95, "resampled": "items"}
+    assert "metrics" in question(report, "helpfulness") and "annotators" in question(report, "helpfulness")
+    assert main(["agreement", "--project", "p", "--resamples", "0"]) == 0
+    assert "alpha 95% CI" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["agreement", "--project", "p", "--resamples", "-1"])
