@@ -202,13 +202,21 @@ def ranking_agreement(rankings: pd.DataFrame, *, resamples: int = 1000, seed: in
     whole = pd.DataFrame({
         "unit": np.asarray(coded.units, dtype=object)[coded.unit],
         "annotator": np.asarray(coded.annotators, dtype=object)[coded.annotator],
-        "value": np.unique(vectors, axis=0, return_inverse=True)[1].ravel() if len(vectors) else [],
+        "value": _ranking_keys(vectors),
     })
     if "item" in rankings:
         items = rankings.drop_duplicates("unit").set_index("unit")["item"]
         whole["item"] = whole["unit"].map(items)
     return question_agreement(whole, levels=["nominal"], rankings=(coded, vectors), resamples=resamples,
                               seed=seed, confidence=confidence)
+
+
+def _ranking_keys(vectors: np.ndarray) -> np.ndarray:
+    """One integer per whole ranking (average ranks are multiples of 1/2 between 1 and C)."""
+    doubled = np.rint(vectors * 2).astype(np.int64)
+    base = 2 * vectors.shape[1] + 1
+    return doubled @ (base ** np.arange(vectors.shape[1], dtype=np.int64)) if vectors.shape[1] <= 12 else \
+        np.unique(vectors, axis=0, return_inverse=True)[1].ravel()
 
 
 def _rank_part(coded: Coded, vectors: np.ndarray, *, resamples: int, rng, confidence: float) -> dict:
