@@ -3,7 +3,9 @@
 Rules:
 - One annotation per annotator and item. A submission needs the annotator's lease on the item (see
   ``feedback.queue``) or a free place: it is refused when the item's submitted annotations plus other
-  annotators' active leases already reach the overlap, and never goes past the overlap.
+  annotators' active leases already reach the item's overlap (``Project.overlap + Item.extra_overlap``), and
+  never goes past it. When the project escalates automatically, a submission that completes a disputed
+  item's overlap asks for one more annotator (``feedback.review.maybe_escalate``).
 - Every annotation names the schema and guidelines versions it answered, and on gold items whether it
   matched the known answer (``gold_correct``).
 - ``Item.n_annotations`` counts the submitted annotations of every item, gold ones included: it is a
@@ -24,6 +26,7 @@ from feedback.models import Annotation, AnnotationRevision, Candidate, Item, Lea
 from feedback.permissions import REVIEWER, at_least, require_project
 from feedback.projects import project_schema
 from feedback.queue import candidates_of, fresh, others_leases, writing
+from feedback.review import maybe_escalate
 from feedback.schema import answer_problems
 
 ANSWER_FIELDS = ("preference", "ranking", "thumbs", "ratings", "flags", "correction", "rationale")
@@ -120,19 +123,23 @@ def submit_annotation(*, session: Session, user: User, item_id: int, answer: Ans
         session.exec(delete(Lease).where(Lease.item_id == item.id, Lease.user_id == user.id)
                      .execution_options(synchronize_session=False))
         session.flush()
+        if project.auto_escalate:
+            maybe_escalate(session, project, item)
     return annotation
 
 
 def _check_room(session: Session, user: User, item: Item, project: Project, now) -> None:
-    """Refuse a submission that would pass the overlap, or take a place others hold with their leases."""
-    if item.n_annotations >= project.overlap:
-        raise InvalidAnswer(f"Item {item.external_id} already has its {project.overlap} annotations")
+    """Refuse a submission that would pass the item's overlap (the project's plus the annotators a reviewer
+    asked for), or take a place others hold with their leases."""
+    wanted = project.overlap + item.extra_overlap
+    if item.n_annotations >= wanted:
+        raise InvalidAnswer(f"Item {item.external_id} already has its {wanted} annotations")
     leased = session.exec(select(Lease.id).where(Lease.item_id == item.id, Lease.user_id == user.id,
                                                  Lease.expires_at > now)).first()
     if leased is None and item.n_annotations + others_leases(
-            session, item_id=item.id, user_id=user.id, now=now) >= project.overlap:
+            session, item_id=item.id, user_id=user.id, now=now) >= wanted:
         raise InvalidAnswer(f"Item {item.external_id} is being answered by other annotators and will have its "
-                            f"{project.overlap} annotations; take the next item")
+                            f"{wanted} annotations; take the next item")
 
 
 def answer_json(annotation: Annotation) -> dict[str, Any]:

@@ -102,6 +102,7 @@ class Item(SQLModel, table=True):
         UniqueConstraint("project_id", "external_id"),
         UniqueConstraint("project_id", "content_hash"),
         Index("ix_item_queue", "project_id", "is_gold", "priority", "n_annotations", "position"),
+        Index("ix_item_extra", "project_id", "extra_overlap", "n_annotations"),  # items sent back for more annotators
     )
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", index=True)
@@ -209,7 +210,8 @@ class Adjudication(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     item_id: int = Field(foreign_key="item.id", index=True)
-    reviewer_id: int = Field(foreign_key="user.id")
+    reviewer_id: int | None = Field(default=None, foreign_key="user.id",
+                                    description="who decided; None: decided automatically (auto-escalation)")
     decision: str = Field(max_length=20, description="'final', 'more_annotators' or 'reopen'")
     answer: dict[str, Any] | None = Field(default=None, sa_type=NULLABLE_JSON,
                                           description="the final answer (preference / ranking / ratings / flags)")

@@ -125,10 +125,34 @@ def list_batches(*, session: Session, project: Project) -> list[ImportBatch]:
     )
 
 
+CONSENSUS_METHODS = ("majority", "dawid_skene")
+
+
+def _check_share(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise FeedbackError(f"{name}: must be a number from 0 to 1, not {value!r}")
+
+
+def _check_flag(name: str, value: Any) -> None:
+    if not isinstance(value, bool):
+        raise FeedbackError(f"{name}: must be true or false, not {value!r}")
+
+
 def update_project_settings(*, session: Session, user: User | None, project: Project, overlap: int | None = None,
                             restricted: bool | None = None, gold_rate: float | None = None,
-                            lease_minutes: int | None = None) -> Project:
-    """Change the given settings (admins); None leaves a setting as it is."""
+                            lease_minutes: int | None = None, consensus_method: str | None = None,
+                            review_threshold: float | None = None, auto_escalate: bool | None = None,
+                            quality_threshold: float | None = None,
+                            show_suggestions: bool | None = None) -> Project:
+    """Change the given settings (admins); None leaves a setting as it is. Every value is checked first, and
+    nothing is saved unless all are valid.
+
+    ``consensus_method``: what exports use, ``"majority"`` or ``"dawid_skene"`` (a reviewer's final answer wins
+    over both); ``review_threshold``: items whose consensus confidence is below it go to review (0-1);
+    ``auto_escalate``: items below it get one more annotator before review; ``quality_threshold``: annotators
+    whose agreement with the consensus is below it are flagged (0-1); ``show_suggestions``: annotators see the
+    automatic judges' verdicts.
+    """
     require(user, ADMIN, "change project settings")
     if overlap is not None:
         _check_overlap(overlap)
@@ -137,10 +161,25 @@ def update_project_settings(*, session: Session, user: User | None, project: Pro
     if lease_minutes is not None and (isinstance(lease_minutes, bool) or not isinstance(lease_minutes, int)
                                       or not 1 <= lease_minutes <= MAX_LEASE_MINUTES):
         raise FeedbackError(f"lease_minutes: must be from 1 to {MAX_LEASE_MINUTES} (a week), not {lease_minutes}")
+    if consensus_method is not None and consensus_method not in CONSENSUS_METHODS:
+        raise FeedbackError(f"consensus_method: must be one of {', '.join(CONSENSUS_METHODS)}, "
+                            f"not {consensus_method!r}")
+    for name, value in (("review_threshold", review_threshold), ("quality_threshold", quality_threshold)):
+        if value is not None:
+            _check_share(name, value)
+    for name, value in (("restricted", restricted), ("auto_escalate", auto_escalate),
+                        ("show_suggestions", show_suggestions)):
+        if value is not None:
+            _check_flag(name, value)
+    changes = {"overlap": overlap, "restricted": restricted, "gold_rate": gold_rate,
+               "lease_minutes": lease_minutes, "consensus_method": consensus_method,
+               "review_threshold": None if review_threshold is None else float(review_threshold),
+               "auto_escalate": auto_escalate,
+               "quality_threshold": None if quality_threshold is None else float(quality_threshold),
+               "show_suggestions": show_suggestions}
     with writing(session):
         stored = _stored(session, project)
-        for name, value in (("overlap", overlap), ("restricted", restricted), ("gold_rate", gold_rate),
-                            ("lease_minutes", lease_minutes)):
+        for name, value in changes.items():
             if value is not None:
                 setattr(stored, name, value)
         session.add(stored)

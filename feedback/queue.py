@@ -1,10 +1,14 @@
 """Who gets which item next (overlap, leases, gold, priority), skips, and how far each annotator has got.
 
 Rules:
-- An item is *open* to an annotator while they have neither annotated nor skipped it and its submitted
-  annotations (``Item.n_annotations``) plus the *active leases of other annotators* are fewer than the
-  project's overlap. Open items are served highest ``priority`` first, then least-annotated, then in import
-  order (``position``).
+- An item *wants* ``Project.overlap + Item.extra_overlap`` annotations (a reviewer, or auto-escalation, can
+  ask for more annotators on one item: ``feedback.review``). It is *open* to an annotator while they have
+  neither annotated nor skipped it and its submitted annotations (``Item.n_annotations``) plus the *active
+  leases of other annotators* are fewer than it wants. Items sent back for more annotators
+  (``extra_overlap > 0``) and open to the annotator come first, whatever their priority (a reviewer is
+  waiting for them; fewest extra annotators asked for, then least-annotated, then oldest first: the order of
+  the small index ``ix_item_extra``, so finding one never sorts); then open items highest ``priority``
+  first, then least-annotated, then in import order (``position``).
 - Serving an item *leases* it to the annotator for ``Project.lease_minutes``: the lease holds one of the
   overlap's places, so two annotators never both make the (overlap+1)-th annotation. An expired lease holds
   nothing (it is ignored in every count and deleted by the next ``serve``). An annotator holds at most one
@@ -124,6 +128,7 @@ def _signed_in(user: User | None) -> User:
 _UID, _PID, _ITEM = bindparam("uid"), bindparam("pid"), bindparam("item")
 _NOW = bindparam("now", type_=Lease.__table__.c.expires_at.type)
 _OVERLAP, _LEVEL = bindparam("overlap"), bindparam("level")
+_WANTED = _OVERLAP + Item.extra_overlap  # annotations an item wants
 _DONE = exists().where(Annotation.item_id == Item.id, Annotation.user_id == _UID)
 _SKIPPED = exists().where(Skip.item_id == Item.id, Skip.user_id == _UID)
 _OTHERS_LEASES = (select(func.count()).select_from(Lease)
@@ -135,18 +140,24 @@ _LOWER_LEVEL = select(func.max(Item.priority)).where(*_REGULAR, Item.priority < 
 _NEXT_AT_LEVEL = (
     select(Item.id)
     .where(*_REGULAR, Item.priority == _LEVEL, Item.n_annotations < _OVERLAP, ~_DONE, ~_SKIPPED,
-           Item.n_annotations + _OTHERS_LEASES < _OVERLAP)
+           Item.n_annotations + _OTHERS_LEASES < _WANTED)
     .order_by(Item.n_annotations, Item.position, Item.id)
     .limit(1)
 )
 _UNDER_AT_LEVEL = (select(func.count()).select_from(Item)
                    .where(*_REGULAR, Item.priority == _LEVEL, Item.n_annotations < _OVERLAP))
+# Sent-back items (few; found through ix_item_extra) that still want annotators.
+_SENT_BACK = (Item.project_id == _PID, Item.extra_overlap > 0,  # gold items are never sent back
+              Item.n_annotations < _WANTED)
+_NEXT_SENT_BACK = (select(Item.id).where(*_SENT_BACK, ~_DONE, ~_SKIPPED, Item.n_annotations + _OTHERS_LEASES < _WANTED)
+                   .order_by(Item.extra_overlap, Item.n_annotations, Item.id).limit(1))  # ix_item_extra's order
+_OVER_BASE = select(func.count()).select_from(Item).where(*_SENT_BACK, Item.n_annotations >= _OVERLAP)
 _NEXT_GOLD = (select(Item.id).where(Item.project_id == _PID, Item.is_gold == true(), ~_DONE, ~_SKIPPED)
               .order_by(Item.priority.desc(), Item.position, Item.id).limit(1))
 _GOLD_DONE = select(func.count()).select_from(Item).where(Item.project_id == _PID, Item.is_gold == true(), _DONE)
 _DONE_IN_PROJECT = (select(func.count()).select_from(Annotation).join(Item, Item.id == Annotation.item_id)
                     .where(Annotation.user_id == _UID, Item.project_id == _PID))
-_SERVABLE = select(Item.is_gold, Item.n_annotations).where(Item.id == _ITEM, Item.project_id == _PID,
+_SERVABLE = select(Item.is_gold, Item.n_annotations, Item.extra_overlap).where(Item.id == _ITEM, Item.project_id == _PID,
                                                            ~_DONE, ~_SKIPPED)
 _OTHERS_ON = (select(func.count()).select_from(Lease)
               .where(Lease.item_id == _ITEM, Lease.user_id != _UID, Lease.expires_at > _NOW))
@@ -169,18 +180,23 @@ def _servable(conn: Connection, user_id: int, project: Project, item_id: int, *,
     row = conn.execute(_SERVABLE, {"item": item_id, "pid": project.id, "uid": user_id}).first()
     if row is None:
         return False
-    is_gold, n = row
+    is_gold, n, extra = row
     if is_gold:
         return True
+    wanted = project.overlap + extra
     if leased:
-        return n < project.overlap
+        return n < wanted
     others = conn.execute(_OTHERS_ON, {"item": item_id, "uid": user_id, "now": now}).scalar_one()
-    return n + others < project.overlap
+    return n + others < wanted
 
 
 def _next_regular(conn: Connection, user_id: int, project: Project, now: datetime) -> int | None:
-    """The next open non-gold item: one priority level at a time, each an ordered walk of ``ix_item_queue``."""
+    """The next open non-gold item: a sent-back one first, else one priority level at a time, each an ordered
+    walk of ``ix_item_queue``."""
     params = {"pid": project.id, "uid": user_id, "now": now, "overlap": project.overlap}
+    sent_back = conn.execute(_NEXT_SENT_BACK, params).scalar()
+    if sent_back is not None:
+        return sent_back
     level = conn.execute(_TOP_LEVEL, params).scalar()
     while level is not None:
         found = conn.execute(_NEXT_AT_LEVEL, params | {"level": level}).scalar()
@@ -298,14 +314,16 @@ def progress(*, session: Session, user: User, project: Project) -> Progress:
 
 
 def _remaining(session: Session, user_id: int, project: Project, now: datetime) -> int:
-    """Regular items open to the user: those under the overlap, less the ones they touched, less the ones
-    others' leases fill (counted by subtraction, so no query walks the annotations of every item)."""
-    under = (Item.project_id == project.id, Item.is_gold == false(), Item.n_annotations < project.overlap)
+    """Regular items open to the user: those under the overlap they want, less the ones they touched, less the
+    ones others' leases fill (counted by subtraction, so no query walks the annotations of every item)."""
+    under = (Item.project_id == project.id, Item.is_gold == false(),
+             Item.n_annotations < project.overlap + Item.extra_overlap)
     conn, params = session.connection(), {"pid": project.id, "overlap": project.overlap}
     n_under, level = 0, conn.execute(_TOP_LEVEL, params).scalar()
     while level is not None:  # one index range per priority level
         n_under += conn.execute(_UNDER_AT_LEVEL, params | {"level": level}).scalar_one()
         level = conn.execute(_LOWER_LEVEL, params | {"level": level}).scalar()
+    n_under += conn.execute(_OVER_BASE, params).scalar_one()  # sent back after reaching the overlap
     touched = union(select(Annotation.item_id.label("item_id")).where(Annotation.user_id == user_id),
                     select(Skip.item_id.label("item_id")).where(Skip.user_id == user_id)).subquery()
     n_touched = session.exec(select(func.count()).select_from(touched)
@@ -313,7 +331,8 @@ def _remaining(session: Session, user_id: int, project: Project, now: datetime) 
     leased = select(Lease.item_id).where(Lease.user_id != user_id, Lease.expires_at > now)
     params = {"uid": user_id, "now": now}
     n_filled = conn.execute(select(func.count()).select_from(Item).where(
-        *under, Item.id.in_(leased), ~_DONE, ~_SKIPPED, Item.n_annotations + _OTHERS_LEASES >= project.overlap),
+        *under, Item.id.in_(leased), ~_DONE, ~_SKIPPED,
+        Item.n_annotations + _OTHERS_LEASES >= project.overlap + Item.extra_overlap),
         params).scalar_one()
     return max(n_under - n_touched - n_filled, 0)
 

@@ -391,3 +391,46 @@ def test_fifty_annotators_never_pass_the_overlap_and_lose_nothing(file_engine, a
     assert sorted(per_item.values()) == [3] * 60 and per_item == counts
     assert len({(r.item_id, r.user_id) for r in rows}) == len(rows)
     assert leases == 0
+
+
+# --- per-item overlap: the project's overlap plus the annotators a reviewer asked for ------------------------
+
+def test_an_item_with_extra_overlap_is_served_beyond_the_project_overlap(session, make_project, make_user):
+    project = make_project(items=2, overlap=1)
+    users = [make_user(f"u{n}") for n in range(4)]
+    items = {i.external_id: i for i in session.exec(select(Item).where(Item.project_id == project.id)).all()}
+    wanted = items["i1"]
+    wanted.extra_overlap = 2                     # i1 wants 1 + 2 = 3 annotators, i0 wants 1
+    session.add(wanted)
+    session.commit()
+    assert progress(session=session, user=users[0], project=project).remaining == 2
+    served = []
+    for user in users:
+        item = serve(session=session, user=user, project=project)
+        served.append(item and item.external_id)
+        if item is not None:
+            submit_annotation(session=session, user=user, item_id=item.id, answer=answer())
+    # the item a reviewer is waiting for comes first; i0 is full after one answer, i1 after three
+    assert served == ["i1", "i1", "i1", "i0"]
+    assert session.get(Item, wanted.id).n_annotations == 3
+    assert progress(session=session, user=make_user("late"), project=project).remaining == 0
+    with pytest.raises(InvalidAnswer, match="already has its 3 annotations"):
+        submit_annotation(session=session, user=make_user("later"), item_id=wanted.id, answer=answer())
+
+
+def test_leases_count_against_the_per_item_overlap(session, make_project, make_user):
+    project = make_project(items=1, overlap=1)
+    item = session.exec(select(Item).where(Item.project_id == project.id)).one()
+    item.extra_overlap = 1
+    session.add(item)
+    session.commit()
+    first, second, third = make_user("first"), make_user("second"), make_user("third")
+    assert serve(session=session, user=first, project=project).id == item.id
+    assert serve(session=session, user=second, project=project).id == item.id   # 2 places: both lease it
+    assert serve(session=session, user=third, project=project) is None          # both places held
+    assert progress(session=session, user=third, project=project).remaining == 0
+    with pytest.raises(InvalidAnswer, match="will have its 2 annotations"):
+        submit_annotation(session=session, user=third, item_id=item.id, answer=answer())
+    submit_annotation(session=session, user=second, item_id=item.id, answer=answer())
+    submit_annotation(session=session, user=first, item_id=item.id, answer=answer("b"))
+    assert session.get(Item, item.id).n_annotations == 2
