@@ -5,8 +5,9 @@ in the standard (text) or conversational (lists of ``{role, content}``) form, as
 with a ``manifest.json`` that says what went in. The same data and options always give the same bytes:
 no timestamps, fixed key order, an explicit Parquet schema, a zip with a fixed date.
 
-Which items give rows, and how conversations are rendered: ``feedback.export_rows``; the majority
-rule: ``feedback.consensus.majority_preference``.
+Which items give rows, and how conversations are rendered: ``feedback.export_rows``. The chosen answer is
+the item's consensus as the project sets it (``Project.consensus_method``: majority, or Dawid-Skene), and a
+reviewer's adjudicated final answer wins over both: ``feedback.review.item_consensus``.
 """
 
 import hashlib
@@ -24,16 +25,16 @@ import pyarrow.parquet as pq
 from sqlmodel import Session
 
 from feedback import permissions
-from feedback.consensus import majority_preference
 from feedback.errors import ExportError
 from feedback.export_rows import COLUMNS, FORMS, REASONS, build_rows, validate_rows
 from feedback.labels import annotations_frame, candidates_frame, items_frame
 from feedback.models import User
 from feedback.projects import get_project
+from feedback.review import item_consensus
 
 FORMATS = ("dpo",)
 MANIFEST = "manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: consensus, confidence and adjudicated columns; the "consensus" entry
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 REASON_WORDS = {reason: reason.replace("_", " ") for reason in REASONS}
 
@@ -41,7 +42,13 @@ _MESSAGES = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]
 _PROVENANCE = [
     ("item_id", pa.string()), ("num_annotators", pa.int64()), ("majority_share", pa.float64()),
     ("chosen_model", pa.string()), ("rejected_model", pa.string()), ("metadata", pa.string()),
+    ("consensus", pa.string()), ("confidence", pa.float64()), ("adjudicated", pa.bool_()),
 ]
+RULES = {
+    "majority": "the option with strictly more than half of an item's preference votes",
+    "dawid_skene": "the option with the highest Dawid-Skene posterior (annotators weighted by their estimated "
+                   "confusion matrices)",
+}
 
 
 @dataclass(frozen=True)
@@ -175,8 +182,8 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
     items = items_frame(session, proj.id)
     candidates = candidates_frame(session, proj.id)
     annotations = annotations_frame(session, proj.id)
-    majority = majority_preference(annotations[["item_id", "annotator", "preference"]])
-    rows, excluded = build_rows(items, candidates, majority, form=options.form,
+    consensus = item_consensus(session, proj)
+    rows, excluded = build_rows(items, candidates, consensus, form=options.form,
                                 min_annotations=options.min_annotations)
     if not rows:
         raise ExportError(_nothing_to_export(proj.name, len(items), excluded, options))
@@ -197,7 +204,10 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
         "items": {"total": len(items), "exported": len(exported)},
         "excluded": excluded,
         "annotators": sorted(set(voters["annotator"].astype(str))),
-        "majority_rule": "the option with strictly more than half of an item's preference votes",
+        "majority_rule": RULES["majority"],
+        "consensus": {"method": proj.consensus_method, "rule": RULES.get(proj.consensus_method, ""),
+                      "adjudication": "a reviewer's final answer overrides the method",
+                      "adjudicated_rows": sum(1 for r in rows if r["adjudicated"])},
         "files": {name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
                   for name, data in sorted(files.items())},
     }

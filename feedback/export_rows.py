@@ -3,6 +3,13 @@
 A row is ``{"prompt", "chosen", "rejected"}`` plus flat provenance columns. In the *conversational*
 form the three are lists of ``{"role", "content"}`` messages; in the *standard* form they are text.
 
+Provenance columns: ``item_id`` (the item's id in the imported file), ``num_annotators`` (annotators who gave
+a preference), ``majority_share`` (the share of them who chose the row's ``chosen``: above 0.5 under majority
+consensus; it can be lower when Dawid-Skene or a reviewer decided), ``chosen_model``, ``rejected_model``,
+``metadata`` (the item's metadata as JSON text), ``consensus`` (the project's method, ``majority`` or
+``dawid_skene``), ``confidence`` (majority: the share of votes; Dawid-Skene: the posterior probability of the
+chosen answer; adjudicated: 1.0) and ``adjudicated`` (true when a reviewer's final answer chose it).
+
 Rendering (both forms): an assistant message that only calls tools (empty content) gets the calls as
 its content, one line each, ``[tool call] NAME(ARGUMENTS)``; an assistant message with text and tool
 calls gets the lines after its text. Nothing else is dropped: a message with no content and no tool
@@ -33,7 +40,8 @@ COMPLETION_ROLES = ("assistant", "tool")
 LABELS = {"system": "System", "user": "User", "assistant": "Assistant", "tool": "Tool"}
 TRAINING_COLUMNS = ("prompt", "chosen", "rejected")
 COLUMNS = ("prompt", "chosen", "rejected", "item_id", "num_annotators", "majority_share",
-           "chosen_model", "rejected_model", "metadata")
+           "chosen_model", "rejected_model", "metadata", "consensus", "confidence", "adjudicated")
+CONSENSUS_METHODS = ("majority", "dawid_skene")
 # Why an item gave no row. "identical_outputs" counts pairs (one per item when items have two candidates).
 REASONS = ("no_annotations", "single_candidate", "too_few_annotations", "tie", "both_bad", "split",
            "identical_outputs")
@@ -130,20 +138,31 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def build_rows(items: pd.DataFrame, candidates: pd.DataFrame, majority: pd.DataFrame, *, form: str,
+def _as_consensus(frame: pd.DataFrame) -> pd.DataFrame:
+    """A ``majority_preference`` frame in the shape of ``consensus.final_consensus`` (older callers)."""
+    if "label" in frame.columns:
+        return frame
+    return frame.rename(columns={"winner": "label"}).assign(confidence=frame["share"], method="majority",
+                                                            adjudicated=False)
+
+
+def build_rows(items: pd.DataFrame, candidates: pd.DataFrame, consensus: pd.DataFrame, *, form: str,
                min_annotations: int = 1) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """DPO rows (explicit prompt) and the number of items left out per reason (``REASONS``).
 
-    ``items``, ``candidates``: the loaders' frames (``feedback.labels``); ``majority``: the output of
-    ``feedback.consensus.majority_preference``. One row per item whose outcome is "clear" with at least
-    ``min_annotations`` annotators: chosen is the winner, rejected the other candidate; with three or
-    more candidates, one row per other candidate in position order. Rows come in item position order.
-    Raises ``ExportError`` naming the item and field for any row that would be malformed.
+    ``items``, ``candidates``: the loaders' frames (``feedback.labels``); ``consensus``: the output of
+    ``feedback.consensus.final_consensus`` (``item_id``, ``label``, ``confidence``, ``method``,
+    ``adjudicated``, ``n_annotators``, ``share``, ``outcome``; a ``majority_preference`` frame is read as
+    majority consensus). One row per item whose outcome is "clear" with at least ``min_annotations``
+    annotators' preferences: chosen is the consensus label (a reviewer's adjudicated answer when there is
+    one), rejected the other candidate; with three or more candidates, one row per other candidate in
+    position order. Rows come in item position order. Raises ``ExportError`` naming the item and field for
+    any row that would be malformed.
     """
     if form not in FORMS:
         raise ExportError(f"Unknown form {form!r} (choose {' or '.join(FORMS)})")
     order = items.sort_values(["position", "item_id"], kind="mergesort")
-    decided = order.merge(majority, on="item_id", how="left", validate="one_to_one")
+    decided = order.merge(_as_consensus(consensus), on="item_id", how="left", validate="one_to_one")
     n_candidates = decided["item_id"].map(candidates.groupby("item_id").size()).fillna(0).to_numpy()
     n_annotators = decided["n_annotators"].fillna(0).to_numpy()
     outcome = decided["outcome"].astype(object).to_numpy()
@@ -168,11 +187,12 @@ def build_rows(items: pd.DataFrame, candidates: pd.DataFrame, majority: pd.DataF
 def _item_rows(rows: list, item: dict[str, Any], group: list[dict[str, Any]], *, form: str) -> int:
     """Append the item's rows; return how many pairs were left out because both sides are the same."""
     ext = str(item["external_id"])
-    winner = item["winner"]
+    winner = item["label"]
     best = next((c for c in group if c["key"] == winner), None)
     if best is None:
         keys = ", ".join(str(c["key"]) for c in group)
-        raise _bad(ext, "preference", f"the majority choice {winner!r} is not one of its candidates ({keys})")
+        rule = "majority" if item["method"] == "majority" and not item["adjudicated"] else "consensus"
+        raise _bad(ext, "preference", f"the {rule} choice {winner!r} is not one of its candidates ({keys})")
     messages = item["messages"]
     prompt = prompt_value(item["prompt"], messages, form=form, item=ext)
     after_label = form == "standard" and isinstance(messages, list) and bool(messages)
@@ -193,6 +213,8 @@ def _item_rows(rows: list, item: dict[str, Any], group: list[dict[str, Any]], *,
             "num_annotators": int(item["n_annotators"]), "majority_share": float(item["share"]),
             "chosen_model": _text(best["model"]), "rejected_model": _text(other["model"]),
             "metadata": json.dumps(meta, ensure_ascii=False, sort_keys=True, default=str),
+            "consensus": str(item["method"]), "confidence": float(item["confidence"]),
+            "adjudicated": bool(item["adjudicated"]),
         })
     return identical
 
@@ -259,6 +281,16 @@ def validate_rows(rows: list[dict[str, Any]], *, form: str) -> None:
         _check_text(row["metadata"], item=item, field="metadata")
         if type(row["num_annotators"]) is not int or row["num_annotators"] < 1:
             raise _bad(item, "num_annotators", f"must be a positive integer, not {row['num_annotators']!r}")
+        if row["consensus"] not in CONSENSUS_METHODS:
+            raise _bad(item, "consensus", f"must be one of {', '.join(CONSENSUS_METHODS)}, not {row['consensus']!r}")
+        if type(row["adjudicated"]) is not bool:
+            raise _bad(item, "adjudicated", f"must be true or false, not {row['adjudicated']!r}")
         share = row["majority_share"]
-        if type(share) is not float or not 0.5 < share <= 1.0:
-            raise _bad(item, "majority_share", f"must be a float above 0.5 and at most 1, not {share!r}")
+        if row["consensus"] == "majority" and not row["adjudicated"]:
+            if type(share) is not float or not 0.5 < share <= 1.0:
+                raise _bad(item, "majority_share", f"must be a float above 0.5 and at most 1, not {share!r}")
+        elif type(share) is not float or not 0.0 <= share <= 1.0:
+            raise _bad(item, "majority_share", f"must be a float from 0 to 1, not {share!r}")
+        confidence = row["confidence"]
+        if type(confidence) is not float or not 0.0 < confidence <= 1.0:
+            raise _bad(item, "confidence", f"must be a float above 0 and at most 1, not {confidence!r}")

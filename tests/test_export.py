@@ -73,7 +73,8 @@ def test_prompt_item_in_both_forms(session, project):
     assert row == {
         "prompt": "What is 2+2?", "chosen": "4", "rejected": "5", "item_id": "q1", "num_annotators": 3,
         "majority_share": pytest.approx(2 / 3), "chosen_model": "model-a", "rejected_model": "model-b",
-        "metadata": '{"topic": "math"}',
+        "metadata": '{"topic": "math"}', "consensus": "majority", "confidence": pytest.approx(2 / 3),
+        "adjudicated": False,
     }
     (row,) = export(session, CONVERSATIONAL).rows
     assert row["prompt"] == [{"role": "user", "content": "What is 2+2?"}]
@@ -191,7 +192,8 @@ def test_bad_options_are_export_errors():
 def good_row(**changes):
     row = {"prompt": [{"role": "user", "content": "q"}], "chosen": [{"role": "assistant", "content": "yes"}],
            "rejected": [{"role": "assistant", "content": "no"}], "item_id": "bad-7", "num_annotators": 3,
-           "majority_share": 1.0, "chosen_model": "m1", "rejected_model": "m2", "metadata": "{}"}
+           "majority_share": 1.0, "chosen_model": "m1", "rejected_model": "m2", "metadata": "{}",
+           "consensus": "majority", "confidence": 1.0, "adjudicated": False}
     return row | changes
 
 
@@ -208,6 +210,10 @@ def good_row(**changes):
         ({"chosen": [{"role": "assistant", "content": "yes", "tool_calls": []}]}, "chosen message 1"),
         ({"num_annotators": None}, "num_annotators"),
         ({"majority_share": 0.5}, "majority_share"),
+        ({"majority_share": 0.4, "consensus": "dawid_skene", "confidence": 1.5}, "confidence"),
+        ({"majority_share": -0.1, "adjudicated": True}, "majority_share"),
+        ({"consensus": "vibes"}, "consensus"),
+        ({"adjudicated": 1}, "adjudicated"),
     ],
 )
 def test_validator_names_the_item_and_field(changes, field):
@@ -292,7 +298,8 @@ def test_same_data_gives_the_same_bytes(session, project, tmp_path, options):
     assert manifest["options"] == {"format": "dpo", "form": options.form, "min_annotations": 1}
     assert manifest["excluded"]["split"] == 1
     assert set(manifest) == {"manifest_version", "project", "options", "columns", "rows", "items", "excluded",
-                             "annotators", "majority_rule", "files"}   # no time stamp: same data, same bytes
+                             "annotators", "majority_rule", "consensus", "files"}   # no time stamp
+    assert manifest["consensus"]["method"] == "majority" and manifest["consensus"]["adjudicated_rows"] == 0
     with zipfile.ZipFile(io.BytesIO(first.zip_bytes())) as archive:
         assert {i.filename: archive.read(i) for i in archive.infolist()} == first.files
 
@@ -384,3 +391,63 @@ def test_every_reason_has_words_in_the_summary():
     text = describe_excluded(dict.fromkeys(REASONS, 1))
     assert text == ("1 no annotations, 1 single candidate, 1 too few annotations, 1 tie, 1 both bad, 1 split, "
                     "1 identical outputs")
+
+
+# --- the project's consensus: adjudication and Dawid-Skene ------------------------------------------------------
+
+def test_a_reviewers_final_answer_overrides_the_majority(session, project, make_user):
+    from feedback.review import adjudicate, reopen
+
+    reviewer = make_user("rev", role="reviewer")
+    clear = add_item(session, project, "clear", outputs=["A", "B"])
+    split = add_item(session, project, "split", outputs=["A", "B"], position=1)
+    tied = add_item(session, project, "tied", outputs=["A", "B"], position=2)
+    vote(session, clear, "a", "a", "b")
+    vote(session, split, "a", "b")
+    vote(session, tied, "a", "a")
+    adjudicate(session=session, user=reviewer, item_id=clear.id, answer={"preference": "b"}, reason="B is right")
+    adjudicate(session=session, user=reviewer, item_id=split.id, answer={"preference": "a"}, reason="A is right")
+    adjudicate(session=session, user=reviewer, item_id=tied.id, answer={"preference": "tie"}, reason="same")
+
+    bundle = export(session)
+    assert [(r["item_id"], r["chosen"], r["adjudicated"], r["confidence"], r["consensus"]) for r in bundle.rows] == [
+        ("clear", "B", True, 1.0, "majority"), ("split", "A", True, 1.0, "majority")]
+    assert [r["majority_share"] for r in bundle.rows] == [pytest.approx(1 / 3), pytest.approx(1 / 2)]
+    assert bundle.excluded["tie"] == 1 and bundle.excluded["split"] == 0
+    assert bundle.manifest["consensus"]["adjudicated_rows"] == 2
+    assert pq.read_table(io.BytesIO(bundle.files["dpo_standard.parquet"])).column("adjudicated").to_pylist() == [
+        True, True]
+
+    reopen(session=session, user=reviewer, item_id=clear.id, reason="new guidelines")
+    rows = {r["item_id"]: r for r in export(session).rows}
+    assert (rows["clear"]["chosen"], rows["clear"]["adjudicated"]) == ("A", False)   # the majority again
+
+
+def test_dawid_skene_consensus_is_a_project_setting(session, project):
+    from feedback.projects import update_project_settings
+
+    # r1-r3 agree on items 0-19; x1 and x2 answer in patterns unrelated to the truth. On "target" r1 says a
+    # and both careless annotators say b.
+    users = add_users(session, {"r1", "r2", "r3", "x1", "x2"})
+    for i in range(20):
+        item = add_item(session, project, f"t{i:02d}", outputs=[f"A{i}", f"B{i}"], position=i)
+        truth = "ab"[i % 2]
+        said = {"r1": truth, "r2": truth, "r3": truth, "x1": "ab"[(i // 2) % 2], "x2": "ab"[((i + 1) // 2) % 2]}
+        session.add_all([Annotation(item_id=item.id, user_id=users[u].id, preference=p) for u, p in said.items()])
+    target = add_item(session, project, "target", outputs=["right", "wrong"], position=99)
+    session.add_all([Annotation(item_id=target.id, user_id=users[u].id, preference=p)
+                     for u, p in {"r1": "a", "x1": "b", "x2": "b"}.items()])
+    session.commit()
+
+    majority = {r["item_id"]: r for r in export(session).rows}
+    assert majority["target"]["chosen"] == "wrong" and majority["target"]["consensus"] == "majority"
+
+    update_project_settings(session=session, user=None, project=project, consensus_method="dawid_skene")
+    bundle = export(session)
+    rows = {r["item_id"]: r for r in bundle.rows}
+    assert rows["target"]["chosen"] == "right"
+    assert rows["target"]["consensus"] == "dawid_skene" and not rows["target"]["adjudicated"]
+    assert rows["target"]["confidence"] > 0.9 and rows["target"]["majority_share"] == pytest.approx(1 / 3)
+    assert all(rows[f"t{i:02d}"]["chosen"] == ("A" if i % 2 == 0 else "B") + str(i) for i in range(20))
+    assert bundle.manifest["consensus"]["method"] == "dawid_skene"
+    assert export(session).files == bundle.files   # still the same bytes for the same data
