@@ -1,14 +1,15 @@
 """Agreement (reviewers and admins): per question, per annotator pair, per annotator; disputed items;
 automatic judges against the people."""
 
-import pandas as pd
 import streamlit as st
 
 from feedback.errors import FeedbackError
 from feedback.report import questions_table
+from feedback.review import review_queue
 from feedback.ui import context
-from feedback.ui.agreement_views import judges_table, kappa_heatmap, quality_table
+from feedback.ui.agreement_views import judges_table, quality_table, question_details
 from feedback.ui.cached import cached_agreement_report, cached_judges, cached_quality
+from feedback.ui.review_views import ITEM, queue_table
 
 user = context.current_user()
 project = context.current_project()
@@ -36,14 +37,18 @@ if report["n_annotations"] == 0:
 questions, annotators, disputed, automatic = st.tabs(["Questions", "Annotators", "Disputed items",
                                                       "Automatic judges"])
 with questions:
+    boot = report.get("bootstrap") or {}
     st.caption("Computed over units with 2 or more answers: items for the preference, item x answer for ratings "
                "and flags. Percent agreement is the share of agreeing pairs of answers; kappa and alpha correct "
-               "it for chance (1 = perfect, 0 = chance, below 0 = worse than chance). Alpha is measured at the "
-               "level shown; Fleiss' kappa treats answers as categories. Preference (ordinal) orders first "
-               "candidate better > tie > second better, by candidate, never by screen side; both bad is left "
-               "out of it.")
-    fmt = {col: "{:.3f}" for col in ["% agreement", "Fleiss' kappa", "Krippendorff's alpha"]}
+               "it for the agreement expected by chance (1 = perfect, 0 = chance, below 0 = worse than chance). "
+               f"95% intervals: {boot.get('resamples', 0)} bootstrap resamples of items (seed {boot.get('seed')}).")
+    fmt = {col: "{:.3f}" for col in ["% agreement", "expected by chance", "Fleiss' kappa", "Krippendorff's alpha"]}
     st.dataframe(questions_table(report).style.format(fmt, na_rep="n/a"), hide_index=True, width="stretch")
+    measured = [q for q in report["questions"] if q.get("n_units")]
+    if measured:
+        names = [q["question"] for q in measured]
+        question = measured[names.index(st.selectbox("Question in detail", names, key="agreement.question"))]
+        question_details(question)
 
 with annotators:
     st.caption(f"Flagged (red) when agreement with the others or gold accuracy is below the project's quality "
@@ -52,19 +57,19 @@ with annotators:
                "the others: the share of an annotator's choices equal to the majority of the other annotators "
                "of the item (items where the others tie are left out).")
     quality_table(quality)
-    st.markdown("**Cohen's kappa per annotator pair**")
-    names = [q["question"] for q in report["questions"] if q.get("pairwise")]
-    if names:
-        chosen = st.selectbox("Question", names, key="agreement.question")
-        kappa_heatmap(next(q for q in report["questions"] if q["question"] == chosen)["pairwise"])
-    else:
-        st.caption("No two annotators share 2 or more items yet.")
 
 with disputed:
-    if report["disagreements"]:
-        st.dataframe(pd.DataFrame(report["disagreements"]), hide_index=True, width="stretch")
-    else:
-        st.caption("No item with 2+ annotations has a split preference.")
+    with context.session() as s:
+        queue = review_queue(session=s, user=user, project=project, limit=200)
+    st.caption(f"Items whose consensus is below the review threshold ({queue.threshold:.0%}) or split, most "
+               f"disputed first: {queue.total}. Open one to decide it on the Review page.")
+    if queue.entries:
+        st.dataframe(queue_table(queue).style.format({"confidence": "{:.0%}"}), hide_index=True, width="stretch")
+        names = {e.item_id: e.external_id for e in queue.entries}
+        item_id = st.selectbox("Item", list(names), format_func=names.get, key="agreement.disputed")
+        if st.button("Review this item", icon=":material/gavel:", key="agreement.review"):
+            st.session_state[ITEM] = item_id
+            st.switch_page("app_pages/review.py")
 
 with automatic:
     if judges:

@@ -10,6 +10,7 @@ from feedback.errors import FeedbackError
 from feedback.gold import set_gold
 from feedback.permissions import ADMIN, at_least
 from feedback.projects import (
+    CONSENSUS_METHODS,
     MAX_LEASE_MINUTES,
     create_project,
     current_guidelines,
@@ -68,17 +69,33 @@ settings_tab, questions_tab, guidelines_tab, members_tab, gold_tab = st.tabs(
     ["Settings", "Questions", "Guidelines", "Annotators", "Gold items"])
 
 with settings_tab, st.form(f"projects.settings.{pid}"):
-    overlap = st.number_input("Overlap: annotators per item", 1, 100, project.overlap, key=f"projects.overlap.{pid}")
-    gold_rate = st.number_input("Gold rate: share of served items that are gold", 0.0, 1.0, float(project.gold_rate),
-                                0.05, key=f"projects.gold_rate.{pid}")
-    lease = st.number_input("Lease: minutes a served item stays reserved", 1, MAX_LEASE_MINUTES,
-                            project.lease_minutes, key=f"projects.lease.{pid}")
-    restricted = st.checkbox("Restricted to its annotators (see Annotators)", project.restricted,
-                             key=f"projects.restricted.{pid}")
+    left, right = st.columns(2)
+    overlap = left.number_input("Overlap: annotators per item", 1, 100, project.overlap, key=f"projects.overlap.{pid}")
+    gold_rate = left.number_input("Gold rate: share of served items that are gold", 0.0, 1.0,
+                                  float(project.gold_rate), 0.05, key=f"projects.gold_rate.{pid}")
+    lease = left.number_input("Lease: minutes a served item stays reserved", 1, MAX_LEASE_MINUTES,
+                              project.lease_minutes, key=f"projects.lease.{pid}")
+    restricted = left.checkbox("Restricted to its annotators (see Annotators)", project.restricted,
+                               key=f"projects.restricted.{pid}")
+    method = right.selectbox("Consensus used by exports", CONSENSUS_METHODS,
+                             CONSENSUS_METHODS.index(project.consensus_method), key=f"projects.consensus.{pid}",
+                             format_func=lambda m: {"majority": "majority vote",
+                                                    "dawid_skene": "Dawid-Skene (weighs reliable annotators)"}[m],
+                             help="a reviewer's final answer overrides either")
+    review = right.number_input("Review threshold: items whose consensus confidence is below it go to review",
+                                0.0, 1.0, float(project.review_threshold), 0.05, key=f"projects.review.{pid}")
+    escalate = right.checkbox("Give items below the review threshold one more annotator before review",
+                              project.auto_escalate, key=f"projects.escalate.{pid}")
+    quality = right.number_input("Quality threshold: flag annotators whose agreement is below it", 0.0, 1.0,
+                                 float(project.quality_threshold), 0.05, key=f"projects.quality.{pid}")
+    suggestions = right.checkbox("Show the automatic judges' verdicts to annotators (they may anchor on them)",
+                                 project.show_suggestions, key=f"projects.suggestions.{pid}")
     if st.form_submit_button("Save settings"):
-        apply(lambda s: update_project_settings(session=s, user=user, project=project, overlap=int(overlap),
-                                                gold_rate=float(gold_rate), lease_minutes=int(lease),
-                                                restricted=restricted), "Settings saved.")
+        apply(lambda s: update_project_settings(
+            session=s, user=user, project=project, overlap=int(overlap), gold_rate=float(gold_rate),
+            lease_minutes=int(lease), restricted=restricted, consensus_method=method,
+            review_threshold=float(review), auto_escalate=escalate, quality_threshold=float(quality),
+            show_suggestions=suggestions), "Settings saved.")
 
 with questions_tab:
     questions_editor(user, project)

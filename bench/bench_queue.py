@@ -66,8 +66,8 @@ def build(path: Path, n_items: int, n_users: int, seed: int = 7) -> tuple[int, i
         for user_id in rng.sample(range(1, n_users + 1), n):
             annotations.append((item_id, user_id, rng.choice("ab"), now, now))
     con.executemany("INSERT INTO item (id, project_id, external_id, prompt, messages, meta, content_hash, "
-                    "position, priority, n_annotations, is_gold, gold_answer, created_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", items)
+                    "position, priority, n_annotations, extra_overlap, is_gold, gold_answer, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)", items)
     con.executemany("INSERT INTO candidate (id, item_id, key, model, output, meta, position) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)", candidates)
     con.executemany("INSERT INTO annotation (item_id, user_id, status, preference, ratings, flags, thumbs, "

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from feedback.errors import FeedbackError
 from feedback.projects import (
+    CONSENSUS_METHODS,
     create_project,
     current_guidelines,
     get_project,
@@ -127,12 +128,16 @@ def cmd_settings(args, settings) -> int:
     with _session(args, settings) as s:
         project = get_project(session=s, name=args.name)
         changes = {"overlap": args.overlap, "gold_rate": args.gold_rate, "lease_minutes": args.lease_minutes,
-                   "restricted": args.restricted}
+                   "restricted": args.restricted, "consensus_method": args.consensus,
+                   "review_threshold": args.review_threshold, "auto_escalate": args.auto_escalate,
+                   "quality_threshold": args.quality_threshold, "show_suggestions": args.show_suggestions}
         if any(v is not None for v in changes.values()):
             project = update_project_settings(session=s, user=None, project=project, **changes)
     print(f"{project.name}: overlap {project.overlap}, gold rate {project.gold_rate:g}, lease {project.lease_minutes} "
           f"minutes, {'restricted' if project.restricted else 'open'}, schema version {project.schema_version}, "
-          f"guidelines version {project.guidelines_version}")
+          f"guidelines version {project.guidelines_version}; consensus {project.consensus_method}, review below "
+          f"{project.review_threshold:g}{' (escalating first)' if project.auto_escalate else ''}, quality "
+          f"threshold {project.quality_threshold:g}, suggestions {'shown' if project.show_suggestions else 'hidden'}")
     return 0
 
 
@@ -202,4 +207,15 @@ def register(sub, engine_factory) -> None:
                        help="open only to the project's members")
     which.add_argument("--open", dest="restricted", action="store_const", const=False,
                        help="open to every annotator")
+    p.add_argument("--consensus", choices=CONSENSUS_METHODS, help="what exports use (a final answer wins)")
+    p.add_argument("--review-threshold", type=float, metavar="R",
+                   help="items whose consensus confidence is below it go to review (0 to 1)")
+    p.add_argument("--quality-threshold", type=float, metavar="R",
+                   help="annotators whose agreement is below it are flagged (0 to 1)")
+    for name, help_on in (("auto-escalate", "give items below the review threshold one more annotator first"),
+                          ("show-suggestions", "show the automatic judges' verdicts to annotators")):
+        flag = p.add_mutually_exclusive_group()
+        dest = name.replace("-", "_")
+        flag.add_argument(f"--{name}", dest=dest, action="store_const", const=True, help=help_on)
+        flag.add_argument(f"--no-{name}", dest=dest, action="store_const", const=False, help="the opposite")
     p.set_defaults(func=cmd_settings)

@@ -249,3 +249,18 @@ def test_migrating_answers_on_the_page_makes_the_refused_change_possible(db):
     button(at, "Migrate").click().run()
     assert at.error[0].value == "rename_flag: expected OLD=NEW, not 'unsafe'"
     assert stored(db).schema_version == 2
+
+
+def test_review_and_consensus_settings_are_saved(db):
+    at = page(db)
+    pid = stored(db).id
+    at.selectbox(key=f"projects.consensus.{pid}").set_value("dawid_skene")
+    at.number_input(key=f"projects.review.{pid}").set_value(0.8)
+    at.checkbox(key=f"projects.escalate.{pid}").check()
+    at.number_input(key=f"projects.quality.{pid}").set_value(0.6)
+    at.checkbox(key=f"projects.suggestions.{pid}").check()
+    button(at, "Save settings").click().run()
+    assert not at.exception and at.success[0].value == "Settings saved."
+    project = stored(db)
+    assert (project.consensus_method, project.review_threshold, project.auto_escalate, project.quality_threshold,
+            project.show_suggestions) == ("dawid_skene", 0.8, True, 0.6, True)

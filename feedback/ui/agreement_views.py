@@ -7,6 +7,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from feedback.report import annotators_table
+
 QUALITY_LABELS = {
     "annotator": "Annotator", "items_done": "Items done", "median_time_s": "Median time (s)",
     "agreement": "Agreement with the others", "agreement_n": "Compared items", "gold_accuracy": "Gold accuracy",
@@ -76,3 +78,37 @@ def judges_table(rows: Sequence[dict]) -> None:
     formats = {"Agreement with people": "{:.0%}", "People among themselves": "{:.0%}", "Cohen's kappa": "{:.3f}",
                "Mean score when right": "{:.3f}", "Mean score when wrong": "{:.3f}"}
     st.dataframe(table.style.format(formats, na_rep="–"), hide_index=True, width="stretch")
+
+
+def _ci(ci) -> str:
+    return f"[{ci[0]:.3f}, {ci[1]:.3f}]" if ci else ""
+
+
+def question_details(question: dict) -> None:
+    """Every figure of one question with its interval, what it rests on, the annotators' part in it, and
+    Cohen's kappa for every pair (table and heatmap)."""
+    st.caption(question.get("note") or "")
+    metrics = question.get("metrics") or {}
+    st.dataframe(pd.DataFrame([{
+        "figure": name.replace("_", " "), "value": m.get("value"), "95% CI": _ci(m.get("ci")),
+        "items": m.get("n_items"), "annotators": m.get("n_annotators"), "why not": m.get("reason") or "",
+    } for name, m in metrics.items()]).style.format({"value": "{:.3f}"}, na_rep="n/a"),
+        hide_index=True, width="stretch")
+    fleiss = question.get("fleiss") or {}
+    if fleiss.get("note"):
+        st.caption(f"Fleiss' kappa: {fleiss['note']}")
+    people = annotators_table(question)
+    if not people.empty:
+        st.markdown("**Each annotator's part**: alpha without them (how much they move it) and their agreement "
+                    "with the consensus of the others")
+        st.dataframe(people.style.format({c: "{:.3f}" for c in ("alpha without", "moves alpha by",
+                                                                 "with consensus", "kappa vs consensus")},
+                                         na_rep="n/a"), hide_index=True, width="stretch")
+    pairs = question.get("pairwise") or []
+    st.markdown("**Cohen's kappa per annotator pair**")
+    kappa_heatmap(pairs)
+    if pairs:
+        table = pd.DataFrame(pairs)
+        for column in [c for c in table if c.endswith("_ci")]:
+            table[column] = table[column].map(_ci)
+        st.dataframe(table, hide_index=True, width="stretch")
