@@ -53,6 +53,9 @@ def quality_table(rows: Sequence[dict]) -> None:
     if not rows:
         st.caption("No answers yet.")
         return
+    for row in rows:
+        if row["flagged"]:
+            st.warning(f"**{row['annotator']}** is flagged: {'; '.join(row['flags'])}", icon=":material/flag:")
     table = pd.DataFrame(rows)
     table["flags"] = table["flags"].map(lambda reasons: "; ".join(reasons))
     table = table.sort_values(["flagged", "annotator"], ascending=[False, True])

@@ -12,3 +12,10 @@ def sign_in(page, url: str, name: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Rate", exact=True)).to_be_visible()
+
+
+def open_project(page, name: str) -> None:
+    """Choose project ``name`` in the sidebar."""
+    page.get_by_test_id("stSidebar").get_by_role("combobox", name="Project").click()
+    page.get_by_role("option", name=name, exact=True).click()
+    expect(page.get_by_test_id("stSidebar").get_by_role("combobox", name="Project")).to_have_value(name)

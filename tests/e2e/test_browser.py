@@ -86,7 +86,7 @@ def test_rate_two_items_see_agreement_download_export(app_server, page, shot, tm
 
     page.get_by_role("link", name="Agreement").click()
     expect(page.get_by_role("heading", name="Agreement", exact=True)).to_be_visible()
-    expect(page.get_by_role("heading", name="Per question")).to_be_visible()
+    expect(page.get_by_role("tab", name="Questions")).to_be_visible()
     # 6 imported annotations + the 2 just made; the table itself is drawn on a canvas
     expect(page.get_by_test_id("stMetricValue").first).to_have_text("8")
     shot(page, "agreement")

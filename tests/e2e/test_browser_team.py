@@ -6,7 +6,7 @@ from collections import Counter
 
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
-from steps import PASSWORD
+from steps import PASSWORD, open_project
 from steps import sign_in as _sign_in
 
 TEAM = ["ann-1", "ann-2", "ann-3"]
@@ -83,9 +83,7 @@ def _set_up_project(page) -> None:
 
 
 def _open_team(page) -> None:
-    sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_role("combobox", name="Project").click()
-    page.get_by_role("option", name="team", exact=True).click()
+    open_project(page, "team")
     expect(page.get_by_text(re.compile(r"^team: "))).to_be_visible()
 
 
