@@ -61,12 +61,15 @@ if project is not None:
         form = st.radio("Form", ["standard", "conversational"], horizontal=True, key="data.form",
                         help="standard: text columns; conversational: lists of {role, content} messages")
         least = st.number_input("Minimum annotations per item", 1, 50, 1, key="data.min")
+        careful = st.checkbox("Leave out the votes of flagged annotators", key="data.exclude_flagged",
+                              help="annotators the quality checks flag (Agreement page, Annotators tab)")
         build = st.form_submit_button("Build export")
     if build:
         try:
             with context.session() as s:
                 bundle = build_export(session=s, user=user, project=project.name,
-                                      options=ExportOptions(format="dpo", form=form, min_annotations=int(least)))
+                                      options=ExportOptions(format="dpo", form=form, min_annotations=int(least),
+                                                            exclude_flagged=careful))
         except FeedbackError as e:
             st.error(str(e))
         else:

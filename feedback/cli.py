@@ -60,7 +60,8 @@ def _non_negative(text: str) -> int:
 def cmd_export(args, settings: Settings) -> int:
     from feedback.export import ExportOptions, export_dataset
 
-    options = ExportOptions(format=args.format, form=args.form, min_annotations=args.min_annotations)
+    options = ExportOptions(format=args.format, form=args.form, min_annotations=args.min_annotations,
+                            exclude_flagged=args.exclude_flagged)
     with Session(_engine(settings)) as session:
         result = export_dataset(session=session, user=None, project=args.project, options=options,
                                 out_dir=Path(args.out))
@@ -140,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--form", choices=["standard", "conversational"], default="standard",
                    help="standard: text columns; conversational: lists of {role, content} messages")
     p.add_argument("--min-annotations", type=int, default=1, help="leave out items with fewer annotations")
+    p.add_argument("--exclude-flagged", action="store_true",
+                   help="do not count the votes of annotators flagged by the quality checks")
     p.add_argument("--out", required=True, help="output folder (created if missing)")
     p.set_defaults(func=cmd_export)
 

@@ -30,6 +30,7 @@ from feedback.export_rows import COLUMNS, FORMS, REASONS, build_rows, validate_r
 from feedback.labels import annotations_frame, candidates_frame, items_frame
 from feedback.models import User
 from feedback.projects import get_project
+from feedback.quality import flagged_annotators
 from feedback.review import item_consensus
 
 FORMATS = ("dpo",)
@@ -54,11 +55,13 @@ RULES = {
 @dataclass(frozen=True)
 class ExportOptions:
     """What to export: ``format`` "dpo"; ``form`` "standard" or "conversational"; ``min_annotations``: items
-    with fewer preference annotations are left out."""
+    with fewer preference annotations are left out; ``exclude_flagged``: the votes of annotators flagged by the
+    quality checks (``feedback.quality``) are not counted."""
 
     format: str = "dpo"
     form: str = "standard"
     min_annotations: int = 1
+    exclude_flagged: bool = False
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
@@ -101,7 +104,8 @@ class ExportBundle:
             f"{self.n_rows} row{'' if self.n_rows == 1 else 's'} ({self.options.format}, {self.options.form} form) from project {self.project!r}: "
             + ", ".join(sorted(self.files)),
             f"Left out: {describe_excluded(self.excluded) or 'nothing'}",
-        ]
+        ] + [f"Votes not counted (flagged by quality checks): {', '.join(names)}"
+             for names in self.manifest.get("annotators_left_out", {}).values() if names]
 
     def zip_bytes(self) -> bytes:
         """All files in one zip (for a browser download); the same bundle always gives the same bytes."""
@@ -182,7 +186,10 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
     items = items_frame(session, proj.id)
     candidates = candidates_frame(session, proj.id)
     annotations = annotations_frame(session, proj.id)
-    consensus = item_consensus(session, proj)
+    left_out = sorted(flagged_annotators(session=session, user=user, project=proj)) \
+        if options.exclude_flagged else []
+    left_out_ids = set(annotations.loc[annotations["annotator"].isin(left_out), "user_id"])
+    consensus = item_consensus(session, proj, leave_out=left_out_ids)
     rows, excluded = build_rows(items, candidates, consensus, form=options.form,
                                 min_annotations=options.min_annotations)
     if not rows:
@@ -194,7 +201,8 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
         f"{options.stem}.parquet": parquet_bytes(rows, options.form),
     }
     exported = set(items.loc[items["external_id"].isin({r["item_id"] for r in rows}), "item_id"])
-    voters = annotations[annotations["item_id"].isin(exported) & annotations["preference"].notna()]
+    voters = annotations[annotations["item_id"].isin(exported) & annotations["preference"].notna()
+                         & ~annotations["user_id"].isin(left_out_ids)]
     manifest = {
         "manifest_version": MANIFEST_VERSION,
         "project": proj.name,
@@ -204,6 +212,7 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
         "items": {"total": len(items), "exported": len(exported)},
         "excluded": excluded,
         "annotators": sorted(set(voters["annotator"].astype(str))),
+        "annotators_left_out": {"flagged by quality checks": left_out} if options.exclude_flagged else {},
         "majority_rule": RULES["majority"],
         "consensus": {"method": proj.consensus_method, "rule": RULES.get(proj.consensus_method, ""),
                       "adjudication": "a reviewer's final answer overrides the method",

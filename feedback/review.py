@@ -83,16 +83,20 @@ def _adjudicated_label(answer: dict[str, Any]) -> str | None:
     return None
 
 
-def item_consensus(session: Session, project: Project, method: str | None = None) -> pd.DataFrame:
+def item_consensus(session: Session, project: Project, method: str | None = None, *,
+                   leave_out: set[int] | frozenset[int] = frozenset()) -> pd.DataFrame:
     """The consensus preference of every item of ``project`` that has a vote or a standing adjudication.
 
     ``method``: ``"majority"`` or ``"dawid_skene"``; None uses the project's ``consensus_method``. An
     adjudicated final answer overrides the method. Columns ``feedback.consensus.CONSENSUS_COLUMNS``:
     ``item_id``, ``label`` (candidate key, ``tie``, ``both_bad`` or None), ``confidence``, ``method``,
-    ``adjudicated``, ``n_annotators``, ``share``, ``outcome``. A loader: the caller checks permissions.
+    ``adjudicated``, ``n_annotators``, ``share``, ``outcome``. ``leave_out``: user ids whose votes are not
+    counted (e.g. annotators flagged by the quality checks). A loader: the caller checks permissions.
     """
     method = method or project.consensus_method or "majority"
     votes = preference_votes(session, project.id)
+    if leave_out:
+        votes = votes[~votes["annotator"].isin(leave_out)]
     decided = {i: label for i, answer in standing_adjudications(session, project.id).items()
                if (label := _adjudicated_label(answer)) is not None}
     candidates = _candidate_positions(session, project.id) if method == "dawid_skene" else None

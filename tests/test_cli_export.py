@@ -90,3 +90,10 @@ def test_nothing_to_export_is_an_error(database, tmp_path, capsys):
 def test_bad_min_annotations_is_an_error(database, tmp_path, capsys):
     assert main(["export", "--project", "p", "--min-annotations", "0", "--out", str(tmp_path / "o")]) == 1
     assert capsys.readouterr().err.startswith("Error: min_annotations must be")
+
+
+def test_exclude_flagged_is_offered_and_documented():
+    from feedback.cli import build_parser
+
+    args = build_parser().parse_args(["export", "--project", "p", "--format", "dpo", "--out", "x", "--exclude-flagged"])
+    assert args.exclude_flagged is True

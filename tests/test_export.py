@@ -295,10 +295,11 @@ def test_same_data_gives_the_same_bytes(session, project, tmp_path, options):
     for name, info in manifest["files"].items():
         assert info["sha256"] == hashlib.sha256(first.files[name]).hexdigest()
     assert manifest["rows"] == 3 and manifest["project"] == "p"
-    assert manifest["options"] == {"format": "dpo", "form": options.form, "min_annotations": 1}
+    assert manifest["options"] == {"format": "dpo", "form": options.form, "min_annotations": 1,
+                                   "exclude_flagged": False}
     assert manifest["excluded"]["split"] == 1
     assert set(manifest) == {"manifest_version", "project", "options", "columns", "rows", "items", "excluded",
-                             "annotators", "majority_rule", "consensus", "files"}   # no time stamp
+                             "annotators", "annotators_left_out", "majority_rule", "consensus", "files"}   # no time stamp
     assert manifest["consensus"]["method"] == "majority" and manifest["consensus"]["adjudicated_rows"] == 0
     with zipfile.ZipFile(io.BytesIO(first.zip_bytes())) as archive:
         assert {i.filename: archive.read(i) for i in archive.infolist()} == first.files
@@ -451,3 +452,17 @@ def test_dawid_skene_consensus_is_a_project_setting(session, project):
     assert all(rows[f"t{i:02d}"]["chosen"] == ("A" if i % 2 == 0 else "B") + str(i) for i in range(20))
     assert bundle.manifest["consensus"]["method"] == "dawid_skene"
     assert export(session).files == bundle.files   # still the same bytes for the same data
+
+
+def test_the_votes_of_flagged_annotators_can_be_left_out(session, project):
+    for n in range(6):
+        vote(session, add_item(session, project, f"i{n}", position=n), "a", "a", "b")  # u3 always disagrees
+    vote(session, add_item(session, project, "close", position=9), "a", "b", "b")
+    counted = {r["item_id"]: r for r in export(session).rows}
+    assert counted["close"]["chosen"] == "second answer" and counted["i0"]["num_annotators"] == 3
+    left_out = export(session, ExportOptions(exclude_flagged=True))
+    rows = {r["item_id"]: r for r in left_out.rows}
+    assert "close" not in rows  # without u3 it is 1-1
+    assert rows["i0"]["num_annotators"] == 2 and rows["i0"]["majority_share"] == 1.0
+    assert left_out.manifest["annotators_left_out"] == {"flagged by quality checks": ["u3"]}
+    assert left_out.manifest["annotators"] == ["u1", "u2"]
