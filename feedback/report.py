@@ -113,10 +113,25 @@ NOTES = {
 
 
 def _question(name: str, kind: str, df: pd.DataFrame, *, levels: list[str], values: list | None = None,
-              weighted: bool = False, note: str | None = None, **boot: Any) -> dict:
+              weighted: bool = False, note: str | None = None, labels: dict | None = None, **boot: Any) -> dict:
     summary = question_agreement(df, levels=levels, values=values, weighted=weighted, **boot)
     return {"question": name, "kind": kind, "level": levels[0], "scale": values, "note": note or NOTES[kind],
-            **summary}
+            "distribution": distribution(df, values=values, labels=labels), **summary}
+
+
+PREFERENCE_LABELS = {0: "first candidate", 1: "second candidate", 2: "third candidate", 1000: "tie",
+                     1001: "both bad"}
+ORDINAL_LABELS = {1: "first better", 2: "tie", 3: "second better"}
+
+
+def distribution(df: pd.DataFrame, *, values: list | None = None, labels: dict | None = None) -> list[dict]:
+    """How often each answer was given (every answer, not only those in units with 2+), in scale order;
+    every point of a scale is listed, unused ones with 0."""
+    counts = df["value"].value_counts() if len(df) else pd.Series(dtype=int)
+    order = list(values) if values is not None else sorted(counts.index.tolist(), key=lambda v: (str(type(v)), v))
+    order += [v for v in sorted(counts.index.tolist(), key=str) if v not in order]
+    labels = labels or {}
+    return [{"answer": str(labels.get(v, v)), "count": int(counts.get(v, 0))} for v in order]
 
 
 def agreement_report(*, session: Session, user: User | None, project: str, resamples: int = 1000,
@@ -132,9 +147,9 @@ def agreement_report(*, session: Session, user: User | None, project: str, resam
     boot = {"resamples": resamples, "seed": seed}
     nominal, ordinal = _preference_long(ann, cands)
     questions = [
-        _question("preference", "choice", nominal, levels=["nominal"], **boot),
+        _question("preference", "choice", nominal, levels=["nominal"], labels=PREFERENCE_LABELS, **boot),
         _question("preference (ordinal)", "choice", ordinal, levels=["ordinal"], values=[1, 2, 3], weighted=True,
-                  note=NOTES["choice (ordinal)"], **boot),
+                  note=NOTES["choice (ordinal)"], labels=ORDINAL_LABELS, **boot),
     ]
     rankings = _rankings_long(ann, cands, extra)
     if len(rankings) or (cands.groupby("item_id").size() >= 3).any():
@@ -148,10 +163,11 @@ def agreement_report(*, session: Session, user: User | None, project: str, resam
                                    weighted=True, **boot))
     if schema.thumbs:
         questions.append(_question("thumbs", "thumbs", _thumbs_long(ann, extra), levels=["nominal"], values=[0, 1],
-                                   **boot))
+                                   labels={0: "down", 1: "up"}, **boot))
     for flag in schema.flags:
         questions.append(_question(f"flag: {flag_title(flag)}", "flag", _flags_long(ann, cands, flag),
-                                   levels=["nominal"], values=[0, 1], **boot))
+                                   levels=["nominal"], values=[0, 1], labels={0: "not flagged", 1: "flagged"},
+                                   **boot))
     return _finite({
         "project": proj.name,
         "bootstrap": {"resamples": resamples, "seed": seed, "confidence": 0.95, "resampled": "items"},

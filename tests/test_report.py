@@ -166,3 +166,17 @@ def test_cli_agreement_seed_and_resamples(cli_db, capsys):
     assert "alpha 95% CI" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["agreement", "--project", "p", "--resamples", "-1"])
+
+
+def test_distribution_lists_every_point_of_the_scale_in_order():
+    import pandas as pd
+
+    from feedback.report import PREFERENCE_LABELS, distribution
+
+    answers = pd.DataFrame({"value": [2, 2, 5, 1]})
+    assert distribution(answers, values=[1, 2, 3, 4, 5]) == [
+        {"answer": "1", "count": 1}, {"answer": "2", "count": 2}, {"answer": "3", "count": 0},
+        {"answer": "4", "count": 0}, {"answer": "5", "count": 1}]
+    votes = pd.DataFrame({"value": [0, 1000, 0, 1001]})
+    assert distribution(votes, labels=PREFERENCE_LABELS) == [
+        {"answer": "first candidate", "count": 2}, {"answer": "tie", "count": 1}, {"answer": "both bad", "count": 1}]

@@ -97,6 +97,13 @@ def question_details(question: dict) -> None:
         "items": m.get("n_items"), "annotators": m.get("n_annotators"), "why not": m.get("reason") or "",
     } for name, m in metrics.items()]).style.format({"value": "{:.3f}"}, na_rep="n/a"),
         hide_index=True, width="stretch")
+    answers = pd.DataFrame(question.get("distribution") or [])
+    if not answers.empty and answers["count"].sum():
+        st.markdown("**Answers given**")
+        bars = alt.Chart(answers).mark_bar().encode(
+            x=alt.X("answer:N", sort=list(answers["answer"]), title=None), y=alt.Y("count:Q", title="answers"),
+            tooltip=["answer", "count"])
+        st.altair_chart(bars.properties(height=180), width="stretch")
     fleiss = question.get("fleiss") or {}
     if fleiss.get("note"):
         st.caption(f"Fleiss' kappa: {fleiss['note']}")
