@@ -35,7 +35,7 @@ if report["n_annotations"] == 0:
     st.stop()
 
 questions, annotators, disputed, automatic = st.tabs(["Questions", "Annotators", "Disputed items",
-                                                      "Automatic judges"])
+                                                      "Automatic judges"], key="agreement.tab")
 with questions:
     boot = report.get("bootstrap") or {}
     st.caption("Computed over units with 2 or more answers: items for the preference, item x answer for ratings "

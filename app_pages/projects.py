@@ -66,7 +66,7 @@ if project is None:
 
 pid = project.id
 settings_tab, questions_tab, guidelines_tab, members_tab, gold_tab = st.tabs(
-    ["Settings", "Questions", "Guidelines", "Annotators", "Gold items"])
+    ["Settings", "Questions", "Guidelines", "Annotators", "Gold items"], key="projects.tab")
 
 with settings_tab, st.form(f"projects.settings.{pid}"):
     left, right = st.columns(2)

@@ -34,7 +34,7 @@ def same_twice(password: str, again: str) -> str:
     return password
 
 
-add, role, reset, active = st.tabs(["Add a user", "Change a role", "Reset a password", "Deactivate"])
+add, role, reset, active = st.tabs(["Add a user", "Change a role", "Reset a password", "Deactivate"], key="users.tab")
 with add, st.form("users.add", clear_on_submit=True):
     name = st.text_input("Name", key="users.add.name", max_chars=100)
     new_role = st.selectbox("Role", ROLES, key="users.add.role")

@@ -8,8 +8,8 @@ PASSWORD = "e2e password 1"  # every account's password (made by the app_server 
 def sign_in(page, url: str, name: str, password: str = PASSWORD) -> None:
     """Sign ``name`` in through the sign-in form and wait for the Rate page."""
     page.goto(url)
-    page.get_by_label("Name", exact=True).fill(name)
-    page.get_by_label("Password", exact=True).fill(password)
+    fill(page.get_by_label("Name", exact=True), name)
+    fill(page.get_by_label("Password", exact=True), password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Rate", exact=True)).to_be_visible()
 
@@ -19,3 +19,10 @@ def open_project(page, name: str) -> None:
     page.get_by_test_id("stSidebar").get_by_role("combobox", name="Project").click()
     page.get_by_role("option", name=name, exact=True).click()
     expect(page.get_by_test_id("stSidebar").get_by_role("combobox", name="Project")).to_have_value(name)
+
+
+def fill(locator, value: str) -> None:
+    """Type into a Streamlit text box and leave it, so the value is committed before the next click (a
+    form collects what its boxes hold; a box still being edited can lag behind)."""
+    locator.fill(value)
+    locator.press("Tab")

@@ -7,6 +7,7 @@ import zipfile
 
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
+from steps import fill
 from steps import sign_in as _sign_in
 
 
@@ -42,8 +43,8 @@ def test_a_page_address_without_signing_in_shows_the_sign_in(app_server, page):
 def test_a_wrong_password_is_refused(app_server, page):
     url, _ = app_server
     page.goto(url)
-    page.get_by_label("Name", exact=True).fill("alex")
-    page.get_by_label("Password", exact=True).fill("not the password")
+    fill(page.get_by_label("Name", exact=True), "alex")
+    fill(page.get_by_label("Password", exact=True), "not the password")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("Wrong name or password")).to_be_visible()
     expect(page.get_by_role("heading", name="Rate", exact=True)).to_have_count(0)
@@ -126,7 +127,7 @@ def test_upload_reports_bad_lines_then_imports_a_good_file(app_server, page):
     upload.set_input_files(files=[{"name": "batch-fixed.jsonl", "mimeType": "application/json",
                                    "buffer": f"{good}\n".encode()}])
     expect(page.get_by_text("batch-fixed.jsonl")).to_be_visible()  # uploaded before the form is sent
-    page.get_by_label("Project", exact=True).last.fill("uploads")  # a new project, opened after the import
+    fill(page.get_by_label("Project", exact=True).last, "uploads")  # a new project, opened after the import
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page.get_by_text("1 new item")).to_be_visible()
     expect(page.get_by_test_id("stSidebar").get_by_role("combobox", name="Project")).to_have_value("uploads")

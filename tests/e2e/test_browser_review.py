@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 from playwright.sync_api import expect
-from steps import open_project
+from steps import fill, open_project
 from steps import sign_in as _sign_in
 
 GOOD = ["kim", "lee", "max"]
@@ -60,7 +60,7 @@ def test_a_reviewer_finds_the_careless_annotator_decides_a_split_item_and_the_ex
     expect(page.get_by_role("heading", name="Review", exact=True)).to_be_visible()
     item = page.get_by_role("heading", name=re.compile(r"^Item r-1[01]$")).inner_text().split()[-1]
     page.get_by_text("a (agent-v2)", exact=True).click()
-    page.get_by_label("Why", exact=True).first.fill("a answers the refund question; b is wrong")
+    fill(page.get_by_label("Why", exact=True).first, "a answers the refund question; b is wrong")
     page.get_by_role("button", name="Save final answer").click()
     expect(page.get_by_text(f"Final answer saved for {item}.")).to_be_visible()
     shot(page, "review")

@@ -6,7 +6,7 @@ from collections import Counter
 
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
-from steps import PASSWORD, open_project
+from steps import PASSWORD, fill, open_project
 from steps import sign_in as _sign_in
 
 TEAM = ["ann-1", "ann-2", "ann-3"]
@@ -37,9 +37,9 @@ def _flash(page, message: str) -> None:
 def _add_users(page) -> None:
     page.get_by_role("link", name="Users").click()
     for name in TEAM:
-        page.get_by_label("Name", exact=True).fill(name)
-        page.get_by_label("Password", exact=True).fill(PASSWORD)
-        page.get_by_label("Password again", exact=True).fill(PASSWORD)
+        fill(page.get_by_label("Name", exact=True), name)
+        fill(page.get_by_label("Password", exact=True), PASSWORD)
+        fill(page.get_by_label("Password again", exact=True), PASSWORD)
         page.get_by_role("button", name="Add user").click()
         _flash(page, f"Added {name} (annotator).")
 
@@ -47,20 +47,20 @@ def _add_users(page) -> None:
 def _set_up_project(page) -> None:
     page.get_by_role("link", name="Projects").click()
     page.get_by_text("New project").click()
-    page.get_by_label("Name", exact=True).fill("team")
-    page.get_by_label("Overlap: annotators per item").first.fill("2")
+    fill(page.get_by_label("Name", exact=True), "team")
+    fill(page.get_by_label("Overlap: annotators per item").first, "2")
     page.get_by_text("Restricted: only the annotators you name may work on it").click()
     page.get_by_role("button", name="Create project").click()
     _flash(page, "Created project 'team'")
 
     page.get_by_role("tab", name="Questions").click()
     page.get_by_text("Edit as YAML").click()
-    page.get_by_label("Schema (YAML or JSON)").fill(SCHEMA)
+    fill(page.get_by_label("Schema (YAML or JSON)"), SCHEMA)
     page.get_by_role("button", name="Save YAML").click()
     _flash(page, "Questions saved: schema version 1.")
 
     page.get_by_role("tab", name="Guidelines").click()
-    page.get_by_label("Guidelines (Markdown)").fill("Prefer the answer that **does the task**.")
+    fill(page.get_by_label("Guidelines (Markdown)"), "Prefer the answer that **does the task**.")
     page.get_by_role("button", name="Save guidelines").click()
     _flash(page, "Guidelines saved: version 1.")
 
