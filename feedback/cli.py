@@ -38,15 +38,29 @@ def cmd_import(args, settings: Settings) -> int:
 
 
 def cmd_agreement(args, settings: Settings) -> int:
+    from feedback.judges import judge_report
+    from feedback.projects import get_project
+    from feedback.quality import annotator_quality
     from feedback.report import agreement_report, format_report
+    from feedback.review import review_queue
 
     with Session(_engine(settings)) as session:
         report = agreement_report(session=session, user=None, project=args.project, resamples=args.resamples,
                                   seed=args.seed)
+        project = get_project(session=session, name=args.project)
+        report["annotator_quality"] = annotator_quality(session=session, user=None, project=project)
+        report["judges"] = judge_report(session=session, user=None, project=project)
+        queue = review_queue(session=session, user=None, project=project, limit=0)
+        report["review"] = {"threshold": queue.threshold, "consensus_method": queue.method,
+                            "items_to_review": queue.total}
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False, default=str))
     else:
         print(format_report(report))
+        flagged = [f"  {row['annotator']}: {'; '.join(row['flags'])}" for row in report["annotator_quality"]
+                   if row["flagged"]]
+        print("", "Flagged annotators:" if flagged else "No annotator is flagged.", *flagged, sep="\n")
+        print(f"Items to review (consensus below {queue.threshold:g} or split): {queue.total}")
     return 0
 
 

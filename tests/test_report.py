@@ -104,12 +104,16 @@ def test_cli_agreement_json(cli_db, capsys):
     assert main(["agreement", "--project", "p", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert question(report, "preference")["percent_agreement"] == pytest.approx(4 / 9)
+    assert {row["annotator"] for row in report["annotator_quality"]} == set(report["annotators"])
+    assert report["judges"] == [] and report["review"]["consensus_method"] == "majority"
+    assert report["review"]["items_to_review"] >= 0
 
 
 def test_cli_agreement_table(cli_db, capsys):
     assert main(["agreement", "--project", "p"]) == 0
     out = capsys.readouterr().out
     assert "preference" in out and "Fleiss' kappa" in out
+    assert "No annotator is flagged." in out and "Items to review (consensus below 0.67 or split): " in out
 
 
 def test_cli_agreement_unknown_project(cli_db, capsys):
