@@ -6,7 +6,7 @@ them) unless the project's ``show_suggestions`` is on; reviewers and admins alwa
 
 ``judge_report`` says how far each judge can be trusted, on pairwise preferences: its verdict is compared with
 the human consensus of the item, which is the reviewer's adjudicated preference when there is one (the newest
-'final' decision not followed by a 'reopen'), else the majority of the annotators' preferences
+'final' decision, when it is the item's newest decision: see ``feedback.review``), else the majority of the annotators' preferences
 (``consensus.majority_preference``: more than half of the votes) on items with ``min_annotators`` or more
 annotators. Items with a split vote have no consensus and are left out. Preferences are coded by candidate
 position (first, second, ...) plus tie and both bad, so Cohen's kappa compares like with like across items.
@@ -26,9 +26,10 @@ from sqlmodel import Session, select
 from feedback.consensus import majority_preference
 from feedback.errors import NotFound
 from feedback.labels import annotations_frame, candidates_frame
-from feedback.models import Adjudication, Item, Project, Suggestion, User
+from feedback.models import Item, Project, Suggestion, User
 from feedback.permissions import REVIEWER, at_least, require, require_project
 from feedback.quality import json_safe, others_majority
+from feedback.review import adjudicated_labels
 from feedback.schema import BOTH_BAD, TIE
 
 SUGGESTION_KEYS = ["agent", "preference", "ranking", "ratings", "flags", "score", "rationale"]
@@ -92,22 +93,6 @@ def _kappa(judge: list[str], human: list[str]) -> float:
         return float(cohen_kappa_score(judge, human))
 
 
-def _adjudicated(session: Session, project_id: int) -> dict[int, str]:
-    """Item -> the preference of its standing 'final' adjudication (a later 'reopen' cancels it)."""
-    rows = session.exec(
-        select(Adjudication.item_id, Adjudication.decision, Adjudication.answer)
-        .join(Item, Item.id == Adjudication.item_id).where(Item.project_id == project_id)
-        .order_by(Adjudication.created_at, Adjudication.id)
-    ).all()
-    final: dict[int, str] = {}
-    for item_id, decision, answer in rows:
-        if decision == "final" and (answer or {}).get("preference"):
-            final[item_id] = answer["preference"]
-        elif decision in ("final", "reopen"):
-            final.pop(item_id, None)
-    return final
-
-
 def judge_report(*, session: Session, user: User | None, project: Project,
                  min_annotators: int = 2) -> list[dict[str, Any]]:
     """Per automatic judge of ``project`` (reviewers and admins), JSON-safe rows sorted by agent:
@@ -126,7 +111,7 @@ def judge_report(*, session: Session, user: User | None, project: Project,
     cands = candidates_frame(session, project.id)
     positions = {(i, k): n + 1 for i, k, n in zip(cands["item_id"], cands["key"],
                                                    cands.groupby("item_id").cumcount())}
-    table = judge_table(suggestions, votes, positions, adjudicated=_adjudicated(session, project.id),
+    table = judge_table(suggestions, votes, positions, adjudicated=adjudicated_labels(session, project.id),
                         min_annotators=min_annotators)
     return [{k: json_safe(v) for k, v in row.items()} for row in table.to_dict("records")]
 

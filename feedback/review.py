@@ -83,6 +83,13 @@ def _adjudicated_label(answer: dict[str, Any]) -> str | None:
     return None
 
 
+def adjudicated_labels(session: Session, project_id: int) -> dict[int, str]:
+    """Item id -> the preference its standing final decision settles (items whose decision settles none, e.g.
+    a ranking with a shared top, are left out)."""
+    return {i: label for i, answer in standing_adjudications(session, project_id).items()
+            if (label := _adjudicated_label(answer)) is not None}
+
+
 def item_consensus(session: Session, project: Project, method: str | None = None, *,
                    leave_out: set[int] | frozenset[int] = frozenset()) -> pd.DataFrame:
     """The consensus preference of every item of ``project`` that has a vote or a standing adjudication.
@@ -97,8 +104,7 @@ def item_consensus(session: Session, project: Project, method: str | None = None
     votes = preference_votes(session, project.id)
     if leave_out:
         votes = votes[~votes["annotator"].isin(leave_out)]
-    decided = {i: label for i, answer in standing_adjudications(session, project.id).items()
-               if (label := _adjudicated_label(answer)) is not None}
+    decided = adjudicated_labels(session, project.id)
     candidates = _candidate_positions(session, project.id) if method == "dawid_skene" else None
     return final_consensus(votes, method=method, candidates=candidates, adjudicated=decided)
 
