@@ -50,6 +50,7 @@ bench: setup-dev
 	$(BIN)/python bench/bench_agreement.py
 	$(BIN)/python bench/bench_queue.py
 	$(BIN)/python bench/bench_rate_page.py
+	$(BIN)/python bench/bench_consensus.py
 
 lint: setup-dev
 	$(BIN)/ruff check feedback app_pages app.py tests bench
