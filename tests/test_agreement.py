@@ -317,3 +317,28 @@ def test_empty_input():
     assert summary["n_units"] == 0 and summary["n_annotators"] == 0 and summary["pairwise"] == []
     assert np.isnan(summary["percent_agreement"]) and np.isnan(summary["fleiss"]["kappa"])
     assert disagreements(df).empty
+
+
+def test_weighted_cohen_kappa_worked_by_hand_from_cohens_1968_definition():
+    """Cohen (1968), "Weighted kappa", Psychological Bulletin 70: kappa_w = 1 - sum(w o) / sum(w e), with
+    disagreement weights w_ij = |i-j|/(k-1) (linear) or its square (quadratic) and e_ij = r_i c_j / n.
+
+    Two raters, 10 items, 3 ordered categories; rows rater A, columns rater B:
+        [[3, 1, 0],      row totals 4, 4, 2; column totals 3, 4, 3
+         [0, 3, 1],
+         [0, 0, 2]]
+    Unweighted: p_o = 8/10, p_e = (4*3 + 4*4 + 2*3)/100 = 0.34, kappa = 0.46/0.66 = 23/33.
+    Linear: observed 2 cells x 0.5 = 1.0; expected 0.5 x (1.6+1.2+1.2+0.8) + 1 x (1.2+0.6) = 4.2;
+    kappa = 1 - 1/4.2 = 16/21. Quadratic: observed 2 x 0.25 = 0.5; expected 0.25 x 4.8 + 1.8 = 3.0;
+    kappa = 1 - 0.5/3 = 5/6.
+    """
+    table = [[3, 1, 0], [0, 3, 1], [0, 0, 2]]
+    a, b = [], []
+    for i, row in enumerate(table):
+        for j, n in enumerate(row):
+            a += [i + 1] * n
+            b += [j + 1] * n
+    a, b = np.array(a, dtype=float), np.array(b, dtype=float)
+    assert cohen_kappa(a, b, labels=[1, 2, 3]) == pytest.approx(23 / 33)
+    assert cohen_kappa(a, b, labels=[1, 2, 3], weights="linear") == pytest.approx(16 / 21)
+    assert cohen_kappa(a, b, labels=[1, 2, 3], weights="quadratic") == pytest.approx(5 / 6)
