@@ -230,6 +230,7 @@ def _check_answers(items: list[ParsedItem], schema: LabelSchema, problems: list[
             at = f"annotations[{ann.index}]"
             for where, reason in answer_problems(
                 schema, item.keys, preference=ann.preference, ratings=ann.ratings, flags=ann.flags,
+                ranking=ann.ranking, thumbs=ann.thumbs,
                 correction=ann.correction, rationale=ann.rationale,
             ):
                 bad.append(Problem(item.line, printable(f"{at}.{where}"), _clip(reason)))

@@ -17,7 +17,8 @@ from feedback.schema import BOTH_BAD, TIE
 ITEM_FIELDS = ("id", "prompt", "messages", "candidates", "metadata", "annotations", "priority", "gold",
                "suggestions")
 CANDIDATE_FIELDS = ("id", "model", "version", "output", "messages", "metadata")
-ANNOTATION_FIELDS = ("annotator", "preference", "ratings", "flags", "correction", "rationale")
+ANNOTATION_FIELDS = ("annotator", "preference", "ranking", "thumbs", "ratings", "flags", "correction", "rationale",
+                     "shown_order", "time_spent_s")
 SUGGESTION_FIELDS = ("agent", "preference", "ranking", "ratings", "flags", "score", "rationale")
 MESSAGE_FIELDS = ("role", "content", "name", "tool_calls", "tool_call_id", "function_call")
 ROLES = ("system", "user", "assistant", "tool")
@@ -51,6 +52,10 @@ class ParsedAnnotation:
     flags: Any
     correction: Any
     rationale: Any
+    ranking: Any = None  # checked against the candidates and the project's questions later
+    thumbs: Any = None
+    shown_order: list[str] | None = None  # candidate ids left to right, as the annotator saw them
+    time_spent_s: float | None = None
 
 
 @dataclass(slots=True)
@@ -435,12 +440,34 @@ class _LineChecker:
                     seen[name] = j
             ratings, flags = _short_forms(ann, keys)
             answer = (_preference(ann), ratings, flags, ann.get("correction"), ann.get("rationale"))
-            if all(is_empty(part) for part in answer):
-                self.bad(at, "answers nothing; give a preference, ratings, flags, a correction or a "
-                             "rationale")
-            out.append(ParsedAnnotation(j, name or "", *answer))
+            ranking, thumbs = ann.get("ranking"), ann.get("thumbs")
+            if all(is_empty(part) for part in (*answer, ranking, thumbs)):
+                self.bad(at, "answers nothing; give a preference, a ranking, thumbs, ratings, flags, a correction "
+                             "or a rationale")
+            out.append(ParsedAnnotation(j, name or "", *answer, ranking=ranking, thumbs=thumbs,
+                                        shown_order=self.shown_order(ann.get("shown_order"), keys, at),
+                                        time_spent_s=self.seconds(ann.get("time_spent_s"), at)))
         return out
 
+
+    def shown_order(self, value: Any, keys: list[str], at: str) -> list[str] | None:
+        """The candidate ids left to right as the annotator saw them: each candidate once."""
+        if value is None:
+            return None
+        if not isinstance(value, list) or sorted(map(str, value)) != sorted(keys) or len(set(value)) != len(value):
+            self.bad(f"{at}.shown_order", f"must list each candidate id once, left to right ({', '.join(keys)}), "
+                                          f"not {short(value)}")
+            return None
+        return [str(k) for k in value]
+
+    def seconds(self, value: Any, at: str) -> float | None:
+        """Time spent on the item, in seconds (a number, 0 or more)."""
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 10**7:
+            self.bad(f"{at}.time_spent_s", f"must be a number of seconds, 0 or more, not {short(value)}")
+            return None
+        return float(value)
 
     def suggestions(self, value: Any, keys: list[str]) -> list[ParsedSuggestion]:
         """Automatic judges' verdicts: like annotations, named by ``agent``, with an optional ``score``."""

@@ -137,14 +137,16 @@ class ImportWriter:
     def _annotation(self, item_id: int, ann: ParsedAnnotation, gold: dict[str, Any] | None = None) -> None:
         self.annotations.add({
             "id": self.annotation_id, "item_id": item_id, "user_id": self.users[ann.annotator],
-            "status": "submitted", "preference": ann.preference, "ranking": None,
+            "status": "submitted", "preference": ann.preference, "ranking": ann.ranking or None,
             "ratings": {k: v for k, v in (ann.ratings or {}).items() if v},
             "flags": {k: list(dict.fromkeys(v)) for k, v in (ann.flags or {}).items() if v},
             "correction": None if is_empty(ann.correction) else ann.correction,
             "rationale": None if is_empty(ann.rationale) else ann.rationale,
-            "shown_order": None, "time_spent_s": None, "source": "import", "batch_id": self.batch_id,
-            "thumbs": {}, "schema_version": self.schema_version, "guidelines_version": None, "revision": 1,
-            "gold_correct": gold_verdict(gold, preference=ann.preference, ranking=None) if gold else None,
+            "shown_order": ann.shown_order, "time_spent_s": ann.time_spent_s, "source": "import",
+            "batch_id": self.batch_id, "thumbs": ann.thumbs or {}, "schema_version": self.schema_version,
+            "guidelines_version": None, "revision": 1,
+            "gold_correct": gold_verdict(gold, preference=ann.preference, ranking=ann.ranking or None)
+            if gold else None,
             "created_at": self.now, "updated_at": self.now,
         })
         self.annotation_id += 1

@@ -368,9 +368,11 @@ BAD_LINES = [
      "line 3, field annotations[0].flags.b: unknown flag 'rude' (the project has: unsafe, factual_error, off_task)"),
     (item("x", annotations=[ann(preferance="a")]),
      ["line 3, field annotations[0].preferance: unknown field; did you mean 'preference'?",
-      "line 3, field annotations[0]: answers nothing; give a preference, ratings, flags, a correction or a rationale"]),
+      ("line 3, field annotations[0]: answers nothing; give a preference, a ranking, thumbs, ratings, flags, a correction "
+     "or a rationale")]),
     (item("x", annotations=[{"annotator": "ann1", "ratings": {}, "flags": {"a": []}, "rationale": " "}]),
-     "line 3, field annotations[0]: answers nothing; give a preference, ratings, flags, a correction or a rationale"),
+     ("line 3, field annotations[0]: answers nothing; give a preference, a ranking, thumbs, ratings, flags, a correction "
+     "or a rationale")),
     ('{"id": "x", "prompt": "q", "candidates": [{"output": "a\\u0000b"}]}',
      "line 3, field candidates[0].output: the text contains a NUL character (\\u0000), which databases cannot store"),
     ('{"id": "x", "prompt": "q\\ud800", "candidates": [{"output": "a"}]}',
@@ -835,3 +837,37 @@ def test_skip_invalid_keeps_the_items_with_good_suggestions(session, tmp_path):
     report = run(session, path, skip_invalid=True)
     assert (report.items_added, report.suggestions_added, report.n_invalid) == (1, 1, 1)
     assert [row[1] for row in suggestions(session)] == ["fine"]
+
+
+# --- rankings, thumbs, screen order and time of imported annotations ------------------------------------
+
+def test_imported_annotations_keep_rankings_screen_order_and_time(session, tmp_path):
+    three = {"id": "r-1", "prompt": "Which?", "candidates": [{"id": k, "output": f"answer {k}"} for k in "xyz"],
+             "annotations": [{"annotator": "ann", "ranking": {"x": 2, "y": 1, "z": 3},
+                              "shown_order": ["z", "x", "y"], "time_spent_s": 41.5}]}
+    two = {"id": "p-1", "prompt": "Which?", "candidates": [{"id": "a", "output": "one"}, {"id": "b", "output": "two"}],
+           "annotations": [{"annotator": "ann", "preference": "b", "shown_order": ["b", "a"]}]}
+    run(session, write(tmp_path, three, two))
+    stored = {a.item_id: a for a in session.exec(select(Annotation)).all()}
+    items = {i.external_id: i.id for i in session.exec(select(Item)).all()}
+    ranked = stored[items["r-1"]]
+    assert (ranked.ranking, ranked.shown_order, ranked.time_spent_s) == ({"x": 2, "y": 1, "z": 3}, ["z", "x", "y"], 41.5)
+    assert stored[items["p-1"]].shown_order == ["b", "a"] and stored[items["p-1"]].time_spent_s is None
+
+
+def test_bad_rankings_screen_orders_and_times_are_reported_by_field(session, tmp_path):
+    three = {"id": "r-1", "prompt": "Which?", "candidates": [{"id": k, "output": f"answer {k}"} for k in "xyz"]}
+    lines = [
+        three | {"annotations": [{"annotator": "a1", "ranking": {"x": 1, "y": 1, "z": 2}}]},
+        three | {"id": "r-2", "prompt": "Other?",
+                 "annotations": [{"annotator": "a1", "ranking": {"x": 1, "y": 2, "z": 3}, "shown_order": ["x", "x", "y"]}]},
+        three | {"id": "r-3", "prompt": "Third?",
+                 "annotations": [{"annotator": "a1", "ranking": {"x": 1, "y": 2, "z": 3}, "time_spent_s": -3}]},
+        three | {"id": "r-4", "prompt": "Fourth?", "annotations": [{"annotator": "a1", "thumbs": {"x": True}}]},
+    ]
+    with pytest.raises(ImportRejected) as e:
+        run(session, write(tmp_path, *lines))
+    fields = [(p.line, p.field) for p in e.value.problems]
+    assert fields == [(1, "annotations[0].ranking"), (2, "annotations[0].shown_order"),
+                      (3, "annotations[0].time_spent_s"), (4, "annotations[0].thumbs")], e.value.problems
+    assert counts(session) == NOTHING
