@@ -4,7 +4,7 @@ import streamlit as st
 
 from feedback.errors import FeedbackError
 from feedback.projects import project_schema
-from feedback.review import item_review, review_queue
+from feedback.review import describe_label, item_review, review_queue
 from feedback.ui import context
 from feedback.ui.actions import show_flash
 from feedback.ui.review_views import ITEM, decision_forms, decisions_table, queue_table, show_item
@@ -49,9 +49,9 @@ except FeedbackError as e:
     st.stop()
 st.subheader(f"Item {review.item.external_id}")
 if review.consensus:
-    st.caption(f"Consensus now: {review.consensus.get('label') or 'none'} "
-               f"({(review.consensus.get('confidence') or 0):.0%}); {len(review.annotations)} of "
-               f"{review.wanted} annotators" + (" · waiting for more annotators" if review.waiting else ""))
+    st.caption(f"Consensus now: {describe_label(review.consensus.get('label'))} "
+               f"({(review.consensus.get('confidence') or 0):.0%}); {len(review.annotations)} annotators, the item "
+               f"wants {review.wanted}" + (" · waiting for more annotators" if review.waiting else ""))
 show_item(review)
 decision_forms(user, review, project_schema(project))
 st.markdown("**Decisions on this item**")
