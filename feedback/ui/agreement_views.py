@@ -60,6 +60,8 @@ def quality_table(rows: Sequence[dict]) -> None:
     table["flags"] = table["flags"].map(lambda reasons: "; ".join(reasons))
     table = table.sort_values(["flagged", "annotator"], ascending=[False, True])
     shown = table[[c for c in QUALITY_LABELS if c in table]].rename(columns=QUALITY_LABELS)
+    for column in shown.columns.difference(["Annotator", "Why flagged"]):
+        shown[column] = pd.to_numeric(shown[column], errors="coerce")  # None -> NaN, drawn as "–"
     formats = {QUALITY_LABELS[c]: "{:.0%}" for c in SHARES} | {"Median time (s)": "{:.0f}", "Left bias p": "{:.4f}"}
     st.dataframe(shown.style.format(formats, na_rep="–").apply(_flagged_rows(table), axis=1),
                  hide_index=True, width="stretch")
@@ -78,6 +80,8 @@ def _flagged_rows(table: pd.DataFrame):
 def judges_table(rows: Sequence[dict]) -> None:
     """Each automatic judge's agreement with the human consensus, beside the people's own agreement."""
     table = pd.DataFrame(rows)[list(JUDGE_LABELS)].rename(columns=JUDGE_LABELS)
+    for column in table.columns.difference(["Judge"]):
+        table[column] = pd.to_numeric(table[column], errors="coerce")
     formats = {"Agreement with people": "{:.0%}", "People among themselves": "{:.0%}", "Cohen's kappa": "{:.3f}",
                "Mean score when right": "{:.3f}", "Mean score when wrong": "{:.3f}"}
     st.dataframe(table.style.format(formats, na_rep="–"), hide_index=True, width="stretch")

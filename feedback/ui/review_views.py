@@ -51,8 +51,10 @@ def annotations_table(review: ItemReview) -> pd.DataFrame:
             "correction": bool(a["correction"]),
             "seconds": a["time_spent_s"],
         })
-    return pd.DataFrame(rows, columns=["annotator", "choice", "left", "ratings", "flags", "rationale",
-                                       "correction", "seconds"])
+    table = pd.DataFrame(rows, columns=["annotator", "choice", "left", "ratings", "flags", "rationale",
+                                        "correction", "seconds"])
+    table["seconds"] = pd.to_numeric(table["seconds"], errors="coerce")
+    return table
 
 
 def show_item(review: ItemReview) -> None:
