@@ -15,7 +15,7 @@ from feedback.config import Settings
 from feedback.db import create_schema, make_engine
 from feedback.errors import FeedbackError, ImportRejected
 
-EXPORT_FORMATS = ["dpo"]
+EXPORT_FORMATS = ["dpo", "rm", "kto", "sft", "corrections", "openai-dpo", "openai-sft", "raw"]  # export.FORMATS
 
 
 def _engine(settings: Settings):
@@ -148,12 +148,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_agreement)
 
     p = sub.add_parser("export", help="export a fine-tuning dataset",
-                       description="Write a preference dataset (TRL format with an explicit prompt) as JSONL and "
-                       "Parquet, one row per item with a clear majority preference.")
+                       description="Write a fine-tuning dataset with a manifest: dpo (TRL preference, explicit "
+                       "prompt), rm (implicit prompt, margin), kto (prompt, completion, label), sft (the correction "
+                       "or the consensus winner), corrections (correction vs the output it corrects) as JSONL and "
+                       "Parquet; openai-dpo and openai-sft as JSONL; raw (one row per annotation).")
     p.add_argument("--project", required=True, help="project name")
     p.add_argument("--format", choices=EXPORT_FORMATS, default="dpo", help="dataset format (default: dpo)")
     p.add_argument("--form", choices=["standard", "conversational"], default="standard",
-                   help="standard: text columns; conversational: lists of {role, content} messages")
+                   help="standard: text columns; conversational: lists of {role, content} messages "
+                   "(not used by openai-dpo, openai-sft and raw)")
     p.add_argument("--min-annotations", type=int, default=1, help="leave out items with fewer annotations")
     p.add_argument("--exclude-flagged", action="store_true",
                    help="do not count the votes of annotators flagged by the quality checks")

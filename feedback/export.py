@@ -1,5 +1,11 @@
 """Fine-tuning datasets from a project's annotations: build them in memory, write them to a folder.
 
+Formats (``FORMATS``): ``dpo`` (below), ``rm``, ``kto`` and ``openai-dpo`` (``feedback.export_formats``),
+``sft``, ``openai-sft`` and ``corrections`` (``feedback.export_targets``), ``raw``
+(``feedback.export_raw``); their columns and row checks: ``feedback.export_schemas``. OpenAI formats are
+JSONL only, their provenance in the manifest (``row_provenance``, one entry per line); the others JSONL and
+Parquet with provenance columns.
+
 Format ``dpo``: TRL's preference format with an explicit prompt (``prompt``, ``chosen``, ``rejected``),
 in the standard (text) or conversational (lists of ``{role, content}``) form, as JSONL and Parquet,
 with a ``manifest.json`` that says what went in. The same data and options always give the same bytes:
@@ -26,18 +32,27 @@ from sqlmodel import Session
 
 from feedback import permissions
 from feedback.errors import ExportError
+from feedback.export_formats import kto_balance, kto_rows, openai_dpo_rows, rm_rows
+from feedback.export_raw import raw_rows
 from feedback.export_rows import COLUMNS, FORMS, REASONS, build_rows, validate_rows
+from feedback.export_schemas import arrow_schema as format_schema
+from feedback.export_schemas import column_names, validate_format_rows, validate_openai_rows
+from feedback.export_targets import correction_rows, openai_sft_rows, sft_rows
 from feedback.labels import annotations_frame, candidates_frame, items_frame
 from feedback.models import User
 from feedback.projects import get_project
 from feedback.quality import flagged_annotators
 from feedback.review import item_consensus
 
-FORMATS = ("dpo",)
+FORMATS = ("dpo", "rm", "kto", "sft", "corrections", "openai-dpo", "openai-sft", "raw")
+OPENAI = ("openai-dpo", "openai-sft")
+ONE_FORM = ("openai-dpo", "openai-sft", "raw")  # the form option does not apply
+PAIR_REASONS = ("dpo", "rm", "openai-dpo")  # formats whose exclusions are the DPO reasons
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 2  # 2: consensus, confidence and adjudicated columns; the "consensus" entry
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-REASON_WORDS = {reason: reason.replace("_", " ") for reason in REASONS}
+ALL_REASONS = REASONS + ("no_corrections", "no_corrected_candidate", "flagged_annotator")
+REASON_WORDS = {reason: reason.replace("_", " ") for reason in ALL_REASONS}
 
 _MESSAGES = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
 _PROVENANCE = [
@@ -54,7 +69,7 @@ RULES = {
 
 @dataclass(frozen=True)
 class ExportOptions:
-    """What to export: ``format`` "dpo"; ``form`` "standard" or "conversational"; ``min_annotations``: items
+    """What to export: ``format`` one of ``FORMATS``; ``form`` "standard" or "conversational"; ``min_annotations``: items
     with fewer preference annotations are left out; ``exclude_flagged``: the votes of annotators flagged by the
     quality checks (``feedback.quality``) are not counted."""
 
@@ -73,8 +88,13 @@ class ExportOptions:
 
     @property
     def stem(self) -> str:
-        """File name without extension, e.g. ``dpo_standard``."""
-        return f"{self.format}_{self.form}"
+        """File name without extension, e.g. ``dpo_standard``, ``raw``, ``openai-dpo``."""
+        return self.format if self.format in ONE_FORM else f"{self.format}_{self.form}"
+
+    @property
+    def label(self) -> str:
+        """``dpo, standard form`` (the form only where it applies)."""
+        return self.format if self.format in ONE_FORM else f"{self.format}, {self.form} form"
 
 
 @dataclass(frozen=True)
@@ -101,7 +121,7 @@ class ExportBundle:
     def summary_lines(self) -> list[str]:
         """What the bundle holds, for the page."""
         return [
-            f"{self.n_rows} row{'' if self.n_rows == 1 else 's'} ({self.options.format}, {self.options.form} form) from project {self.project!r}: "
+            f"{self.n_rows} row{'' if self.n_rows == 1 else 's'} ({self.options.label}) from project {self.project!r}: "
             + ", ".join(sorted(self.files)),
             f"Left out: {describe_excluded(self.excluded) or 'nothing'}",
         ] + [f"Votes not counted (flagged by quality checks): {', '.join(names)}"
@@ -132,7 +152,7 @@ class ExportResult:
     excluded: dict[str, int]
 
     def summary_lines(self) -> list[str]:
-        lines = [(f"Exported {self.n_rows} rows ({self.options.format}, {self.options.form} form) "
+        lines = [(f"Exported {self.n_rows} rows ({self.options.label}) "
                   f"from project {self.project!r} to {self.out_dir}")]
         lines += [f"  {path.name} ({path.stat().st_size:,} bytes)" for path in self.files]
         lines.append(f"Left out: {describe_excluded(self.excluded) or 'nothing'}")
@@ -141,7 +161,7 @@ class ExportResult:
 
 def describe_excluded(excluded: dict[str, int]) -> str:
     """``"12 split, 3 tie"``: the non-zero reasons, in ``REASONS`` order."""
-    return ", ".join(f"{excluded[r]} {REASON_WORDS[r]}" for r in REASONS if excluded.get(r))
+    return ", ".join(f"{excluded[r]} {REASON_WORDS[r]}" for r in ALL_REASONS if excluded.get(r))
 
 
 # Characters that str.splitlines() and JavaScript treat as line breaks although JSON does not escape them.
@@ -166,9 +186,9 @@ def arrow_schema(form: str) -> pa.Schema:
     return pa.schema([(name, training) for name in ("prompt", "chosen", "rejected")] + _PROVENANCE)
 
 
-def parquet_bytes(rows: list[dict[str, Any]], form: str) -> bytes:
-    """The rows as Parquet with an explicit schema (no pandas metadata, no timestamps)."""
-    schema = arrow_schema(form)
+def parquet_bytes(rows: list[dict[str, Any]], form: str, schema: pa.Schema | None = None) -> bytes:
+    """The rows as Parquet with an explicit schema (default: DPO's in ``form``; no pandas metadata, no timestamps)."""
+    schema = schema or arrow_schema(form)
     table = pa.Table.from_pylist(rows, schema=schema)
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd")
@@ -190,36 +210,57 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
         if options.exclude_flagged else []
     left_out_ids = set(annotations.loc[annotations["annotator"].isin(left_out), "user_id"])
     consensus = item_consensus(session, proj, leave_out=left_out_ids)
-    rows, excluded = build_rows(items, candidates, consensus, form=options.form,
-                                min_annotations=options.min_annotations)
+    kept = annotations[~annotations["user_id"].isin(left_out_ids)]
+    rows, provenance, excluded = _format_rows(session, proj, options, items, candidates, consensus, kept,
+                                              left_out_ids)
     if not rows:
         raise ExportError(_nothing_to_export(proj.name, len(items), excluded, options))
-    validate_rows(rows, form=options.form)
+    fmt = options.format
+    if fmt == "dpo":
+        validate_rows(rows, form=options.form)
+    elif fmt in OPENAI:
+        validate_openai_rows(rows, fmt=fmt, items=[p["item_id"] for p in provenance])
+    else:
+        validate_format_rows(rows, fmt=fmt, form=options.form)
 
-    files = {
-        f"{options.stem}.jsonl": jsonl_bytes(rows),
-        f"{options.stem}.parquet": parquet_bytes(rows, options.form),
-    }
-    exported = set(items.loc[items["external_id"].isin({r["item_id"] for r in rows}), "item_id"])
-    voters = annotations[annotations["item_id"].isin(exported) & annotations["preference"].notna()
-                         & ~annotations["user_id"].isin(left_out_ids)]
+    files = {f"{options.stem}.jsonl": jsonl_bytes(rows)}
+    if fmt not in OPENAI:
+        files[f"{options.stem}.parquet"] = parquet_bytes(
+            rows, options.form, None if fmt == "dpo" else format_schema(fmt, options.form))
+    described = provenance if fmt in OPENAI else rows
+    exported = set(items.loc[items["external_id"].isin({r["item_id"] for r in described}), "item_id"])
+    if fmt in ("raw", "corrections"):
+        names = {r["annotator"] for r in rows}
+    else:
+        names = set(annotations.loc[annotations["item_id"].isin(exported) & annotations["preference"].notna()
+                                    & ~annotations["user_id"].isin(left_out_ids), "annotator"].astype(str))
     manifest = {
         "manifest_version": MANIFEST_VERSION,
         "project": proj.name,
         "options": asdict(options),
-        "columns": list(COLUMNS),
+        "columns": _columns(options),
         "rows": len(rows),
         "items": {"total": len(items), "exported": len(exported)},
         "excluded": excluded,
-        "annotators": sorted(set(voters["annotator"].astype(str))),
+        "annotators": sorted(names),
         "annotators_left_out": {"flagged by quality checks": left_out} if options.exclude_flagged else {},
         "majority_rule": RULES["majority"],
         "consensus": {"method": proj.consensus_method, "rule": RULES.get(proj.consensus_method, ""),
                       "adjudication": "a reviewer's final answer overrides the method",
-                      "adjudicated_rows": sum(1 for r in rows if r["adjudicated"])},
+                      "adjudicated_rows": sum(1 for r in described if r.get("adjudicated"))},
         "files": {name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
                   for name, data in sorted(files.items())},
     }
+    if fmt == "kto":
+        manifest["class_balance"] = kto_balance(rows)
+    if fmt in OPENAI:
+        manifest["row_provenance"] = provenance
+    if fmt in ("sft", "openai-sft"):
+        manifest["target"] = ("the newest correction among the item's annotations (latest updated_at), "
+                              "otherwise the consensus winner")
+    if fmt == "rm":
+        manifest["margin"] = ("share of the item's preference votes for chosen minus the share for rejected, "
+                              "floored at 0")
     files[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
     return ExportBundle(project=proj.name, options=options, rows=rows, excluded=excluded, manifest=manifest,
                         files=files)
@@ -260,10 +301,52 @@ def _write_atomic(path: Path, data: bytes) -> Path:
     return path
 
 
+def _columns(options: ExportOptions) -> list[str]:
+    if options.format == "dpo":
+        return list(COLUMNS)
+    if options.format == "openai-dpo":
+        return ["input", "preferred_output", "non_preferred_output"]
+    if options.format == "openai-sft":
+        return ["messages"]
+    return column_names(options.format, options.form)
+
+
+def _format_rows(session, proj, options, items, candidates, consensus, kept, left_out_ids):
+    """(rows, provenance of OpenAI rows or None, exclusions) of ``options.format``."""
+    fmt, form, least = options.format, options.form, options.min_annotations
+    method = proj.consensus_method or "majority"
+    if fmt == "dpo":
+        return _with_none(build_rows(items, candidates, consensus, form=form, min_annotations=least))
+    if fmt == "rm":
+        return _with_none(rm_rows(items, candidates, consensus, kept, form=form, min_annotations=least))
+    if fmt == "kto":
+        return _with_none(kto_rows(items, candidates, consensus, form=form, min_annotations=least))
+    if fmt == "sft":
+        return _with_none(sft_rows(items, candidates, consensus, kept, form=form, min_annotations=least,
+                                   method=method))
+    if fmt == "corrections":
+        return _with_none(correction_rows(items, candidates, kept, form=form))
+    if fmt == "openai-dpo":
+        return openai_dpo_rows(items, candidates, consensus, min_annotations=least)
+    if fmt == "openai-sft":
+        return openai_sft_rows(items, candidates, consensus, kept, min_annotations=least, method=method)
+    return _with_none(raw_rows(session, proj.id, leave_out=set(left_out_ids)))
+
+
+def _with_none(pair: tuple[list, dict]) -> tuple[list, None, dict]:
+    return pair[0], None, pair[1]
+
+
 def _nothing_to_export(project: str, n_items: int, excluded: dict[str, int], options: ExportOptions) -> str:
     head = f"Nothing to export from project {project!r}"
     if n_items == 0:
         return f"{head}: it has no items yet"
+    if options.format not in PAIR_REASONS:
+        what = {"raw": "no submitted annotation", "corrections": "no usable correction",
+                "kto": "no item with a clear or both-bad consensus",
+                }.get(options.format, "no item with a correction or a clear consensus")
+        detail = describe_excluded(excluded)
+        return f"{head} as {options.format}: {what}" + (f"; {detail}" if detail else "")
     if n_items == excluded["no_annotations"]:
         return f"{head}: none of its {n_items} items has a preference annotation yet"
     undecided = {"tie", "both_bad", "split", "no_annotations"}

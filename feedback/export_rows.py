@@ -147,7 +147,8 @@ def _as_consensus(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_rows(items: pd.DataFrame, candidates: pd.DataFrame, consensus: pd.DataFrame, *, form: str,
-               min_annotations: int = 1) -> tuple[list[dict[str, Any]], dict[str, int]]:
+               min_annotations: int = 1, pair_keys: list[tuple[str, str]] | None = None,
+               ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """DPO rows (explicit prompt) and the number of items left out per reason (``REASONS``).
 
     ``items``, ``candidates``: the loaders' frames (``feedback.labels``); ``consensus``: the output of
@@ -157,7 +158,8 @@ def build_rows(items: pd.DataFrame, candidates: pd.DataFrame, consensus: pd.Data
     annotators' preferences: chosen is the consensus label (a reviewer's adjudicated answer when there is
     one), rejected the other candidate; with three or more candidates, one row per other candidate in
     position order. Rows come in item position order. Raises ``ExportError`` naming the item and field for
-    any row that would be malformed.
+    any row that would be malformed. ``pair_keys``: if given, the (chosen, rejected) candidate keys of each
+    row are appended to it.
     """
     if form not in FORMS:
         raise ExportError(f"Unknown form {form!r} (choose {' or '.join(FORMS)})")
@@ -179,12 +181,14 @@ def build_rows(items: pd.DataFrame, candidates: pd.DataFrame, consensus: pd.Data
         by_item.setdefault(cand["item_id"], []).append(cand)
     rows: list[dict[str, Any]] = []
     for item in decided[reason == ""].to_dict("records"):
-        excluded["identical_outputs"] += _item_rows(rows, item, by_item[item["item_id"]], form=form)
+        excluded["identical_outputs"] += _item_rows(rows, item, by_item[item["item_id"]], form=form,
+                                                   pair_keys=pair_keys)
     validate_rows(rows, form=form)
     return rows, excluded
 
 
-def _item_rows(rows: list, item: dict[str, Any], group: list[dict[str, Any]], *, form: str) -> int:
+def _item_rows(rows: list, item: dict[str, Any], group: list[dict[str, Any]], *, form: str,
+               pair_keys: list | None = None) -> int:
     """Append the item's rows; return how many pairs were left out because both sides are the same."""
     ext = str(item["external_id"])
     winner = item["label"]
@@ -216,6 +220,8 @@ def _item_rows(rows: list, item: dict[str, Any], group: list[dict[str, Any]], *,
             "consensus": str(item["method"]), "confidence": float(item["confidence"]),
             "adjudicated": bool(item["adjudicated"]),
         })
+        if pair_keys is not None:
+            pair_keys.append((str(best["key"]), str(other["key"])))
     return identical
 
 

@@ -184,7 +184,7 @@ def test_bad_options_are_export_errors():
     with pytest.raises(ExportError, match="form"):
         ExportOptions(form="chat")
     with pytest.raises(ExportError, match="format"):
-        ExportOptions(format="kto")
+        ExportOptions(format="alpaca")
 
 
 # --- row checks ----------------------------------------------------------------------------------

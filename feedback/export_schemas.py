@@ -1,0 +1,165 @@
+"""Columns, Parquet schemas and row checks of the export formats beyond DPO. Pure: no database.
+
+Each tabular format declares its columns as ``(name, kind)``; the kind says what a value must be and
+which Arrow type it is written as. ``validate_format_rows`` checks every row against its format before
+anything is written: a bad row is an ``ExportError`` naming the item and field.
+
+Kinds: ``prompt`` / ``completion`` / ``dialogue`` (text in the standard form; in the conversational form a
+non-empty list of ``{role, content}`` messages: any role for a prompt or a whole dialogue, assistant and tool
+for a completion), ``text`` (non-empty text), ``label`` (text, may be empty), ``opt_text`` (text or null),
+``json`` (JSON text or null), ``count`` (integer >= 0), ``opt_int``, ``share`` (float from 0 to 1),
+``opt_share``, ``opt_float``, ``bool``, ``opt_bool``, ``method`` (``majority`` or ``dawid_skene``).
+"""
+
+import math
+from typing import Any
+
+import pyarrow as pa
+
+from feedback.errors import ExportError
+from feedback.export_rows import (
+    COMPLETION_ROLES,
+    CONSENSUS_METHODS,
+    FORMS,
+    ROLES,
+    _bad,
+    _check_message,
+    _check_text,
+    _same,
+)
+
+_MESSAGES = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
+_ARROW = {"text": pa.string(), "label": pa.string(), "opt_text": pa.string(), "json": pa.string(),
+          "method": pa.string(), "count": pa.int64(), "opt_int": pa.int64(), "share": pa.float64(),
+          "opt_share": pa.float64(), "opt_float": pa.float64(), "bool": pa.bool_(), "opt_bool": pa.bool_()}
+_ROLES = {"prompt": ROLES, "dialogue": ROLES, "completion": COMPLETION_ROLES}
+
+_PROVENANCE = [("item_id", "text"), ("num_annotators", "count"), ("consensus", "method"),
+               ("confidence", "opt_share"), ("adjudicated", "bool")]
+_PAIR_PROVENANCE = [("item_id", "text"), ("num_annotators", "count"), ("majority_share", "share"),
+                    ("chosen_model", "label"), ("rejected_model", "label"), ("metadata", "text"),
+                    ("consensus", "method"), ("confidence", "share"), ("adjudicated", "bool")]
+
+# format -> form -> columns. "raw" has one form (its columns do not depend on it).
+COLUMNS: dict[str, dict[str, list[tuple[str, str]]]] = {
+    "rm": {form: [("chosen", "dialogue"), ("rejected", "dialogue"), ("margin", "share")] + _PAIR_PROVENANCE
+           for form in FORMS},
+    "kto": {form: [("prompt", "prompt"), ("completion", "completion"), ("label", "bool"), ("model", "label")]
+            + _PROVENANCE for form in FORMS},
+    "sft": {"standard": [("prompt", "prompt"), ("completion", "completion")],
+            "conversational": [("messages", "dialogue")]},
+    "corrections": {form: [("prompt", "prompt"), ("chosen", "completion"), ("rejected", "completion"),
+                           ("item_id", "text"), ("annotator", "text"), ("rejected_model", "label"),
+                           ("num_annotators", "count")] for form in FORMS},
+    "raw": {form: [("item_id", "text"), ("annotator", "text"), ("preference", "opt_text"), ("ranking", "json"),
+                   ("thumbs", "json"), ("ratings", "json"), ("flags", "json"), ("correction", "opt_text"),
+                   ("rationale", "opt_text"), ("shown_order", "json"), ("time_spent_s", "opt_float"),
+                   ("source", "text"), ("revision", "count"), ("schema_version", "opt_int"),
+                   ("guidelines_version", "opt_int"), ("gold_correct", "opt_bool"), ("created_at", "text"),
+                   ("updated_at", "text")] for form in FORMS},
+}
+for _form in FORMS:
+    COLUMNS["sft"][_form] = COLUMNS["sft"][_form] + [("target", "text"), ("annotator", "label"),
+                                                     ("model", "label")] + _PROVENANCE
+PAIRED = {"rm", "corrections"}  # chosen must differ from rejected
+
+
+def column_names(fmt: str, form: str) -> list[str]:
+    return [name for name, _ in COLUMNS[fmt][form]]
+
+
+def arrow_schema(fmt: str, form: str) -> pa.Schema:
+    """The Parquet schema of ``fmt`` in ``form``: training columns first, then provenance."""
+    return pa.schema([(name, (_MESSAGES if form == "conversational" else pa.string()) if kind in _ROLES
+                       else _ARROW[kind]) for name, kind in COLUMNS[fmt][form]])
+
+
+def _check_training(value: Any, *, kind: str, form: str, item: str, field: str) -> None:
+    if form == "standard":
+        if isinstance(value, list):
+            raise _bad(item, field, "a message list in a standard-form export (every row must use one form)")
+        _check_text(value, item=item, field=field)
+        return
+    if not isinstance(value, list):
+        raise _bad(item, field, "text in a conversational export (every row must use one form)")
+    if not value:
+        raise _bad(item, field, "empty message list")
+    for k, msg in enumerate(value, 1):
+        _check_message(msg, item=item, field=f"{field} message {k}", roles=_ROLES[kind])
+
+
+def _check_value(value: Any, *, kind: str, item: str, field: str) -> None:
+    optional = kind.startswith("opt_") or kind == "json"
+    if optional and value is None:
+        return
+    base = kind.removeprefix("opt_")
+    if base in ("text", "json"):
+        _check_text(value, item=item, field=field, allow_empty=kind == "opt_text")
+    elif base == "label":
+        _check_text(value, item=item, field=field, allow_empty=True)
+    elif base == "method":
+        if value not in CONSENSUS_METHODS:
+            raise _bad(item, field, f"must be one of {', '.join(CONSENSUS_METHODS)}, not {value!r}")
+    elif base in ("count", "int"):
+        if type(value) is not int or (base == "count" and value < 0):
+            raise _bad(item, field, f"must be a{' non-negative' if base == 'count' else 'n'} integer, not {value!r}")
+    elif base == "share":
+        if type(value) is not float or not 0.0 <= value <= 1.0:
+            raise _bad(item, field, f"must be a float from 0 to 1, not {value!r}")
+    elif base == "float":
+        if type(value) is not float or math.isnan(value):
+            raise _bad(item, field, f"must be a number, not {value!r}")
+    elif base == "bool" and type(value) is not bool:
+        raise _bad(item, field, f"must be true or false, not {value!r}")
+
+
+def validate_format_rows(rows: list[dict[str, Any]], *, fmt: str, form: str) -> None:
+    """Check every row of a tabular format (``COLUMNS``); ``ExportError`` names the first bad item and field."""
+    if form not in FORMS:
+        raise ExportError(f"Unknown form {form!r} (choose {' or '.join(FORMS)})")
+    columns = COLUMNS[fmt][form]
+    names = {name for name, _ in columns}
+    for n, row in enumerate(rows, 1):
+        item = str(row.get("item_id")) if isinstance(row, dict) else f"row {n}"
+        if not isinstance(row, dict) or set(row) != names:
+            raise _bad(item, "columns", f"a row must have exactly the columns {', '.join(n for n, _ in columns)}")
+        for name, kind in columns:
+            if kind in _ROLES:
+                _check_training(row[name], kind=kind, form=form, item=item, field=name)
+            else:
+                _check_value(row[name], kind=kind, item=item, field=name)
+        if fmt in PAIRED and _same(row["chosen"], row["rejected"]):
+            raise _bad(item, "chosen", "the same as rejected")
+
+
+def _check_openai_messages(messages: Any, *, item: str, field: str, roles: tuple[str, ...]) -> None:
+    if not isinstance(messages, list) or not messages:
+        raise _bad(item, field, "empty message list")
+    for k, msg in enumerate(messages, 1):
+        _check_message(msg, item=item, field=f"{field} message {k}", roles=roles)
+
+
+def validate_openai_rows(rows: list[dict[str, Any]], *, fmt: str, items: list[str]) -> None:
+    """OpenAI rows: ``openai-dpo`` ``{input: {messages}, preferred_output, non_preferred_output}`` (each output
+    one assistant message, the two different); ``openai-sft`` ``{messages}`` ending with an assistant message.
+    ``items``: the item id of each row (OpenAI rows carry no provenance), for the error message."""
+    for row, item in zip(rows, items, strict=True):
+        if fmt == "openai-dpo":
+            if not isinstance(row, dict) or set(row) != {"input", "preferred_output", "non_preferred_output"} \
+                    or not isinstance(row["input"], dict) or set(row["input"]) != {"messages"}:
+                raise _bad(item, "columns", "a row must be {input: {messages}, preferred_output, non_preferred_output}")
+            _check_openai_messages(row["input"]["messages"], item=item, field="input",
+                                   roles=("system", "user", "assistant"))
+            for field in ("preferred_output", "non_preferred_output"):
+                out = row[field]
+                if not isinstance(out, list) or len(out) != 1:
+                    raise _bad(item, field, "must be a list of exactly one assistant message")
+                _check_openai_messages(out, item=item, field=field, roles=("assistant",))
+            if _same(row["preferred_output"], row["non_preferred_output"]):
+                raise _bad(item, "preferred_output", "the same as non_preferred_output")
+        else:
+            if not isinstance(row, dict) or set(row) != {"messages"}:
+                raise _bad(item, "columns", "a row must be {messages}")
+            _check_openai_messages(row["messages"], item=item, field="messages", roles=("system", "user", "assistant"))
+            if row["messages"][-1]["role"] != "assistant":
+                raise _bad(item, "messages", "the last message must be the assistant's target")

@@ -1,0 +1,138 @@
+"""Rows whose answer is a target to imitate: ``sft``, ``openai-sft``, and ``corrections`` (a human correction
+against the agent output it corrects). Pure: no database.
+
+- **Target of an item** (``sft``, ``openai-sft``): the *newest* correction among the item's annotations
+  (latest ``updated_at``, then highest annotation id), written as one assistant message; an item without a
+  correction takes its consensus winner when the outcome is clear and it has at least ``min_annotations``
+  preference votes. Correction rows need no votes; their ``confidence`` is empty (a correction is one
+  person's answer) and ``annotator`` names its author.
+- **Corrections**: one row per annotation with a correction: ``chosen`` the correction, ``rejected`` the
+  candidate that annotator chose (their preference; on a single-candidate item, that candidate). A correction
+  with no chosen candidate (tie, both bad, no preference on a multi-candidate item) or the same as the output
+  it corrects (ignoring surrounding white space) gives no row and is counted.
+"""
+
+from typing import Any
+
+import pandas as pd
+
+from feedback.export_formats import candidates_by_item, decided_items, openai_answer, openai_prompt
+from feedback.export_rows import _bad, _same, completion_value, missing, prompt_value
+
+SFT_REASONS = ("no_annotations", "too_few_annotations", "tie", "both_bad", "split")
+CORRECTION_REASONS = ("no_corrections", "no_corrected_candidate", "identical_outputs")
+
+
+def _corrections(annotations: pd.DataFrame) -> pd.DataFrame:
+    """Annotations with a non-empty correction, oldest first."""
+    text = annotations["correction"]
+    has = text.map(lambda t: isinstance(t, str) and bool(t.strip()))
+    return annotations[has].sort_values(["updated_at", "annotation_id"], kind="mergesort")
+
+
+def _targets(items, candidates, consensus, annotations, *, min_annotations):
+    """(item record, target source, candidate or None, correction record or None) per item that has a target."""
+    newest = {row["item_id"]: row for row in _corrections(annotations).to_dict("records")}
+    groups = candidates_by_item(candidates)
+    excluded = dict.fromkeys(SFT_REASONS, 0)
+    out = []
+    for item in decided_items(items, consensus).to_dict("records"):
+        if item["item_id"] in newest:
+            out.append((item, "correction", None, newest[item["item_id"]]))
+            continue
+        n = 0 if missing(item["n_annotators"]) else int(item["n_annotators"])
+        if n == 0:
+            excluded["no_annotations"] += 1
+        elif n < min_annotations:
+            excluded["too_few_annotations"] += 1
+        elif item["outcome"] != "clear":
+            excluded[str(item["outcome"])] += 1
+        else:
+            winner = next((c for c in groups.get(item["item_id"], []) if c["key"] == item["label"]), None)
+            if winner is None:
+                raise _bad(str(item["external_id"]), "preference",
+                           f"the consensus choice {item['label']!r} is not one of its candidates")
+            out.append((item, "consensus", winner, None))
+    return out, excluded
+
+
+def _provenance(item: dict[str, Any], source: str, cand: Any, fix: Any) -> dict[str, Any]:
+    corrected = source == "correction"
+    n = 0 if missing(item["n_annotators"]) else int(item["n_annotators"])
+    method = item["method"] if not missing(item["method"]) else "majority"
+    return {"target": source, "annotator": str(fix["annotator"]) if corrected else "",
+            "model": "" if corrected or missing(cand["model"]) else str(cand["model"]),
+            "item_id": str(item["external_id"]), "num_annotators": n, "consensus": str(method),
+            "confidence": None if corrected else float(item["confidence"]),
+            "adjudicated": False if corrected else bool(item["adjudicated"])}
+
+
+def sft_rows(items, candidates, consensus, annotations, *, form: str, min_annotations: int, method: str):
+    """SFT rows: ``{prompt, completion}`` (standard) or ``{messages}`` (conversational), plus provenance."""
+    targets, excluded = _targets(items, candidates, consensus, annotations, min_annotations=min_annotations)
+    rows = []
+    for item, source, cand, fix in targets:
+        ext = str(item["external_id"])
+        after_label = form == "standard" and isinstance(item["messages"], list) and bool(item["messages"])
+        output, messages = (fix["correction"], None) if fix is not None else (cand["output"], cand["messages"])
+        completion = completion_value(output, messages, form=form, item=ext, field="completion",
+                                      after_label=after_label)
+        prompt = prompt_value(item["prompt"], item["messages"], form=form, item=ext)
+        head = {"prompt": prompt, "completion": completion} if form == "standard" \
+            else {"messages": (prompt or []) + (completion or [])}
+        rows.append(head | _provenance(item | {"method": item["method"] if not missing(item["method"]) else method},
+                                       source, cand, fix))
+    return rows, excluded
+
+
+def openai_sft_rows(items, candidates, consensus, annotations, *, min_annotations: int, method: str):
+    """OpenAI chat rows ``{messages}`` (the target last), their provenance, and exclusion counts."""
+    targets, excluded = _targets(items, candidates, consensus, annotations, min_annotations=min_annotations)
+    rows, provenance = [], []
+    for item, source, cand, fix in targets:
+        ext = str(item["external_id"])
+        output, messages = (fix["correction"], None) if fix is not None else (cand["output"], cand["messages"])
+        answer = openai_answer(output, messages, item=ext, field="messages (target)")
+        rows.append({"messages": openai_prompt(item["prompt"], item["messages"], item=ext) + answer})
+        provenance.append(_provenance(item | {"method": item["method"] if not missing(item["method"]) else method},
+                                      source, cand, fix))
+    return rows, provenance, excluded
+
+
+def correction_rows(items, candidates, annotations, *, form: str):
+    """Corrections as preferences: ``chosen`` the correction, ``rejected`` the output it corrects."""
+    groups = candidates_by_item(candidates)
+    votes = annotations[annotations["preference"].notna()].groupby("item_id").size()
+    fixes = _corrections(annotations)
+    excluded = dict.fromkeys(CORRECTION_REASONS, 0)
+    by_item: dict[Any, list] = {}
+    for fix in fixes.sort_values(["annotator", "annotation_id"], kind="mergesort").to_dict("records"):
+        by_item.setdefault(fix["item_id"], []).append(fix)
+    rows = []
+    for item in items.sort_values(["position", "item_id"], kind="mergesort").to_dict("records"):
+        ext = str(item["external_id"])
+        if item["item_id"] not in by_item:
+            excluded["no_corrections"] += 1
+            continue
+        group = groups.get(item["item_id"], [])
+        after_label = form == "standard" and isinstance(item["messages"], list) and bool(item["messages"])
+        prompt = prompt_value(item["prompt"], item["messages"], form=form, item=ext)
+        for fix in by_item[item["item_id"]]:
+            cand = next((c for c in group if c["key"] == fix["preference"]), None)
+            if cand is None and len(group) == 1:
+                cand = group[0]
+            if cand is None:
+                excluded["no_corrected_candidate"] += 1
+                continue
+            chosen = completion_value(fix["correction"], None, form=form, item=ext, field="chosen",
+                                      after_label=after_label)
+            rejected = completion_value(cand["output"], cand["messages"], form=form, item=ext,
+                                        field=f"rejected (candidate {cand['key']!r})", after_label=after_label)
+            if _same(chosen, rejected):
+                excluded["identical_outputs"] += 1
+                continue
+            rows.append({"prompt": prompt, "chosen": chosen, "rejected": rejected, "item_id": ext,
+                         "annotator": str(fix["annotator"]),
+                         "rejected_model": "" if missing(cand["model"]) else str(cand["model"]),
+                         "num_annotators": int(votes.get(item["item_id"], 0))})
+    return rows, excluded
