@@ -234,3 +234,23 @@ class Suggestion(SQLModel, table=True):
     rationale: str | None = Field(default=None, sa_type=Text)
     batch_id: int | None = Field(default=None, foreign_key="importbatch.id")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ExportVersion(SQLModel, table=True):
+    """A dataset version: an immutable folder of files under the export directory, written once.
+
+    ``number`` counts a project's versions from 1; ``path`` is the folder relative to the export directory;
+    ``manifest_sha256`` is the hash of its ``manifest.json``, which holds the sha256 of every other file."""
+
+    __table_args__ = (UniqueConstraint("project_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    number: int
+    format: str = Field(max_length=40)
+    form: str = Field(default="", max_length=40)
+    n_rows: int = 0
+    splits: dict[str, int] = Field(default_factory=dict, sa_type=JSON, description="rows per split")
+    path: str = Field(max_length=500)
+    manifest_sha256: str = Field(max_length=64)
+    created_by: int | None = Field(default=None, foreign_key="user.id", description="None: the command line")
+    created_at: datetime = Field(default_factory=utcnow)
