@@ -44,15 +44,18 @@ def candidates_frame(session: Session, project_id: int) -> pd.DataFrame:
 
 
 def items_frame(session: Session, project_id: int) -> pd.DataFrame:
-    """One row per item of the project: ids, prompt or messages, metadata, import batch, position."""
+    """One row per item of the project: ids, prompt or messages, metadata, import batch, position, whether
+    it is a gold item, and when it was imported (``created_at``, UTC)."""
     rows = session.exec(
-        select(Item.id, Item.external_id, Item.prompt, Item.messages, Item.meta, Item.batch_id, Item.position)
+        select(Item.id, Item.external_id, Item.prompt, Item.messages, Item.meta, Item.batch_id, Item.position,
+               Item.is_gold, Item.created_at)
         .where(Item.project_id == project_id)
         .order_by(Item.position, Item.id)
     ).all()
     return pd.DataFrame(
         [tuple(r) for r in rows],
-        columns=["item_id", "external_id", "prompt", "messages", "meta", "batch_id", "position"],
+        columns=["item_id", "external_id", "prompt", "messages", "meta", "batch_id", "position", "is_gold",
+                 "created_at"],
     )
 
 
