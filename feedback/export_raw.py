@@ -1,16 +1,22 @@
 """Raw annotations: one row per submitted annotation, every answer, for a team's own analysis.
 
 Columns: ``item_id`` (the item's id in the imported file), ``annotator``, ``preference``, ``ranking``,
-``thumbs``, ``ratings``, ``flags`` and ``shown_order`` (JSON text, keys sorted; null where not given),
-``correction``, ``rationale``, ``time_spent_s``, ``source`` (``app`` or ``import``), ``revision`` (1 + the
+``thumbs``, ``ratings``, ``flags`` and ``shown_order`` (JSON text, keys sorted; the JSON text ``null`` where not
+given), ``correction``, ``rationale``, ``time_spent_s``, ``source`` (``app`` or ``import``), ``revision`` (1 + the
 number of edits), ``schema_version`` and ``guidelines_version`` (the versions answered and shown),
-``gold_correct``, ``created_at`` and ``updated_at`` (ISO 8601, UTC, as stored). Rows come in item position
-order, then annotator name. Drafts are not exported; with ``exclude_flagged`` the annotations of flagged
-annotators are left out.
+``gold`` (``correct`` or ``wrong`` on gold items, empty text elsewhere), ``created_at`` and ``updated_at``
+(ISO 8601 text in UTC with microseconds, e.g. ``2026-01-01T09:30:00.000000+00:00``). Rows come in item position order, then annotator name. Drafts are not exported; with
+``exclude_flagged`` the annotations of flagged annotators are left out.
+
+No cell is null: a column that is null in the first rows of a JSONL file and filled later cannot be loaded
+with Hugging Face ``datasets`` (its JSON reader types each block of lines on its own, and a block of nulls
+cannot be cast to text or numbers afterwards). So an answer not given is empty text (``preference``,
+``correction``, ``rationale``) or the JSON text ``null``; a version not recorded is 0 (versions start at 1); a
+time not recorded is -1 (filter ``time_spent_s >= 0`` before averaging).
 """
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, select
@@ -19,14 +25,25 @@ from feedback.export_rows import missing
 from feedback.models import Annotation, Item, User
 
 
-def _json(value: Any) -> str | None:
-    if value is None:
-        return None
+def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
+def _text(value: Any) -> str:
+    return "" if missing(value) else str(value)
+
+
+def _gold(value: bool | None) -> str:
+    return "" if value is None else ("correct" if value else "wrong")
+
+
 def _time(value: Any) -> str:
-    return value.isoformat() if isinstance(value, datetime) else str(value)
+    """ISO 8601 in UTC, always with microseconds: whole-second times would otherwise be read as timestamps by
+    Arrow's JSON reader and others as text, and two blocks of one file would disagree on the column's type."""
+    if not isinstance(value, datetime):
+        return str(value)
+    value = value.replace(tzinfo=UTC) if value.utcoffset() is None else value.astimezone(UTC)
+    return value.isoformat(timespec="microseconds")
 
 
 def raw_rows(session: Session, project_id: int, *, leave_out: set[int]) -> tuple[list[dict[str, Any]], dict[str, int]]:
@@ -44,13 +61,13 @@ def raw_rows(session: Session, project_id: int, *, leave_out: set[int]) -> tuple
             flagged += 1
             continue
         rows.append({
-            "item_id": str(ext), "annotator": str(name), "preference": a.preference,
-            "ranking": _json(a.ranking), "thumbs": _json(a.thumbs or None), "ratings": _json(a.ratings or None),
-            "flags": _json(a.flags or None), "correction": a.correction, "rationale": a.rationale,
-            "shown_order": _json(a.shown_order),
-            "time_spent_s": None if missing(a.time_spent_s) else float(a.time_spent_s),
-            "source": a.source, "revision": int(a.revision), "schema_version": a.schema_version,
-            "guidelines_version": a.guidelines_version, "gold_correct": a.gold_correct,
+            "item_id": str(ext), "annotator": str(name), "preference": _text(a.preference),
+            "ranking": _json(a.ranking or None), "thumbs": _json(a.thumbs or None), "ratings": _json(a.ratings or None),
+            "flags": _json(a.flags or None), "correction": _text(a.correction), "rationale": _text(a.rationale),
+            "shown_order": _json(a.shown_order or None),
+            "time_spent_s": -1.0 if missing(a.time_spent_s) else float(a.time_spent_s),
+            "source": a.source, "revision": int(a.revision), "schema_version": int(a.schema_version or 0),
+            "guidelines_version": int(a.guidelines_version or 0), "gold": _gold(a.gold_correct),
             "created_at": _time(a.created_at), "updated_at": _time(a.updated_at),
         })
     return rows, {"flagged_annotator": flagged}

@@ -6,11 +6,15 @@ anything is written: a bad row is an ``ExportError`` naming the item and field.
 
 Kinds: ``prompt`` / ``completion`` / ``dialogue`` (text in the standard form; in the conversational form a
 non-empty list of ``{role, content}`` messages: any role for a prompt or a whole dialogue, assistant and tool
-for a completion), ``text`` (non-empty text), ``label`` (text, may be empty), ``opt_text`` (text or null),
-``json`` (JSON text or null), ``count`` (integer >= 0), ``opt_int``, ``share`` (float from 0 to 1),
-``opt_share``, ``opt_float``, ``bool``, ``opt_bool``, ``method`` (``majority`` or ``dawid_skene``).
+for a completion), ``text`` (non-empty text), ``label`` (text, may be empty), ``json`` (JSON text),
+``count`` (integer >= 0), ``share`` (float from 0 to 1), ``seconds`` (float >= 0, or -1 for not recorded),
+``bool``, ``method`` (``majority`` or ``dawid_skene``).
+
+No kind admits null: Hugging Face ``datasets`` types each block of JSONL lines on its own, so a column whose
+first block is all null and a later block is not fails to load. Formats say what stands for "not given".
 """
 
+import json
 import math
 from typing import Any
 
@@ -29,13 +33,12 @@ from feedback.export_rows import (
 )
 
 _MESSAGES = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
-_ARROW = {"text": pa.string(), "label": pa.string(), "opt_text": pa.string(), "json": pa.string(),
-          "method": pa.string(), "count": pa.int64(), "opt_int": pa.int64(), "share": pa.float64(),
-          "opt_share": pa.float64(), "opt_float": pa.float64(), "bool": pa.bool_(), "opt_bool": pa.bool_()}
+_ARROW = {"text": pa.string(), "label": pa.string(), "json": pa.string(), "method": pa.string(),
+          "count": pa.int64(), "share": pa.float64(), "seconds": pa.float64(), "bool": pa.bool_()}
 _ROLES = {"prompt": ROLES, "dialogue": ROLES, "completion": COMPLETION_ROLES}
 
 _PROVENANCE = [("item_id", "text"), ("num_annotators", "count"), ("consensus", "method"),
-               ("confidence", "opt_share"), ("adjudicated", "bool")]
+               ("confidence", "share"), ("adjudicated", "bool")]
 _PAIR_PROVENANCE = [("item_id", "text"), ("num_annotators", "count"), ("majority_share", "share"),
                     ("chosen_model", "label"), ("rejected_model", "label"), ("metadata", "text"),
                     ("consensus", "method"), ("confidence", "share"), ("adjudicated", "bool")]
@@ -51,11 +54,11 @@ COLUMNS: dict[str, dict[str, list[tuple[str, str]]]] = {
     "corrections": {form: [("prompt", "prompt"), ("chosen", "completion"), ("rejected", "completion"),
                            ("item_id", "text"), ("annotator", "text"), ("rejected_model", "label"),
                            ("num_annotators", "count")] for form in FORMS},
-    "raw": {form: [("item_id", "text"), ("annotator", "text"), ("preference", "opt_text"), ("ranking", "json"),
-                   ("thumbs", "json"), ("ratings", "json"), ("flags", "json"), ("correction", "opt_text"),
-                   ("rationale", "opt_text"), ("shown_order", "json"), ("time_spent_s", "opt_float"),
-                   ("source", "text"), ("revision", "count"), ("schema_version", "opt_int"),
-                   ("guidelines_version", "opt_int"), ("gold_correct", "opt_bool"), ("created_at", "text"),
+    "raw": {form: [("item_id", "text"), ("annotator", "text"), ("preference", "label"), ("ranking", "json"),
+                   ("thumbs", "json"), ("ratings", "json"), ("flags", "json"), ("correction", "label"),
+                   ("rationale", "label"), ("shown_order", "json"), ("time_spent_s", "seconds"),
+                   ("source", "text"), ("revision", "count"), ("schema_version", "count"),
+                   ("guidelines_version", "count"), ("gold", "label"), ("created_at", "text"),
                    ("updated_at", "text")] for form in FORMS},
 }
 for _form in FORMS:
@@ -89,28 +92,32 @@ def _check_training(value: Any, *, kind: str, form: str, item: str, field: str) 
 
 
 def _check_value(value: Any, *, kind: str, item: str, field: str) -> None:
-    optional = kind.startswith("opt_") or kind == "json"
-    if optional and value is None:
-        return
-    base = kind.removeprefix("opt_")
-    if base in ("text", "json"):
-        _check_text(value, item=item, field=field, allow_empty=kind == "opt_text")
-    elif base == "label":
+    if kind in ("text", "json"):
+        _check_text(value, item=item, field=field)
+        if kind == "json":
+            try:
+                json.loads(value)
+            except ValueError:
+                raise _bad(item, field, "not valid JSON text") from None
+    elif kind == "label":
         _check_text(value, item=item, field=field, allow_empty=True)
-    elif base == "method":
+    elif kind == "method":
         if value not in CONSENSUS_METHODS:
             raise _bad(item, field, f"must be one of {', '.join(CONSENSUS_METHODS)}, not {value!r}")
-    elif base in ("count", "int"):
-        if type(value) is not int or (base == "count" and value < 0):
-            raise _bad(item, field, f"must be a{' non-negative' if base == 'count' else 'n'} integer, not {value!r}")
-    elif base == "share":
+    elif kind == "count":
+        if type(value) is not int or value < 0:
+            raise _bad(item, field, f"must be a non-negative integer, not {value!r}")
+    elif kind == "share":
         if type(value) is not float or not 0.0 <= value <= 1.0:
             raise _bad(item, field, f"must be a float from 0 to 1, not {value!r}")
-    elif base == "float":
-        if type(value) is not float or math.isnan(value):
-            raise _bad(item, field, f"must be a number, not {value!r}")
-    elif base == "bool" and type(value) is not bool:
-        raise _bad(item, field, f"must be true or false, not {value!r}")
+    elif kind == "seconds":
+        if type(value) is not float or not (value >= 0.0 or value == -1.0) or math.isinf(value):
+            raise _bad(item, field, f"must be a number of seconds (or -1: not recorded), not {value!r}")
+    elif kind == "bool":
+        if type(value) is not bool:
+            raise _bad(item, field, f"must be true or false, not {value!r}")
+    else:
+        raise ExportError(f"Unknown column kind {kind!r} of {field}")
 
 
 def validate_format_rows(rows: list[dict[str, Any]], *, fmt: str, form: str) -> None:

@@ -4,8 +4,9 @@ against the agent output it corrects). Pure: no database.
 - **Target of an item** (``sft``, ``openai-sft``): the *newest* correction among the item's annotations
   (latest ``updated_at``, then highest annotation id), written as one assistant message; an item without a
   correction takes its consensus winner when the outcome is clear and it has at least ``min_annotations``
-  preference votes. Correction rows need no votes; their ``confidence`` is empty (a correction is one
-  person's answer) and ``annotator`` names its author.
+  preference votes. Correction rows need no votes; their ``confidence`` is 1.0 (the rule takes a human
+  correction as given, as it takes a reviewer's adjudication; never null, see ``feedback.export_schemas``),
+  ``target`` is ``correction`` and ``annotator`` names its author.
 - **Corrections**: one row per annotation with a correction: ``chosen`` the correction, ``rejected`` the
   candidate that annotator chose (their preference; on a single-candidate item, that candidate). A correction
   with no chosen candidate (tie, both bad, no preference on a multi-candidate item) or the same as the output
@@ -63,7 +64,7 @@ def _provenance(item: dict[str, Any], source: str, cand: Any, fix: Any) -> dict[
     return {"target": source, "annotator": str(fix["annotator"]) if corrected else "",
             "model": "" if corrected or missing(cand["model"]) else str(cand["model"]),
             "item_id": str(item["external_id"]), "num_annotators": n, "consensus": str(method),
-            "confidence": None if corrected else float(item["confidence"]),
+            "confidence": 1.0 if corrected else float(item["confidence"]),
             "adjudicated": False if corrected else bool(item["adjudicated"])}
 
 
