@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
 from sqlalchemy import Engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
@@ -98,3 +99,26 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     """A session that is closed on exit; use-case functions commit it themselves."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+def fetch_columns(session: Session, stmt, names: list[str]) -> dict[str, list]:
+    """Run ``stmt`` (a Core select) in the session's transaction straight on the driver's cursor and return
+    its result column by column, values as the driver gives them (no SQLAlchemy type conversion: JSON is
+    text and times are ISO text on SQLite; booleans are 0/1). For loaders of a million rows, where SQLAlchemy's
+    per-row and per-value work costs several times the query itself."""
+    connection = session.connection()
+    compiled = stmt.compile(dialect=connection.dialect)
+    params = compiled.construct_params()
+    if compiled.positional:
+        params = tuple(params[key] for key in compiled.positiontup)
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    if not rows:
+        return {name: pd.Series([], dtype=object) for name in names}  # as pd.DataFrame([], columns=names)
+    if len(rows[0]) != len(names):
+        raise ValueError(f"fetch_columns: {len(names)} names for {len(rows[0])} columns")
+    return dict(zip(names, map(list, zip(*rows))))

@@ -1,8 +1,12 @@
 """Loaders that turn a project's annotations into DataFrames for the pure maths (agreement, consensus, export)."""
 
+import json
+from typing import Any
+
 import pandas as pd
 from sqlmodel import Session, select
 
+from feedback.db import fetch_columns
 from feedback.models import Annotation, Candidate, Item, User
 
 ANNOTATION_COLUMNS = [
@@ -13,8 +17,13 @@ CANDIDATE_COLUMNS = ["item_id", "key", "model", "version", "output", "messages",
 
 
 def annotations_frame(session: Session, project_id: int) -> pd.DataFrame:
-    """One row per submitted annotation of the project (columns ``ANNOTATION_COLUMNS``)."""
-    rows = session.exec(
+    """One row per submitted annotation of the project (columns ``ANNOTATION_COLUMNS``).
+
+    ``ratings``, ``flags`` and ``shown_order`` are decoded JSON; ``created_at`` and ``updated_at`` are
+    pandas UTC timestamps. Read with ``fetch_columns`` and decoded here in bulk: through the ORM a million
+    annotations took about 15 s.
+    """
+    stmt = (
         select(
             Annotation.id, Annotation.item_id, Item.external_id, Annotation.user_id, User.name,
             Annotation.preference, Annotation.ratings, Annotation.flags, Annotation.correction,
@@ -25,8 +34,24 @@ def annotations_frame(session: Session, project_id: int) -> pd.DataFrame:
         .join(User, User.id == Annotation.user_id)
         .where(Item.project_id == project_id, Annotation.status == "submitted")
         .order_by(Annotation.item_id, User.name)
-    ).all()
-    return pd.DataFrame([tuple(r) for r in rows], columns=ANNOTATION_COLUMNS)
+    )
+    columns = fetch_columns(session, stmt, ANNOTATION_COLUMNS)
+    for column, empty in (("ratings", {}), ("flags", {}), ("shown_order", None)):
+        columns[column] = _decoded(columns[column], empty)
+    frame = pd.DataFrame(columns, columns=ANNOTATION_COLUMNS)
+    for column in ("created_at", "updated_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
+    return frame
+
+
+def _decoded(values: list[Any], empty: Any) -> list[Any]:
+    """JSON text decoded (values a driver already decoded pass through); NULL and ``"null"`` give ``empty``."""
+    values = list(values)
+    loads = json.loads
+    out = [({} if value == "{}" else loads(value)) if isinstance(value, str) else value for value in values]
+    if isinstance(empty, dict):
+        out = [{} if value is None else value for value in out]
+    return out
 
 
 def candidates_frame(session: Session, project_id: int) -> pd.DataFrame:

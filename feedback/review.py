@@ -28,6 +28,7 @@ from sqlalchemy import false
 from sqlmodel import Session, select
 
 from feedback.consensus import NON_CANDIDATE_CHOICES, final_consensus, majority_preference
+from feedback.db import fetch_columns
 from feedback.errors import InvalidAnswer, NotFound, PermissionDenied
 from feedback.models import Adjudication, Annotation, Candidate, Item, Project, User, utcnow
 from feedback.permissions import REVIEWER, require, require_project
@@ -45,13 +46,11 @@ MAX_EXTRA = 10  # annotators a reviewer can ask for at once
 
 def preference_votes(session: Session, project_id: int) -> pd.DataFrame:
     """``item_id``, ``annotator`` (user id), ``preference`` of every submitted annotation of the project."""
-    rows = session.exec(
-        select(Annotation.item_id, Annotation.user_id, Annotation.preference)
-        .join(Item, Item.id == Annotation.item_id)
-        .where(Item.project_id == project_id, Annotation.status == "submitted")
-        .order_by(Annotation.item_id, Annotation.user_id)
-    ).all()
-    return pd.DataFrame([tuple(r) for r in rows], columns=["item_id", "annotator", "preference"])
+    columns = ["item_id", "annotator", "preference"]
+    return pd.DataFrame(fetch_columns(session, select(Annotation.item_id, Annotation.user_id, Annotation.preference)
+                                      .join(Item, Item.id == Annotation.item_id)
+                                      .where(Item.project_id == project_id, Annotation.status == "submitted")
+                                      .order_by(Annotation.item_id, Annotation.user_id), columns), columns=columns)
 
 
 def _candidate_positions(session: Session, project_id: int) -> pd.DataFrame:
@@ -91,17 +90,19 @@ def adjudicated_labels(session: Session, project_id: int) -> dict[int, str]:
 
 
 def item_consensus(session: Session, project: Project, method: str | None = None, *,
-                   leave_out: set[int] | frozenset[int] = frozenset()) -> pd.DataFrame:
+                   leave_out: set[int] | frozenset[int] = frozenset(),
+                   votes: pd.DataFrame | None = None) -> pd.DataFrame:
     """The consensus preference of every item of ``project`` that has a vote or a standing adjudication.
 
     ``method``: ``"majority"`` or ``"dawid_skene"``; None uses the project's ``consensus_method``. An
     adjudicated final answer overrides the method. Columns ``feedback.consensus.CONSENSUS_COLUMNS``:
     ``item_id``, ``label`` (candidate key, ``tie``, ``both_bad`` or None), ``confidence``, ``method``,
     ``adjudicated``, ``n_annotators``, ``share``, ``outcome``. ``leave_out``: user ids whose votes are not
-    counted (e.g. annotators flagged by the quality checks). A loader: the caller checks permissions.
+    counted (e.g. annotators flagged by the quality checks). ``votes``: the ``preference_votes`` frame when
+    the caller has already loaded the annotations. A loader: the caller checks permissions.
     """
     method = method or project.consensus_method or "majority"
-    votes = preference_votes(session, project.id)
+    votes = preference_votes(session, project.id) if votes is None else votes
     if leave_out:
         votes = votes[~votes["annotator"].isin(leave_out)]
     decided = adjudicated_labels(session, project.id)

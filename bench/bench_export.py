@@ -1,0 +1,167 @@
+"""Export benchmark: 100k items x 10 annotators (1M annotations) to a curated DPO version (Parquet + JSONL,
+near-duplicate removal included), on a SQLite file. Prints the time of each step and the peak memory of the
+process that exports; asserts nothing about time.
+
+The prompts are short English questions built from a fixed vocabulary; 5% are paraphrases of another prompt
+(a word changed) and 2% exact repeats, so deduplication has work to do. Each item has two candidates; its
+ten annotators agree with the item's "true" answer with probability 0.8; 1% of the candidates are flagged
+unsafe by one annotator.
+
+Run: .venv/bin/python bench/bench_export.py [--items N] [--annotators K] [--format dpo] [--keep DIR]
+"""
+
+import argparse
+import json
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlmodel import Session
+
+from feedback.db import create_schema, make_engine
+from feedback.projects import add_project
+
+_VOCABULARY = ("account billing refund password login error upload download invoice order shipping delivery address "
+         "payment card subscription plan upgrade cancel email phone support ticket report data export import "
+         "file folder share permission team member admin role settings language timezone notification alert "
+         "mobile desktop browser sync backup restore delete archive search filter sort label project task "
+         "deadline calendar meeting reminder chart dashboard api key token webhook integration slack")
+WORDS = _VOCABULARY.split()
+
+
+def prompt_text(rng: random.Random) -> str:
+    words = rng.choices(WORDS, k=rng.randint(12, 40))
+    return f"How do I {' '.join(words)}?"
+
+
+def build(path: Path, n_items: int, n_annotators: int, seed: int = 11) -> int:
+    engine = make_engine(f"sqlite:///{path}")
+    create_schema(engine)
+    with Session(engine) as s:
+        add_project(s, name="bench", overlap=n_annotators)
+        s.commit()
+    engine.dispose()
+    rng = random.Random(seed)
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=OFF")
+    con.executemany("INSERT INTO user (id, name, role, active, created_at) VALUES (?, ?, 'annotator', 1, ?)",
+                    [(u, f"ann{u}", now) for u in range(1, n_annotators + 1)])
+    prompts: list[str] = []
+    items, candidates, annotations = [], [], []
+    for i in range(n_items):
+        roll = rng.random()
+        if prompts and roll < 0.02:
+            text = rng.choice(prompts)
+        elif prompts and roll < 0.07:
+            words = rng.choice(prompts).split()
+            words[rng.randrange(len(words))] = rng.choice(WORDS)
+            text = " ".join(words)
+        else:
+            text = prompt_text(rng)
+        prompts.append(text)
+        item_id = i + 1
+        items.append((item_id, 1, f"t-{i}", text, "{}", f"h{i}", i, n_annotators, now))
+        candidates += [(2 * i + 1, item_id, "a", "model-x", f"Answer A to {i}: " + prompt_text(rng), "{}", 0),
+                       (2 * i + 2, item_id, "b", "model-y", f"Answer B to {i}: " + prompt_text(rng), "{}", 1)]
+        truth = rng.choice("ab")
+        unsafe = rng.random() < 0.01
+        for user_id in range(1, n_annotators + 1):
+            pick = truth if rng.random() < 0.8 else ("b" if truth == "a" else "a")
+            flags = json.dumps({"b": ["unsafe"]}) if unsafe and user_id == 1 else "{}"
+            annotations.append((item_id, user_id, pick, flags, now, now))
+    con.executemany("INSERT INTO item (id, project_id, external_id, prompt, meta, content_hash, position, "
+                    "n_annotations, priority, extra_overlap, is_gold, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?)", items)
+    con.executemany("INSERT INTO candidate (id, item_id, key, model, output, meta, position) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)", candidates)
+    con.executemany("INSERT INTO annotation (item_id, user_id, status, preference, ratings, flags, thumbs, source, "
+                    "revision, created_at, updated_at) VALUES (?, ?, 'submitted', ?, '{}', ?, '{}', 'import', 1, ?, ?)",
+                    annotations)
+    con.commit()
+    con.execute("ANALYZE")
+    con.close()
+    return len(annotations)
+
+
+def export(db: Path, out: Path, fmt: str) -> None:
+    """Runs in its own process so that its peak memory is the export's alone."""
+    from feedback.export import build_export
+    from feedback.export_versions import save_version
+
+    engine = make_engine(f"sqlite:///{db}")
+    started = time.perf_counter()
+    with Session(engine, expire_on_commit=False) as session:
+        options = _options(fmt)
+        bundle = build_export(session=session, user=None, project="bench", **options)
+        built = time.perf_counter()
+        info = save_version(session=session, user=None, bundle=bundle, export_dir=out)
+    done = time.perf_counter()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"rows": bundle.n_rows, "build_s": built - started, "save_s": done - built,
+                      "total_s": done - started, "peak_mb": peak_mb, "path": str(info.path),
+                      "files": {n: len(b) for n, b in bundle.files.items()},
+                      "steps": bundle.manifest.get("timings", {})}))
+
+
+def _options(fmt: str) -> dict:
+    """The export's settings: DPO with the usual curation (near duplicates removed, unsafe only as rejected,
+    a seeded 5% test split), where the installed version supports them."""
+    from feedback import export
+
+    kwargs = {"options": export.ExportOptions(format=fmt)}
+    curation = getattr(__import__("feedback.curation", fromlist=["CurationOptions"]), "CurationOptions", None) \
+        if _has("feedback.curation") else None
+    if curation is not None and "curation" in export.build_export.__code__.co_varnames:
+        kwargs["curation"] = curation(min_annotations=3, flags_only_rejected=("unsafe",), dedup="near",
+                                      near_threshold=0.9, test_fraction=0.05, seed=0)
+    return kwargs
+
+
+def _has(module: str) -> bool:
+    import importlib.util
+    return importlib.util.find_spec(module) is not None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--annotators", type=int, default=10)
+    parser.add_argument("--format", default="dpo")
+    parser.add_argument("--keep", help="keep the database and the version in this folder")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        export(Path(args.child[0]), Path(args.child[1]), args.format)
+        return
+    where = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-export-"))
+    where.mkdir(parents=True, exist_ok=True)
+    db = where / "bench.db"
+    db.unlink(missing_ok=True)
+    started = time.perf_counter()
+    n = build(db, args.items, args.annotators)
+    print(f"database: {args.items:,} items, {n:,} annotations in {time.perf_counter() - started:.1f} s")
+    result = subprocess.run([sys.executable, __file__, "--format", args.format, "--child", str(db),
+                             str(where / "exports")], capture_output=True, text=True, check=False)
+    if result.returncode:
+        print(result.stdout, result.stderr, file=sys.stderr)
+        sys.exit(result.returncode)
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    print(f"export {args.format}: {figures['rows']:,} rows; build {figures['build_s']:.1f} s, "
+          f"save version {figures['save_s']:.1f} s, total {figures['total_s']:.1f} s; "
+          f"peak memory {figures['peak_mb']:,.0f} MB")
+    for step, seconds in figures["steps"].items():
+        print(f"  {step}: {seconds:.2f} s")
+    for name, size in sorted(figures["files"].items()):
+        print(f"  {name}: {size / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
