@@ -80,7 +80,8 @@ def sidebar(user: User) -> None:
 
 settings = Settings()
 try:
-    context.configure(settings.database_url, settings.pool_size, demo_mode=settings.demo_mode)
+    context.configure(settings.database_url, settings.pool_size, demo_mode=settings.demo_mode,
+                      export_dir=settings.export_dir)
 except FeedbackError as e:  # e.g. a database made by an older version
     st.error(str(e))
     st.stop()

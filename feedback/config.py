@@ -21,6 +21,10 @@ class Settings(BaseSettings):
         Path("data/demo.jsonl"),
         description="JSONL file loaded into an empty database by `make run` (`feedback demo`).",
     )
+    export_dir: Path = Field(
+        Path("data/exports"),
+        description="Folder of the dataset versions (one read-only folder per version, listed in the app).",
+    )
     demo_project: str = Field("demo", description="Name of the project the demo data set is loaded into.")
     default_overlap: int = Field(
         3, ge=1, le=50, description="Annotations wanted per item for new projects (overlap)."

@@ -12,6 +12,7 @@ from feedback.models import Annotation, Candidate, Item, User
 ANNOTATION_COLUMNS = [
     "annotation_id", "item_id", "external_id", "user_id", "annotator", "preference", "ratings", "flags",
     "correction", "rationale", "shown_order", "time_spent_s", "source", "created_at", "updated_at",
+    "schema_version", "guidelines_version",
 ]
 CANDIDATE_COLUMNS = ["item_id", "key", "model", "version", "output", "messages", "position"]
 
@@ -28,7 +29,7 @@ def annotations_frame(session: Session, project_id: int) -> pd.DataFrame:
             Annotation.id, Annotation.item_id, Item.external_id, Annotation.user_id, User.name,
             Annotation.preference, Annotation.ratings, Annotation.flags, Annotation.correction,
             Annotation.rationale, Annotation.shown_order, Annotation.time_spent_s, Annotation.source,
-            Annotation.created_at, Annotation.updated_at,
+            Annotation.created_at, Annotation.updated_at, Annotation.schema_version, Annotation.guidelines_version,
         )
         .join(Item, Item.id == Annotation.item_id)
         .join(User, User.id == Annotation.user_id)

@@ -1,6 +1,7 @@
 """What every page needs: the engine, the signed-in user (with idle expiry), the chosen project."""
 
 import time
+from pathlib import Path
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -13,7 +14,8 @@ from feedback.projects import find_project
 _URL = "app.database_url"
 _POOL = "app.pool_size"
 _DEMO = "app.demo_mode"
-_KEEP = (_URL, _POOL, _DEMO)
+_EXPORTS = "app.export_dir"
+_KEEP = (_URL, _POOL, _DEMO, _EXPORTS)
 USER_ID = "app.user_id"
 PROJECT = "app.project"
 NEXT_PROJECT = "app.next_project"  # chosen by a page after the sidebar's picker was drawn: applied next run
@@ -28,16 +30,23 @@ def _engine_for(url: str, pool_size: int) -> Engine:
     return engine
 
 
-def configure(database_url: str, pool_size: int, *, demo_mode: bool = False) -> Engine:
+def configure(database_url: str, pool_size: int, *, demo_mode: bool = False,
+              export_dir: Path = Path("data/exports")) -> Engine:
     """Called by app.py on every run with the settings; pages then use ``engine()``."""
     st.session_state[_URL] = database_url
     st.session_state[_POOL] = pool_size
     st.session_state[_DEMO] = demo_mode
+    st.session_state[_EXPORTS] = str(export_dir)
     return _engine_for(database_url, pool_size)
 
 
 def engine() -> Engine:
     return _engine_for(st.session_state[_URL], st.session_state[_POOL])
+
+
+def export_dir() -> Path:
+    """Where dataset versions are kept (``FEEDBACK_EXPORT_DIR``)."""
+    return Path(st.session_state.get(_EXPORTS, "data/exports"))
 
 
 def demo_mode() -> bool:
