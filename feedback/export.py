@@ -1,19 +1,23 @@
 """Fine-tuning datasets from a project's annotations: build them in memory, write them to a folder.
 
-Formats (``FORMATS``): ``dpo`` (below), ``rm``, ``kto`` and ``openai-dpo`` (``feedback.export_formats``),
-``sft``, ``openai-sft`` and ``corrections`` (``feedback.export_targets``), ``raw``
-(``feedback.export_raw``); their columns and row checks: ``feedback.export_schemas``. OpenAI formats are
-JSONL only, their provenance in the manifest (``row_provenance``, one entry per line); the others JSONL and
-Parquet with provenance columns.
+Formats (``FORMATS``): ``dpo`` (``feedback.export_rows``), ``rm``, ``kto`` and ``openai-dpo``
+(``feedback.export_formats``), ``sft``, ``openai-sft`` and ``corrections`` (``feedback.export_targets``), ``raw``
+(``feedback.export_raw``); pairs from rankings: ``feedback.export_rankings``; the tools column:
+``feedback.export_tools``; options: ``feedback.export_options``; columns and row checks:
+``feedback.export_schemas``. OpenAI formats are JSONL only, their provenance in the manifest (``row_provenance``,
+one entry per line); the others JSONL and Parquet with provenance columns. No cell of any file is null.
 
 Format ``dpo``: TRL's preference format with an explicit prompt (``prompt``, ``chosen``, ``rejected``),
 in the standard (text) or conversational (lists of ``{role, content}``) form, as JSONL and Parquet,
-with a ``manifest.json`` that says what went in. The same data and options always give the same bytes:
-no timestamps, fixed key order, an explicit Parquet schema, a zip with a fixed date.
+with a ``manifest.json`` that says what went in and by which rules. The same data and options always give the
+same bytes: no timestamps, fixed key order, an explicit Parquet schema, a zip with a fixed date.
 
-Which items give rows, and how conversations are rendered: ``feedback.export_rows``. The chosen answer is
-the item's consensus as the project sets it (``Project.consensus_method``: majority, or Dawid-Skene), and a
-reviewer's adjudicated final answer wins over both: ``feedback.review.item_consensus``.
+The chosen answer is the item's consensus as the project sets it (``Project.consensus_method``: majority, or
+Dawid-Skene), and a reviewer's adjudicated final answer wins over both: ``feedback.review.item_consensus``.
+Items with no preference vote that were ranked take their consensus ranking instead (``ranking_pairs``).
+
+``build_export`` runs in stages: frames (loaders) -> consensus (preferences, rankings) -> rows (per format)
+-> checks (every row against its format) -> files and manifest.
 """
 
 import hashlib
@@ -32,69 +36,43 @@ from sqlmodel import Session
 
 from feedback import permissions
 from feedback.errors import ExportError
-from feedback.export_formats import kto_balance, kto_rows, openai_dpo_rows, rm_rows
+from feedback.export_formats import KTO_REASONS, kto_balance, kto_rows, openai_dpo_rows, pair_rows, rm_rows
+from feedback.export_manifest import RANKED_FORMATS, RULES, rules
+from feedback.export_options import FORMATS, ONE_FORM, ExportInputs, ExportOptions
+from feedback.export_rankings import consensus_rankings, ranking_frame
 from feedback.export_raw import raw_rows
-from feedback.export_rows import COLUMNS, FORMS, REASONS, build_rows, validate_rows
+from feedback.export_rows import REASONS, validate_rows
+from feedback.export_schemas import TOOLS, column_names, validate_format_rows, validate_openai_rows
 from feedback.export_schemas import arrow_schema as format_schema
-from feedback.export_schemas import column_names, validate_format_rows, validate_openai_rows
-from feedback.export_targets import correction_rows, openai_sft_rows, sft_rows
+from feedback.export_targets import (
+    CORRECTION_REASONS,
+    SFT_REASONS,
+    correction_rows,
+    openai_sft_rows,
+    sft_rows,
+)
+from feedback.export_tools import add_openai_tools, add_tools_column, item_tools
 from feedback.labels import annotations_frame, candidates_frame, items_frame
 from feedback.models import User
-from feedback.projects import get_project
+from feedback.projects import get_project, project_schema
 from feedback.quality import flagged_annotators
-from feedback.review import item_consensus
+from feedback.review import item_consensus, standing_adjudications
 
-FORMATS = ("dpo", "rm", "kto", "sft", "corrections", "openai-dpo", "openai-sft", "raw")
+__all__ = ["FORMATS", "ONE_FORM", "ExportBundle", "ExportOptions", "ExportResult", "arrow_schema", "build_export",
+           "describe_excluded", "export_dataset", "jsonl_bytes", "parquet_bytes"]
+
 OPENAI = ("openai-dpo", "openai-sft")
-ONE_FORM = ("openai-dpo", "openai-sft", "raw")  # the form option does not apply
 PAIR_REASONS = ("dpo", "rm", "openai-dpo")  # formats whose exclusions are the DPO reasons
 MANIFEST = "manifest.json"
-MANIFEST_VERSION = 2  # 2: consensus, confidence and adjudicated columns; the "consensus" entry
+MANIFEST_VERSION = 3  # 3: rankings, no null cells, every option and rule; 2: consensus, confidence, adjudicated
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-ALL_REASONS = REASONS + ("no_corrections", "no_corrected_candidate", "flagged_annotator")
-REASON_WORDS = {reason: reason.replace("_", " ") for reason in ALL_REASONS}
-
-_MESSAGES = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
-_PROVENANCE = [
-    ("item_id", pa.string()), ("num_annotators", pa.int64()), ("majority_share", pa.float64()),
-    ("chosen_model", pa.string()), ("rejected_model", pa.string()), ("metadata", pa.string()),
-    ("consensus", pa.string()), ("confidence", pa.float64()), ("adjudicated", pa.bool_()),
-]
-RULES = {
-    "majority": "the option with strictly more than half of an item's preference votes",
-    "dawid_skene": "the option with the highest Dawid-Skene posterior (annotators weighted by their estimated "
-                   "confusion matrices)",
+ALL_REASONS = tuple(dict.fromkeys(REASONS + KTO_REASONS + SFT_REASONS + CORRECTION_REASONS
+                                  + ("no_margin_ratings", "flagged_annotator")))
+REASON_WORDS = {reason: reason.replace("_", " ") for reason in ALL_REASONS} | {
+    "tied_ranks": "tied ranked pairs", "ranked_middle": "middle-ranked candidates",
+    "no_ratings": "without ratings", "between_thresholds": "rated between the thresholds",
+    "below_min_rating": "rated below the minimum", "no_margin_ratings": "pairs without ratings for a margin",
 }
-
-
-@dataclass(frozen=True)
-class ExportOptions:
-    """What to export: ``format`` one of ``FORMATS``; ``form`` "standard" or "conversational"; ``min_annotations``: items
-    with fewer preference annotations are left out; ``exclude_flagged``: the votes of annotators flagged by the
-    quality checks (``feedback.quality``) are not counted."""
-
-    format: str = "dpo"
-    form: str = "standard"
-    min_annotations: int = 1
-    exclude_flagged: bool = False
-
-    def __post_init__(self) -> None:
-        if self.format not in FORMATS:
-            raise ExportError(f"Unknown export format {self.format!r} (choose {', '.join(FORMATS)})")
-        if self.form not in FORMS:
-            raise ExportError(f"Unknown form {self.form!r} (choose {' or '.join(FORMS)})")
-        if type(self.min_annotations) is not int or self.min_annotations < 1:
-            raise ExportError(f"min_annotations must be a whole number of at least 1, not {self.min_annotations!r}")
-
-    @property
-    def stem(self) -> str:
-        """File name without extension, e.g. ``dpo_standard``, ``raw``, ``openai-dpo``."""
-        return self.format if self.format in ONE_FORM else f"{self.format}_{self.form}"
-
-    @property
-    def label(self) -> str:
-        """``dpo, standard form`` (the form only where it applies)."""
-        return self.format if self.format in ONE_FORM else f"{self.format}, {self.form} form"
 
 
 @dataclass(frozen=True)
@@ -182,8 +160,7 @@ def jsonl_bytes(rows: list[dict[str, Any]]) -> bytes:
 
 def arrow_schema(form: str) -> pa.Schema:
     """The Parquet schema of a DPO export in ``form`` (training columns first, then provenance)."""
-    training = pa.string() if form == "standard" else _MESSAGES
-    return pa.schema([(name, training) for name in ("prompt", "chosen", "rejected")] + _PROVENANCE)
+    return format_schema("dpo", form)
 
 
 def parquet_bytes(rows: list[dict[str, Any]], form: str, schema: pa.Schema | None = None) -> bytes:
@@ -198,42 +175,41 @@ def parquet_bytes(rows: list[dict[str, Any]], form: str, schema: pa.Schema | Non
 def build_export(*, session: Session, user: User | None, project: str, options: ExportOptions) -> ExportBundle:
     """Build the dataset of ``project`` in memory. ``user`` is the acting user (None: local operator).
 
-    Raises ``NotFound`` for an unknown project and ``ExportError`` when no item gives a row (saying
-    why) or a row would be malformed (naming the item and field). Only admins export.
+    Raises ``NotFound`` for an unknown project and ``ExportError`` for an option the project cannot serve (a
+    rubric dimension it lacks), when no item gives a row (saying why) or when a row would be malformed (naming
+    the item and field). Only admins export.
     """
     permissions.require(user, permissions.ADMIN, "export datasets")
     proj = get_project(session=session, name=project)
+    options.validate()
+    # frames
     items = items_frame(session, proj.id)
     candidates = candidates_frame(session, proj.id)
     annotations = annotations_frame(session, proj.id)
+    scales = {d.name: (d.min, d.max) for d in project_schema(proj).rubric}
+    options.check_against_schema(scales)
     left_out = sorted(flagged_annotators(session=session, user=user, project=proj)) \
         if options.exclude_flagged else []
     left_out_ids = set(annotations.loc[annotations["annotator"].isin(left_out), "user_id"])
-    consensus = item_consensus(session, proj, leave_out=left_out_ids)
     kept = annotations[~annotations["user_id"].isin(left_out_ids)]
-    rows, provenance, excluded = _format_rows(session, proj, options, items, candidates, consensus, kept,
-                                              left_out_ids)
+    # consensus
+    consensus = item_consensus(session, proj, leave_out=left_out_ids)
+    rankings, ranked = _rankings(session, proj.id, options, candidates, consensus, left_out_ids)
+    data = ExportInputs(items=items, candidates=candidates, consensus=consensus, annotations=kept, ranked=ranked,
+                        scales=scales)
+    # rows
+    rows, provenance, excluded = _format_rows(session, proj, options, data, left_out_ids)
     if not rows:
         raise ExportError(_nothing_to_export(proj.name, len(items), excluded, options))
-    fmt = options.format
-    if fmt == "dpo":
-        validate_rows(rows, form=options.form)
-    elif fmt in OPENAI:
-        validate_openai_rows(rows, fmt=fmt, items=[p["item_id"] for p in provenance])
-    else:
-        validate_format_rows(rows, fmt=fmt, form=options.form)
-
+    described = provenance if options.format in OPENAI else rows
+    _add_tools(rows, options, data, [p["item_id"] for p in described])
+    # checks
+    _check(rows, options, provenance)
+    # files and manifest
     files = {f"{options.stem}.jsonl": jsonl_bytes(rows)}
-    if fmt not in OPENAI:
-        files[f"{options.stem}.parquet"] = parquet_bytes(
-            rows, options.form, None if fmt == "dpo" else format_schema(fmt, options.form))
-    described = provenance if fmt in OPENAI else rows
+    if options.format not in OPENAI:
+        files[f"{options.stem}.parquet"] = parquet_bytes(rows, options.form, _schema(options))
     exported = set(items.loc[items["external_id"].isin({r["item_id"] for r in described}), "item_id"])
-    if fmt in ("raw", "corrections"):
-        names = {r["annotator"] for r in rows}
-    else:
-        names = set(annotations.loc[annotations["item_id"].isin(exported) & annotations["preference"].notna()
-                                    & ~annotations["user_id"].isin(left_out_ids), "annotator"].astype(str))
     manifest = {
         "manifest_version": MANIFEST_VERSION,
         "project": proj.name,
@@ -242,7 +218,7 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
         "rows": len(rows),
         "items": {"total": len(items), "exported": len(exported)},
         "excluded": excluded,
-        "annotators": sorted(names),
+        "annotators": _annotators(options, rows, kept, rankings, exported),
         "annotators_left_out": {"flagged by quality checks": left_out} if options.exclude_flagged else {},
         "majority_rule": RULES["majority"],
         "consensus": {"method": proj.consensus_method, "rule": RULES.get(proj.consensus_method, ""),
@@ -250,20 +226,63 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
                       "adjudicated_rows": sum(1 for r in described if r.get("adjudicated"))},
         "files": {name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
                   for name, data in sorted(files.items())},
-    }
-    if fmt == "kto":
+    } | rules(options, scales)
+    if options.format == "kto":
         manifest["class_balance"] = kto_balance(rows)
-    if fmt in OPENAI:
+    if options.format in OPENAI:
         manifest["row_provenance"] = provenance
-    if fmt in ("sft", "openai-sft"):
-        manifest["target"] = ("the newest correction among the item's annotations (latest updated_at), "
-                              "otherwise the consensus winner")
-    if fmt == "rm":
-        manifest["margin"] = ("share of the item's preference votes for chosen minus the share for rejected, "
-                              "floored at 0")
     files[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
     return ExportBundle(project=proj.name, options=options, rows=rows, excluded=excluded, manifest=manifest,
                         files=files)
+
+
+def _rankings(session, project_id, options, candidates, consensus, left_out_ids):
+    """The counted rankings (long frame) and the consensus ranking of each item with no preference vote."""
+    if options.format not in RANKED_FORMATS or (options.format == "kto" and options.kto_source == "ratings"):
+        return None, {}
+    rankings = ranking_frame(session, project_id, leave_out=left_out_ids)
+    voted = set(consensus.loc[consensus["n_annotators"] > 0, "item_id"])
+    adjudicated = standing_adjudications(session, project_id)
+    unvoted = (set(rankings["item_id"]) | set(adjudicated)) - voted
+    return rankings, consensus_rankings(rankings, candidates, items=unvoted, adjudicated=adjudicated)
+
+
+def _add_tools(rows, options, data, item_ids) -> None:
+    if options.format == "openai-sft":
+        add_openai_tools(rows, item_tools(data.items), item_ids)
+    elif options.format in TOOLS and options.form == "conversational":
+        add_tools_column(rows, item_tools(data.items), item_ids)
+
+
+def _check(rows, options, provenance) -> None:
+    """Every row against its format; ``ExportError`` names the first bad item and field."""
+    fmt, form = options.format, options.form
+    if fmt in OPENAI:
+        validate_openai_rows(rows, fmt=fmt, items=[p["item_id"] for p in provenance])
+        return
+    if fmt == "dpo":
+        validate_rows(rows, form=form, extra=("tools",) if "tools" in column_names(fmt, form) else ())
+    validate_format_rows(rows, fmt=fmt, form=form, margin=options.margin != "none")
+
+
+def _schema(options: ExportOptions) -> pa.Schema:
+    return format_schema(options.format, options.form, margin=options.margin != "none")
+
+
+def _annotators(options, rows, kept, rankings, exported) -> list[str]:
+    """Names of the annotators whose counted answers went into the exported items."""
+    if options.format in ("raw", "corrections"):
+        return sorted({r["annotator"] for r in rows})
+    on_items = kept[kept["item_id"].isin(exported)]
+    if options.format == "kto" and options.kto_source == "ratings":
+        used = on_items["ratings"].map(lambda r: isinstance(r, dict) and any(
+            isinstance(s, dict) and options.kto_dimension in s for s in r.values()))
+        return sorted(set(on_items.loc[used, "annotator"].astype(str)))
+    names = set(on_items.loc[on_items["preference"].notna(), "annotator"].astype(str))
+    if rankings is not None and len(rankings):
+        ranker_ids = set(rankings.loc[rankings["item_id"].isin(exported), "user_id"])
+        names |= set(on_items.loc[on_items["user_id"].isin(ranker_ids), "annotator"].astype(str))
+    return sorted(names)
 
 
 def export_dataset(*, session: Session, user: User | None, project: str, options: ExportOptions,
@@ -302,34 +321,32 @@ def _write_atomic(path: Path, data: bytes) -> Path:
 
 
 def _columns(options: ExportOptions) -> list[str]:
-    if options.format == "dpo":
-        return list(COLUMNS)
     if options.format == "openai-dpo":
         return ["input", "preferred_output", "non_preferred_output"]
     if options.format == "openai-sft":
-        return ["messages"]
-    return column_names(options.format, options.form)
+        return ["messages", "tools (only on the lines of items that have tools)"]
+    return column_names(options.format, options.form, margin=options.margin != "none")
 
 
-def _format_rows(session, proj, options, items, candidates, consensus, kept, left_out_ids):
+def _format_rows(session, proj, options, data, left_out_ids):
     """(rows, provenance of OpenAI rows or None, exclusions) of ``options.format``."""
-    fmt, form, least = options.format, options.form, options.min_annotations
+    fmt = options.format
     method = proj.consensus_method or "majority"
     if fmt == "dpo":
-        return _with_none(build_rows(items, candidates, consensus, form=form, min_annotations=least))
+        rows, _keys, excluded = pair_rows(data, options, form=options.form)
+        return rows, None, excluded
     if fmt == "rm":
-        return _with_none(rm_rows(items, candidates, consensus, kept, form=form, min_annotations=least))
+        return _with_none(rm_rows(data, options))
     if fmt == "kto":
-        return _with_none(kto_rows(items, candidates, consensus, form=form, min_annotations=least))
+        return _with_none(kto_rows(data, options))
     if fmt == "sft":
-        return _with_none(sft_rows(items, candidates, consensus, kept, form=form, min_annotations=least,
-                                   method=method))
+        return _with_none(sft_rows(data, options, method=method))
     if fmt == "corrections":
-        return _with_none(correction_rows(items, candidates, kept, form=form))
+        return _with_none(correction_rows(data, options))
     if fmt == "openai-dpo":
-        return openai_dpo_rows(items, candidates, consensus, min_annotations=least)
+        return openai_dpo_rows(data, options)
     if fmt == "openai-sft":
-        return openai_sft_rows(items, candidates, consensus, kept, min_annotations=least, method=method)
+        return openai_sft_rows(data, options, method=method)
     return _with_none(raw_rows(session, proj.id, leave_out=set(left_out_ids)))
 
 

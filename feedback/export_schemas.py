@@ -8,7 +8,8 @@ Kinds: ``prompt`` / ``completion`` / ``dialogue`` (text in the standard form; in
 non-empty list of ``{role, content}`` messages: any role for a prompt or a whole dialogue, assistant and tool
 for a completion), ``text`` (non-empty text), ``label`` (text, may be empty), ``json`` (JSON text),
 ``count`` (integer >= 0), ``share`` (float from 0 to 1), ``seconds`` (float >= 0, or -1 for not recorded),
-``bool``, ``method`` (``majority`` or ``dawid_skene``).
+``bool``, ``method`` (``majority``, ``dawid_skene``, ``mean_rank`` or ``mean_rating``), ``tools`` (the JSON
+text of a list of tool objects, ``[]`` for an item without tools).
 
 No kind admits null: Hugging Face ``datasets`` types each block of JSONL lines on its own, so a column whose
 first block is all null and a later block is not fails to load. Formats say what stands for "not given".
@@ -33,7 +34,7 @@ from feedback.export_rows import (
 )
 
 _MESSAGES = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
-_ARROW = {"text": pa.string(), "label": pa.string(), "json": pa.string(), "method": pa.string(),
+_ARROW = {"text": pa.string(), "label": pa.string(), "json": pa.string(), "tools": pa.string(), "method": pa.string(),
           "count": pa.int64(), "share": pa.float64(), "seconds": pa.float64(), "bool": pa.bool_()}
 _ROLES = {"prompt": ROLES, "dialogue": ROLES, "completion": COMPLETION_ROLES}
 
@@ -45,6 +46,8 @@ _PAIR_PROVENANCE = [("item_id", "text"), ("num_annotators", "count"), ("majority
 
 # format -> form -> columns. "raw" has one form (its columns do not depend on it).
 COLUMNS: dict[str, dict[str, list[tuple[str, str]]]] = {
+    "dpo": {form: [("prompt", "prompt"), ("chosen", "completion"), ("rejected", "completion")] + _PAIR_PROVENANCE
+            for form in FORMS},
     "rm": {form: [("chosen", "dialogue"), ("rejected", "dialogue"), ("margin", "share")] + _PAIR_PROVENANCE
            for form in FORMS},
     "kto": {form: [("prompt", "prompt"), ("completion", "completion"), ("label", "bool"), ("model", "label")]
@@ -64,17 +67,28 @@ COLUMNS: dict[str, dict[str, list[tuple[str, str]]]] = {
 for _form in FORMS:
     COLUMNS["sft"][_form] = COLUMNS["sft"][_form] + [("target", "text"), ("annotator", "label"),
                                                      ("model", "label")] + _PROVENANCE
-PAIRED = {"rm", "corrections"}  # chosen must differ from rejected
+PAIRED = {"dpo", "rm", "corrections"}  # chosen must differ from rejected
+TOOLS = ("dpo", "rm", "kto", "sft")  # formats whose conversational form has a ``tools`` column
 
 
-def column_names(fmt: str, form: str) -> list[str]:
-    return [name for name, _ in COLUMNS[fmt][form]]
+def columns(fmt: str, form: str, *, margin: bool = True) -> list[tuple[str, str]]:
+    """``(name, kind)`` of every column of ``fmt`` in ``form``: training columns, ``tools`` (the conversational
+    form of ``TOOLS``), then provenance. ``margin``: whether ``rm`` has its margin column."""
+    cols = [c for c in COLUMNS[fmt][form] if margin or c[0] != "margin"]
+    if form == "conversational" and fmt in TOOLS:
+        last = max(n for n, (_, kind) in enumerate(cols) if kind in _ROLES)
+        cols = cols[:last + 1] + [("tools", "tools")] + cols[last + 1:]
+    return cols
 
 
-def arrow_schema(fmt: str, form: str) -> pa.Schema:
+def column_names(fmt: str, form: str, *, margin: bool = True) -> list[str]:
+    return [name for name, _ in columns(fmt, form, margin=margin)]
+
+
+def arrow_schema(fmt: str, form: str, *, margin: bool = True) -> pa.Schema:
     """The Parquet schema of ``fmt`` in ``form``: training columns first, then provenance."""
     return pa.schema([(name, (_MESSAGES if form == "conversational" else pa.string()) if kind in _ROLES
-                       else _ARROW[kind]) for name, kind in COLUMNS[fmt][form]])
+                       else _ARROW[kind]) for name, kind in columns(fmt, form, margin=margin)])
 
 
 def _check_training(value: Any, *, kind: str, form: str, item: str, field: str) -> None:
@@ -99,6 +113,14 @@ def _check_value(value: Any, *, kind: str, item: str, field: str) -> None:
                 json.loads(value)
             except ValueError:
                 raise _bad(item, field, "not valid JSON text") from None
+    elif kind == "tools":
+        _check_text(value, item=item, field=field)
+        try:
+            tools = json.loads(value)
+        except ValueError:
+            raise _bad(item, field, "not valid JSON text") from None
+        if not isinstance(tools, list) or not all(isinstance(t, dict) and t for t in tools):
+            raise _bad(item, field, "must be the JSON text of a list of tool objects")
     elif kind == "label":
         _check_text(value, item=item, field=field, allow_empty=True)
     elif kind == "method":
@@ -120,17 +142,17 @@ def _check_value(value: Any, *, kind: str, item: str, field: str) -> None:
         raise ExportError(f"Unknown column kind {kind!r} of {field}")
 
 
-def validate_format_rows(rows: list[dict[str, Any]], *, fmt: str, form: str) -> None:
-    """Check every row of a tabular format (``COLUMNS``); ``ExportError`` names the first bad item and field."""
+def validate_format_rows(rows: list[dict[str, Any]], *, fmt: str, form: str, margin: bool = True) -> None:
+    """Check every row of a tabular format (``columns``); ``ExportError`` names the first bad item and field."""
     if form not in FORMS:
         raise ExportError(f"Unknown form {form!r} (choose {' or '.join(FORMS)})")
-    columns = COLUMNS[fmt][form]
-    names = {name for name, _ in columns}
+    cols = columns(fmt, form, margin=margin)
+    names = {name for name, _ in cols}
     for n, row in enumerate(rows, 1):
         item = str(row.get("item_id")) if isinstance(row, dict) else f"row {n}"
         if not isinstance(row, dict) or set(row) != names:
-            raise _bad(item, "columns", f"a row must have exactly the columns {', '.join(n for n, _ in columns)}")
-        for name, kind in columns:
+            raise _bad(item, "columns", f"a row must have exactly the columns {', '.join(n for n, _ in cols)}")
+        for name, kind in cols:
             if kind in _ROLES:
                 _check_training(row[name], kind=kind, form=form, item=item, field=name)
             else:
@@ -148,7 +170,8 @@ def _check_openai_messages(messages: Any, *, item: str, field: str, roles: tuple
 
 def validate_openai_rows(rows: list[dict[str, Any]], *, fmt: str, items: list[str]) -> None:
     """OpenAI rows: ``openai-dpo`` ``{input: {messages}, preferred_output, non_preferred_output}`` (each output
-    one assistant message, the two different); ``openai-sft`` ``{messages}`` ending with an assistant message.
+    one assistant message, the two different); ``openai-sft`` ``{messages}`` ending with an assistant message,
+    plus ``tools`` (a non-empty list of tool objects) where the item has tools.
     ``items``: the item id of each row (OpenAI rows carry no provenance), for the error message."""
     for row, item in zip(rows, items, strict=True):
         if fmt == "openai-dpo":
@@ -165,8 +188,11 @@ def validate_openai_rows(rows: list[dict[str, Any]], *, fmt: str, items: list[st
             if _same(row["preferred_output"], row["non_preferred_output"]):
                 raise _bad(item, "preferred_output", "the same as non_preferred_output")
         else:
-            if not isinstance(row, dict) or set(row) != {"messages"}:
-                raise _bad(item, "columns", "a row must be {messages}")
+            if not isinstance(row, dict) or set(row) - {"tools"} != {"messages"}:
+                raise _bad(item, "columns", "a row must be {messages} or {messages, tools}")
+            if "tools" in row and (not isinstance(row["tools"], list) or not row["tools"]
+                                   or not all(isinstance(t, dict) and t for t in row["tools"])):
+                raise _bad(item, "tools", "must be a non-empty list of tool objects")
             _check_openai_messages(row["messages"], item=item, field="messages", roles=("system", "user", "assistant"))
             if row["messages"][-1]["role"] != "assistant":
                 raise _bad(item, "messages", "the last message must be the assistant's target")

@@ -4,9 +4,14 @@ against the agent output it corrects). Pure: no database.
 - **Target of an item** (``sft``, ``openai-sft``): the *newest* correction among the item's annotations
   (latest ``updated_at``, then highest annotation id), written as one assistant message; an item without a
   correction takes its consensus winner when the outcome is clear and it has at least ``min_annotations``
-  preference votes. Correction rows need no votes; their ``confidence`` is 1.0 (the rule takes a human
-  correction as given, as it takes a reviewer's adjudication; never null, see ``feedback.export_schemas``),
-  ``target`` is ``correction`` and ``annotator`` names its author.
+  preference votes, or, for a ranked item with no preference vote, the single candidate of its consensus
+  ranking's top level (a shared top gives no target: ``tie``; see ``feedback.export_rankings``). With
+  ``sft_min_rating`` set, a consensus winner qualifies only when its mean rating on ``sft_dimension`` (over
+  the annotators who rated it) is at least ``sft_min_rating``; a winner below it (``below_min_rating``) or
+  without a rating on the dimension (``no_ratings``) gives no row and is counted. Corrections always qualify.
+  Correction rows need no votes; their ``confidence`` is 1.0 (the rule takes a human correction as given, as
+  it takes a reviewer's adjudication; never null, see ``feedback.export_schemas``), ``target`` is
+  ``correction`` and ``annotator`` names its author.
 - **Corrections**: one row per annotation with a correction: ``chosen`` the correction, ``rejected`` the
   candidate that annotator chose (their preference; on a single-candidate item, that candidate). A correction
   with no chosen candidate (tie, both bad, no preference on a multi-candidate item) or the same as the output
@@ -17,10 +22,22 @@ from typing import Any
 
 import pandas as pd
 
-from feedback.export_formats import candidates_by_item, decided_items, openai_answer, openai_prompt
-from feedback.export_rows import _bad, _same, completion_value, missing, prompt_value
+from feedback.export_formats import openai_answer, openai_prompt
+from feedback.export_options import ExportInputs, ExportOptions
+from feedback.export_ratings import rating_summary
+from feedback.export_rows import (
+    _bad,
+    _same,
+    completion_value,
+    count_reasons,
+    group_candidates,
+    missing,
+    prompt_value,
+    route,
+)
 
-SFT_REASONS = ("no_annotations", "too_few_annotations", "tie", "both_bad", "split")
+SFT_REASONS = ("no_annotations", "too_few_annotations", "tie", "both_bad", "split", "below_min_rating",
+               "no_ratings")
 CORRECTION_REASONS = ("no_corrections", "no_corrected_candidate", "identical_outputs")
 
 
@@ -31,30 +48,56 @@ def _corrections(annotations: pd.DataFrame) -> pd.DataFrame:
     return annotations[has].sort_values(["updated_at", "annotation_id"], kind="mergesort")
 
 
-def _targets(items, candidates, consensus, annotations, *, min_annotations):
-    """(item record, target source, candidate or None, correction record or None) per item that has a target."""
-    newest = {row["item_id"]: row for row in _corrections(annotations).to_dict("records")}
-    groups = candidates_by_item(candidates)
-    excluded = dict.fromkeys(SFT_REASONS, 0)
+def _targets(data: ExportInputs, options: ExportOptions):
+    """(item record, target source, candidate or None, correction record or None) per item that has a target,
+    and what was left out per reason (``SFT_REASONS``)."""
+    newest = {row["item_id"]: row for row in _corrections(data.annotations).to_dict("records")}
+    groups = group_candidates(data.candidates)
+    decided, on_ranking, reason = route(data.items, data.candidates, data.consensus, data.ranked,
+                                        min_annotations=options.min_annotations, min_candidates=1)
+    corrected = decided["item_id"].isin(newest.keys()).to_numpy()
+    reason = pd.Series(reason).where(~corrected, "").to_numpy()
+    excluded = count_reasons(reason, SFT_REASONS)
+    floor = options.sft_min_rating
+    ratings = rating_summary(data.annotations, options.sft_dimension) if floor is not None else {}
     out = []
-    for item in decided_items(items, consensus).to_dict("records"):
+    for item, ranking in zip(decided[reason == ""].to_dict("records"), on_ranking[reason == ""]):
         if item["item_id"] in newest:
             out.append((item, "correction", None, newest[item["item_id"]]))
             continue
-        n = 0 if missing(item["n_annotators"]) else int(item["n_annotators"])
-        if n == 0:
-            excluded["no_annotations"] += 1
-        elif n < min_annotations:
-            excluded["too_few_annotations"] += 1
-        elif item["outcome"] != "clear":
-            excluded[str(item["outcome"])] += 1
+        group = groups.get(item["item_id"], [])
+        if ranking:
+            ranked = data.ranked[item["item_id"]]
+            if len(ranked.levels[0]) > 1:
+                excluded["tie"] += 1
+                continue
+            winner_key = ranked.levels[0][0]
+            item = item | {"n_annotators": ranked.n_annotators, "method": "mean_rank",
+                           "confidence": 1.0 if ranked.adjudicated else _top_share(ranked),
+                           "adjudicated": ranked.adjudicated}
         else:
-            winner = next((c for c in groups.get(item["item_id"], []) if c["key"] == item["label"]), None)
-            if winner is None:
-                raise _bad(str(item["external_id"]), "preference",
-                           f"the consensus choice {item['label']!r} is not one of its candidates")
-            out.append((item, "consensus", winner, None))
+            winner_key = item["label"]
+        winner = next((c for c in group if c["key"] == winner_key), None)
+        if winner is None:
+            raise _bad(str(item["external_id"]), "preference",
+                       f"the consensus choice {winner_key!r} is not one of its candidates")
+        if floor is not None:
+            rated = ratings.get((item["item_id"], str(winner_key)))
+            if rated is None:
+                excluded["no_ratings"] += 1
+                continue
+            if rated["mean"] < floor:
+                excluded["below_min_rating"] += 1
+                continue
+        out.append((item, "consensus", winner, None))
     return out, excluded
+
+
+def _top_share(ranked: Any) -> float:
+    """The share of ranking annotators who put the top candidate above every other, averaged over the others."""
+    top = ranked.levels[0][0]
+    others = [k for level in ranked.levels[1:] for k in level]
+    return float(sum(ranked.share(top, o) for o in others) / len(others))
 
 
 def _provenance(item: dict[str, Any], source: str, cand: Any, fix: Any) -> dict[str, Any]:
@@ -68,9 +111,10 @@ def _provenance(item: dict[str, Any], source: str, cand: Any, fix: Any) -> dict[
             "adjudicated": False if corrected else bool(item["adjudicated"])}
 
 
-def sft_rows(items, candidates, consensus, annotations, *, form: str, min_annotations: int, method: str):
+def sft_rows(data: ExportInputs, options: ExportOptions, *, method: str):
     """SFT rows: ``{prompt, completion}`` (standard) or ``{messages}`` (conversational), plus provenance."""
-    targets, excluded = _targets(items, candidates, consensus, annotations, min_annotations=min_annotations)
+    form = options.form
+    targets, excluded = _targets(data, options)
     rows = []
     for item, source, cand, fix in targets:
         ext = str(item["external_id"])
@@ -86,9 +130,9 @@ def sft_rows(items, candidates, consensus, annotations, *, form: str, min_annota
     return rows, excluded
 
 
-def openai_sft_rows(items, candidates, consensus, annotations, *, min_annotations: int, method: str):
+def openai_sft_rows(data: ExportInputs, options: ExportOptions, *, method: str):
     """OpenAI chat rows ``{messages}`` (the target last), their provenance, and exclusion counts."""
-    targets, excluded = _targets(items, candidates, consensus, annotations, min_annotations=min_annotations)
+    targets, excluded = _targets(data, options)
     rows, provenance = [], []
     for item, source, cand, fix in targets:
         ext = str(item["external_id"])
@@ -100,9 +144,10 @@ def openai_sft_rows(items, candidates, consensus, annotations, *, min_annotation
     return rows, provenance, excluded
 
 
-def correction_rows(items, candidates, annotations, *, form: str):
+def correction_rows(data: ExportInputs, options: ExportOptions):
     """Corrections as preferences: ``chosen`` the correction, ``rejected`` the output it corrects."""
-    groups = candidates_by_item(candidates)
+    items, candidates, annotations, form = data.items, data.candidates, data.annotations, options.form
+    groups = group_candidates(candidates)
     votes = annotations[annotations["preference"].notna()].groupby("item_id").size()
     fixes = _corrections(annotations)
     excluded = dict.fromkeys(CORRECTION_REASONS, 0)

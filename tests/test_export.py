@@ -145,7 +145,7 @@ def test_exclusions_are_counted_by_reason(session, make_project):
     bundle = export(session, ExportOptions(min_annotations=2))
     assert [r["item_id"] for r in bundle.rows] == ["clear"]
     expected = {"no_annotations": 1, "single_candidate": 1, "too_few_annotations": 1, "tie": 1, "both_bad": 1,
-                "split": 1, "identical_outputs": 1}
+                "split": 1, "identical_outputs": 1, "tied_ranks": 0}
     assert bundle.excluded == expected
     assert bundle.manifest["excluded"] == expected
     assert bundle.manifest["items"] == {"total": 8, "exported": 1}
@@ -296,10 +296,14 @@ def test_same_data_gives_the_same_bytes(session, project, tmp_path, options):
         assert info["sha256"] == hashlib.sha256(first.files[name]).hexdigest()
     assert manifest["rows"] == 3 and manifest["project"] == "p"
     assert manifest["options"] == {"format": "dpo", "form": options.form, "min_annotations": 1,
-                                   "exclude_flagged": False}
+                                   "exclude_flagged": False, "ranking_pairs": "all", "margin": "votes",
+                                   "margin_dimension": "helpfulness", "kto_source": "preference",
+                                   "kto_dimension": "helpfulness", "kto_desirable_min": 4, "kto_undesirable_max": 2,
+                                   "sft_dimension": "helpfulness", "sft_min_rating": None}
     assert manifest["excluded"]["split"] == 1
     assert set(manifest) == {"manifest_version", "project", "options", "columns", "rows", "items", "excluded",
-                             "annotators", "annotators_left_out", "majority_rule", "consensus", "files"}   # no time stamp
+                             "annotators", "annotators_left_out", "majority_rule", "consensus", "files", "ranking",
+                             } | ({"tools"} if options.form == "conversational" else set())   # no time stamp
     assert manifest["consensus"]["method"] == "majority" and manifest["consensus"]["adjudicated_rows"] == 0
     with zipfile.ZipFile(io.BytesIO(first.zip_bytes())) as archive:
         assert {i.filename: archive.read(i) for i in archive.infolist()} == first.files
@@ -333,7 +337,8 @@ def test_files_load_with_hugging_face_datasets(session, project, tmp_path, monke
     for builder, ext in (("json", "jsonl"), ("parquet", "parquet")):
         path = str(tmp_path / "out" / f"{options.stem}.{ext}")
         ds = datasets.load_dataset(builder, data_files=path, split="train", cache_dir=str(tmp_path / f"hf-{ext}"))
-        assert sorted(ds.column_names) == sorted(COLUMNS)
+        tools = ["tools"] if options.form == "conversational" else []
+        assert sorted(ds.column_names) == sorted(list(COLUMNS) + tools)
         for column in ("prompt", "chosen", "rejected"):
             assert ds.features[column] == training, (builder, column)
         assert ds.features["num_annotators"] == datasets.Value("int64")
@@ -391,7 +396,7 @@ def test_every_reason_has_words_in_the_summary():
 
     text = describe_excluded(dict.fromkeys(REASONS, 1))
     assert text == ("1 no annotations, 1 single candidate, 1 too few annotations, 1 tie, 1 both bad, 1 split, "
-                    "1 identical outputs")
+                    "1 identical outputs, 1 tied ranked pairs")
 
 
 # --- the project's consensus: adjudication and Dawid-Skene ------------------------------------------------------

@@ -106,7 +106,8 @@ def export(session, fmt, form="standard", **options):
 
 # --- the schema of each format, written independently of the exporter ---------------------------------------
 
-TEXT, COUNT, SHARE, BOOL, LABEL, SECONDS, JSON = "text", "count", "share", "bool", "label", "seconds", "json"
+TEXT, COUNT, SHARE, BOOL, LABEL, SECONDS, JSON, TOOLS = (
+    "text", "count", "share", "bool", "label", "seconds", "json", "tools")
 PAIR = {"item_id": TEXT, "num_annotators": COUNT, "majority_share": SHARE, "chosen_model": LABEL,
         "rejected_model": LABEL, "metadata": TEXT, "consensus": TEXT, "confidence": SHARE, "adjudicated": BOOL}
 ONE = {"item_id": TEXT, "num_annotators": COUNT, "consensus": TEXT, "confidence": SHARE, "adjudicated": BOOL}
@@ -125,14 +126,16 @@ SCHEMAS = {  # format -> (training columns -> allowed roles, other columns -> ki
 ANSWER_ROLES = {"assistant", "tool"}
 ALL_ROLES = {"system", "user", "assistant", "tool"}
 MESSAGES = datasets.List({"role": datasets.Value("string"), "content": datasets.Value("string")})
-FEATURES = {TEXT: "string", LABEL: "string", JSON: "string", COUNT: "int64", SHARE: "float64", SECONDS: "float64",
-            BOOL: "bool"}
+FEATURES = {TEXT: "string", LABEL: "string", JSON: "string", TOOLS: "string", COUNT: "int64", SHARE: "float64",
+            SECONDS: "float64", BOOL: "bool"}
 
 
 def schema(fmt, form):
     training, other = SCHEMAS[fmt]
     if fmt == "sft" and form == "conversational":
         training = {"messages": "any"}
+    if form == "conversational" and fmt != "corrections":
+        other = {"tools": TOOLS} | other
     return training, other
 
 
@@ -151,10 +154,11 @@ def check_messages(value, roles, where):
 
 def check_value(value, kind, where):
     assert value is not None, f"{where}: null"   # a null first block cannot be typed by datasets' JSON reader
-    if kind in (TEXT, JSON):
+    if kind in (TEXT, JSON, TOOLS):
         check_text(value, where)
-        if kind == JSON:
-            json.loads(value)
+        decoded = json.loads(value) if kind != TEXT else None
+        if kind == TOOLS:
+            assert isinstance(decoded, list) and all(isinstance(t, dict) and t for t in decoded), where
     elif kind == LABEL:
         assert isinstance(value, str), where
     elif kind == COUNT:
