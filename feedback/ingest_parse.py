@@ -15,7 +15,7 @@ from typing import Any
 from feedback.schema import BOTH_BAD, TIE
 
 ITEM_FIELDS = ("id", "prompt", "messages", "candidates", "metadata", "annotations", "priority", "gold",
-               "suggestions")
+               "suggestions", "tools")
 CANDIDATE_FIELDS = ("id", "model", "version", "output", "messages", "metadata")
 ANNOTATION_FIELDS = ("annotator", "preference", "ranking", "thumbs", "ratings", "flags", "correction", "rationale",
                      "shown_order", "time_spent_s")
@@ -131,9 +131,13 @@ def unknown_field(name: str, known: tuple[str, ...]) -> str:
     return f"unknown field (known fields: {', '.join(known)})"
 
 
-def content_hash(prompt: str | None, messages: list | None, candidates: list[dict[str, Any]]) -> str:
-    """sha256 of the canonical JSON of the item's input and candidates (not metadata, not annotations)."""
+def content_hash(prompt: str | None, messages: list | None, candidates: list[dict[str, Any]],
+                 tools: list | None = None) -> str:
+    """sha256 of the canonical JSON of the item's input (with its tools, when it has any) and candidates (not
+    metadata, not annotations)."""
     payload: dict[str, Any] = {"prompt": prompt} if messages is None else {"messages": messages}
+    if tools:
+        payload["tools"] = tools
     payload["candidates"] = [
         {"id": c["key"], "model": c["model"], "version": c["version"],
          **({"output": c["output"]} if c["messages"] is None else {"messages": c["messages"]})}
@@ -270,6 +274,9 @@ class _LineChecker:
         prompt, messages = self.item_input(obj)
         candidates = self.candidates(obj.get("candidates"))
         meta = self.metadata(obj.get("metadata", {}), "metadata")
+        tools = self.tools(obj.get("tools"), meta)
+        if tools:
+            meta = {**meta, "tools": tools}   # kept in Item.meta["tools"] (exported as a tools column)
         keys = [c["key"] for c in candidates or []]
         annotations = self.annotations(obj.get("annotations", []), keys)
         suggestions = self.suggestions(obj.get("suggestions", []), keys)
@@ -277,7 +284,7 @@ class _LineChecker:
         gold = self.gold(obj.get("gold"))
         if self.problems:
             return None
-        digest = content_hash(prompt, messages, candidates)
+        digest = content_hash(prompt, messages, candidates, tools)
         return ParsedItem(
             line=self.line, external_id=external_id or f"h-{digest[:16]}",
             explicit_id=external_id is not None, prompt=prompt, messages=messages, candidates=candidates,
@@ -305,6 +312,34 @@ class _LineChecker:
             self.bad("gold", 'must be the known answer, e.g. {"preference": "a"} or {"ranking": {"a": 1, ...}}'
                              f", not {kind(value) if value != {} else 'an empty object'}")
             return None
+        return value
+
+    def tools(self, value: Any, meta: dict[str, Any]) -> list[dict[str, Any]] | None:
+        """The tools the agent could call: a list of OpenAI-style tool objects (``{"type": "function",
+        "function": {"name", "description", "parameters"}}``) or bare function schemas (``{"name", ...}``)."""
+        if value is None:
+            return None
+        if "tools" in meta:
+            self.bad("metadata.tools", "the item also has a tools field; give the tools once, in tools")
+            return None
+        if not isinstance(value, list):
+            self.bad("tools", f"must be a list of tool objects, not {kind(value)}")
+            return None
+        for k, tool in enumerate(value):
+            at = f"tools[{k}]"
+            if not isinstance(tool, dict) or not tool:
+                self.bad(at, f"must be a tool object, e.g. {{\"type\": \"function\", \"function\": {{\"name\": ...}}}}, "
+                             f"not {kind(tool) if tool != {} else 'an empty object'}")
+            elif "function" in tool or tool.get("type") == "function":
+                fn = tool.get("function")
+                if not isinstance(fn, dict):
+                    self.bad(f"{at}.function", f"must be an object with the function's name, not {kind(fn)}")
+                else:
+                    self.text(fn.get("name"), f"{at}.function", "name", limit=MAX_KEY)
+            elif "name" in tool:
+                self.text(tool["name"], at, "name", limit=MAX_KEY)
+            else:
+                self.bad(at, "needs a function (an object with a name) or a name")
         return value
 
     def item_id(self, value: Any) -> str | None:

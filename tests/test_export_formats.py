@@ -32,6 +32,9 @@ TOOL_ANSWER = [
     {"role": "tool", "tool_call_id": "c2", "name": "forecast", "content": "No rain expected"},
     {"role": "assistant", "content": "No umbrella needed."},
 ]
+TOOLS_OF_CONV = [{"type": "function", "function": {"name": "weather", "parameters": {
+    "type": "object", "properties": {"city": {"type": "string"}}}}}, {"type": "function", "function": {
+        "name": "forecast", "parameters": {"type": "object", "properties": {"days": {"type": "integer"}}}}}]
 HOSTILE = ('Line\u2028separator, para\u2029graph, NEL\x85, emoji 👍🏽 🇫🇷 👨‍👩‍👧, quotes " \' \\ and '
            '<script>alert("x")</script>, CRLF\r\nend')
 LONG = "long " + "abcdefghij🙂" * 20_000
@@ -62,8 +65,9 @@ ITEMS = {
 
 def add_item(session, project, ext, source, outputs, position):
     messages = source if isinstance(source, list) else None
+    meta = {"note": ext} | ({"tools": TOOLS_OF_CONV} if ext == "conv" else {})
     item = Item(project_id=project.id, external_id=ext, prompt=None if messages else source, messages=messages,
-                meta={"note": ext}, content_hash=f"h-{ext}", position=position)
+                meta=meta, content_hash=f"h-{ext}", position=position)
     session.add(item)
     session.flush()
     for pos, (key, value) in enumerate(zip("abcdefgh", outputs)):
@@ -235,7 +239,11 @@ def test_openai_files_have_exactly_the_documented_shape(session, project, tmp_pa
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted([f"{fmt}.jsonl", MANIFEST])
     lines = [json.loads(line) for line in path.read_text("utf-8").split("\n")[:-1]]
     ds = datasets.load_dataset("json", data_files=str(path), split="train", cache_dir=str(tmp_path / "hf"))
-    assert ds.to_list() == lines
+    # OpenAI reads the lines as they are; datasets pads the optional tools key (None where absent), so compare
+    # the columns every line has
+    columns = ["messages"] if fmt == "openai-sft" else ["input", "preferred_output", "non_preferred_output"]
+    assert ds.select_columns(columns).to_list() == [{c: row[c] for c in columns} for row in lines]
+    assert sum("tools" in row for row in lines) == (1 if fmt == "openai-sft" else 0)
     chat = {"system", "user", "assistant"}
     for row in lines:
         if fmt == "openai-dpo":
@@ -249,7 +257,8 @@ def test_openai_files_have_exactly_the_documented_shape(session, project, tmp_pa
                 check_text(row[side][0]["content"], side)
             assert row["preferred_output"] != row["non_preferred_output"]
         else:
-            assert set(row) == {"messages"}
+            assert set(row) in ({"messages"}, {"messages", "tools"})
+            assert row.get("tools", TOOLS_OF_CONV) == TOOLS_OF_CONV
             check_messages_roles(row["messages"], chat)
             assert row["messages"][-1]["role"] == "assistant"
     manifest = json.loads((tmp_path / "out" / MANIFEST).read_text("utf-8"))
@@ -273,6 +282,7 @@ def test_dpo_pairs_and_exclusions(session, project):
     assert [r["item_id"] for r in bundle.rows] == ["plain", "conv", "three", "three", "fixed", "hostile", "long"]
     assert {k: v for k, v in bundle.excluded.items() if v} == {"tie": 1, "both_bad": 1, "split": 1}
     conv = export(session, "dpo", "conversational").rows[1]
+    assert json.loads(conv["tools"]) == TOOLS_OF_CONV
     assert conv["prompt"][2] == {"role": "assistant", "content": '[tool call] weather({"city": "Paris"})'}
     assert conv["prompt"][3] == {"role": "tool", "content": "Sunny, 21 C"}
     assert [m["role"] for m in conv["chosen"]] == ["assistant", "tool", "assistant"]
