@@ -152,10 +152,11 @@ def jsonl_bytes(rows: list[dict[str, Any]]) -> bytes:
     The Unicode line separators U+2028, U+2029 and U+0085 are written as escapes so that readers that
     split lines on them (Python's ``splitlines``, JavaScript) still see one row per line.
     """
-    return "".join(
-        json.dumps(row, ensure_ascii=False, sort_keys=True, allow_nan=False).translate(_LINE_BREAKS) + "\n"
-        for row in rows
-    ).encode("utf-8")
+    encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, allow_nan=False).encode
+    text = "".join([encode(row) + "\n" for row in rows])
+    if "\u2028" in text or "\u2029" in text or "\x85" in text:   # only inside JSON strings, where \uXXXX is valid
+        text = text.translate(_LINE_BREAKS)
+    return text.encode("utf-8")
 
 
 def arrow_schema(form: str) -> pa.Schema:
@@ -260,7 +261,7 @@ def _check(rows, options, provenance) -> None:
     if fmt in OPENAI:
         validate_openai_rows(rows, fmt=fmt, items=[p["item_id"] for p in provenance])
         return
-    if fmt == "dpo":
+    if fmt == "dpo":   # DPO's own, stricter checks (majority share above one half, confidence above 0)
         validate_rows(rows, form=form, extra=("tools",) if "tools" in column_names(fmt, form) else ())
     validate_format_rows(rows, fmt=fmt, form=form, margin=options.margin != "none")
 
@@ -358,19 +359,30 @@ def _nothing_to_export(project: str, n_items: int, excluded: dict[str, int], opt
     head = f"Nothing to export from project {project!r}"
     if n_items == 0:
         return f"{head}: it has no items yet"
+    detail = describe_excluded(excluded)
     if options.format not in PAIR_REASONS:
-        what = {"raw": "no submitted annotation", "corrections": "no usable correction",
-                "kto": "no item with a clear or both-bad consensus",
-                }.get(options.format, "no item with a correction or a clear consensus")
-        detail = describe_excluded(excluded)
+        if options.format == "kto" and options.kto_source == "ratings":
+            what = (f"no candidate's mean {options.kto_dimension!r} rating is at least {options.kto_desirable_min} "
+                    f"or at most {options.kto_undesirable_max}")
+        elif options.format in ("sft", "openai-sft") and options.sft_min_rating is not None:
+            what = (f"no item with a correction or a clear consensus rated at least {options.sft_min_rating} on "
+                    f"{options.sft_dimension!r}")
+        else:
+            what = {"raw": "no submitted annotation", "corrections": "no usable correction",
+                    "kto": "no item with a clear or both-bad consensus or a strict ranking",
+                    }.get(options.format, "no item with a correction, a clear consensus or a single top rank")
         return f"{head} as {options.format}: {what}" + (f"; {detail}" if detail else "")
+    if excluded.get("no_margin_ratings"):
+        return (f"{head}: no pair has {options.margin_dimension!r} ratings of both answers for a ratings margin; "
+                f"{detail}")
     if n_items == excluded["no_annotations"]:
-        return f"{head}: none of its {n_items} items has a preference annotation yet"
-    undecided = {"tie", "both_bad", "split", "no_annotations"}
+        return f"{head}: none of its {n_items} items has a preference or ranking annotation yet"
+    undecided = {"tie", "both_bad", "split", "no_annotations", "tied_ranks"}
     if all(r in undecided for r in REASONS if excluded[r]):
-        why = "no item has a clear majority preference"
+        why = "no item has a clear majority preference or a strict consensus ranking"
     elif all(r in undecided | {"too_few_annotations"} for r in REASONS if excluded[r]):
-        why = f"no item has a clear majority preference with at least {options.min_annotations} annotations"
+        why = (f"no item has a clear majority preference or a strict consensus ranking with at least "
+               f"{options.min_annotations} annotations")
     else:
-        why = "no item gives a pair of different answers with a clear majority preference"
-    return f"{head}: {why}; {describe_excluded(excluded)}"
+        why = "no item gives a pair of different answers with a clear majority preference or ranking"
+    return f"{head}: {why}; {detail}"

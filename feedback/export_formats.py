@@ -73,11 +73,12 @@ def vote_shares(annotations: pd.DataFrame) -> dict[tuple[str, str], int]:
 
 def pair_rows(data: ExportInputs, options: ExportOptions, *, form: str) -> tuple[list, list, dict[str, int]]:
     """The DPO rows of ``data`` in ``form``, one ``{"chosen", "rejected", "vote_margin"}`` entry per row, and
-    the exclusion counts (preference and ranking pairs; ``feedback.export_rows.build_rows``)."""
+    the exclusion counts (preference and ranking pairs; ``feedback.export_rows.build_rows``). Not checked here:
+    ``build_export`` checks the finished rows of every format once."""
     keys: list[dict[str, Any]] = []
     rows, excluded = build_rows(data.items, data.candidates, data.consensus, form=form,
                                 min_annotations=options.min_annotations, pair_keys=keys, ranked=data.ranked,
-                                ranking_pairs=options.ranking_pairs)
+                                ranking_pairs=options.ranking_pairs, check=False)
     return rows, keys, excluded
 
 

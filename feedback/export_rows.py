@@ -4,40 +4,41 @@ A row is ``{"prompt", "chosen", "rejected"}`` plus flat provenance columns. In t
 form the three are lists of ``{"role", "content"}`` messages; in the *standard* form they are text.
 
 Provenance columns: ``item_id`` (the item's id in the imported file), ``num_annotators`` (annotators who gave
-a preference), ``majority_share`` (the share of them who chose the row's ``chosen``: above 0.5 under majority
-consensus; it can be lower when Dawid-Skene or a reviewer decided), ``chosen_model``, ``rejected_model``,
+a preference; for a pair from a ranking, who ranked the item), ``majority_share`` (the share of them who chose
+the row's ``chosen``: above 0.5 under majority consensus; it can be lower when Dawid-Skene or a reviewer decided;
+for a ranking pair, the share who ranked chosen above rejected), ``chosen_model``, ``rejected_model``,
 ``metadata`` (the item's metadata as JSON text), ``consensus`` (the project's method, ``majority`` or
-``dawid_skene``), ``confidence`` (majority: the share of votes; Dawid-Skene: the posterior probability of the
-chosen answer; adjudicated: 1.0) and ``adjudicated`` (true when a reviewer's final answer chose it).
+``dawid_skene``; ``mean_rank`` for pairs from rankings, see ``feedback.export_rankings``), ``confidence``
+(majority: the share of votes; Dawid-Skene: the posterior probability of the chosen answer; a ranking pair: its
+share; adjudicated: 1.0) and ``adjudicated`` (true when a reviewer's final answer chose it).
 
-Rendering (both forms): an assistant message that only calls tools (empty content) gets the calls as
-its content, one line each, ``[tool call] NAME(ARGUMENTS)``; an assistant message with text and tool
-calls gets the lines after its text. Nothing else is dropped: a message with no content and no tool
-call is an error, not a silent omission. Only ``role`` and ``content`` are kept in the conversational
-form (tool call ids and names are not columns TRL reads).
-
-Standard form: a plain prompt is used as is and a plain output as is. A conversation is rendered as
-text with one turn per paragraph, ``Label: content`` (labels ``System``, ``User``, ``Assistant``,
-``Tool`` or ``Tool (NAME)`` when the tool message names its tool), and the prompt ends with
-``\\n\\nAssistant:``; the completion then starts with a space and the answer, as in HH-RLHF, so
-``prompt + chosen`` reads as one transcript. Later turns of a tool-using answer (tool results, further
-assistant turns) follow as labelled paragraphs.
+Rendering of prompts and answers (standard text or conversational messages): ``feedback.export_render``.
 """
 
 import json
-import math
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from feedback.errors import ExportError
+from feedback.export_render import (  # noqa: F401 (re-exported: the names other modules import from here)
+    COMPLETION_ROLES,
+    FORMS,
+    LABELS,
+    ROLES,
+    _bad,
+    _check_message,
+    _check_text,
+    _message,
+    _messages,
+    _same,
+    completion_value,
+    missing,
+    prompt_value,
+    tool_call_text,
+)
 
-FORMS = ("standard", "conversational")
-ROLES = ("system", "user", "assistant", "tool")
-COMPLETION_ROLES = ("assistant", "tool")
-LABELS = {"system": "System", "user": "User", "assistant": "Assistant", "tool": "Tool"}
 TRAINING_COLUMNS = ("prompt", "chosen", "rejected")
 COLUMNS = ("prompt", "chosen", "rejected", "item_id", "num_annotators", "majority_share",
            "chosen_model", "rejected_model", "metadata", "consensus", "confidence", "adjudicated")
@@ -45,97 +46,6 @@ CONSENSUS_METHODS = ("majority", "dawid_skene", "mean_rank", "mean_rating")
 # Why an item gave no row. "identical_outputs" and "tied_ranks" count pairs (rankings: feedback.export_rankings).
 REASONS = ("no_annotations", "single_candidate", "too_few_annotations", "tie", "both_bad", "split",
            "identical_outputs", "tied_ranks")
-
-
-def missing(value: Any) -> bool:
-    """None, NaN or pandas' NA (what a missing cell of a loader's frame holds)."""
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
-
-def _bad(item: str, field: str, problem: str) -> ExportError:
-    return ExportError(f"Item {item!r}, {field}: {problem}")
-
-
-def tool_call_text(call: Any) -> str:
-    """``[tool call] NAME(ARGUMENTS)`` for an OpenAI-style tool call (``{"function": {...}}``) or a bare one."""
-    fn = call.get("function") if isinstance(call, dict) and isinstance(call.get("function"), dict) else call
-    if not isinstance(fn, dict):
-        return f"[tool call] {json.dumps(fn, ensure_ascii=False, sort_keys=True, default=str)}"
-    args = fn.get("arguments")
-    if missing(args):
-        args = ""
-    elif not isinstance(args, str):
-        args = json.dumps(args, ensure_ascii=False, sort_keys=True, default=str)
-    return f"[tool call] {fn.get('name') or 'tool'}({args})"
-
-
-def _message(raw: Any, *, item: str, field: str) -> tuple[str, Any, str | None]:
-    """(role, content, tool name) of one stored message, tool calls rendered into the content."""
-    if not isinstance(raw, dict):
-        raise _bad(item, field, f"a message must be an object, not {type(raw).__name__}")
-    content = raw.get("content")
-    calls = raw.get("tool_calls") or ([raw["function_call"]] if raw.get("function_call") else [])
-    if calls and (missing(content) or isinstance(content, str)):
-        lines = [tool_call_text(c) for c in calls]
-        text = "" if missing(content) else content.strip()
-        content = "\n".join(([text] if text else []) + lines)
-    name = raw.get("name")
-    return raw.get("role"), content, name if isinstance(name, str) and name.strip() else None
-
-
-def _messages(raw: Any, *, item: str, field: str, roles: tuple[str, ...]) -> list[tuple[str, Any, str | None]]:
-    if not isinstance(raw, list) or not raw:
-        raise _bad(item, field, "empty message list")
-    out = [_message(m, item=item, field=f"{field} message {n}") for n, m in enumerate(raw, 1)]
-    for n, (role, content, _name) in enumerate(out, 1):
-        _check_message({"role": role, "content": content}, item=item, field=f"{field} message {n}", roles=roles)
-    return out
-
-
-def _label(role: str, name: str | None) -> str:
-    return f"Tool ({name})" if role == "tool" and name else LABELS[role]
-
-
-def prompt_value(prompt: Any, messages: Any, *, form: str, item: str) -> Any:
-    """The item's prompt in ``form``: its messages if it has any, else its plain prompt."""
-    if isinstance(messages, list) and messages:
-        turns = _messages(messages, item=item, field="prompt", roles=ROLES)
-        if form == "conversational":
-            return [{"role": r, "content": c} for r, c, _ in turns]
-        return "\n\n".join([f"{_label(r, n)}: {c.strip()}" for r, c, n in turns] + ["Assistant:"])
-    if form == "conversational":
-        return [{"role": "user", "content": None if missing(prompt) else prompt}]
-    return None if missing(prompt) else prompt
-
-
-def completion_value(output: Any, messages: Any, *, form: str, item: str, field: str, after_label: bool) -> Any:
-    """A candidate's answer in ``form``. ``after_label``: the standard prompt ends with ``Assistant:``."""
-    if isinstance(messages, list) and messages:
-        turns = _messages(messages, item=item, field=field, roles=COMPLETION_ROLES)
-        if form == "conversational":
-            return [{"role": r, "content": c} for r, c, _ in turns]
-        parts = [c.strip() if k == 0 and r == "assistant" else f"{_label(r, n)}: {c.strip()}"
-                 for k, (r, c, n) in enumerate(turns)]
-        text = "\n\n".join(parts)
-        if not after_label:
-            return text
-        return (" " if turns[0][0] == "assistant" else "\n\n") + text
-    text = None if missing(output) else output
-    if form == "conversational":
-        return [{"role": "assistant", "content": text}]
-    if after_label and isinstance(text, str):
-        return " " + text.strip()
-    return text
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Equal once surrounding white space is ignored (a DPO pair that differs only in white space is noise)."""
-    if isinstance(a, str) and isinstance(b, str):
-        return a.strip() == b.strip()
-    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        return all(x.get("role") == y.get("role") and _same(x.get("content"), y.get("content"))
-                   for x, y in zip(a, b))
-    return a == b
 
 
 def _as_consensus(frame: pd.DataFrame) -> pd.DataFrame:
@@ -177,7 +87,7 @@ def count_reasons(reason: np.ndarray, names: tuple[str, ...]) -> dict[str, int]:
 
 def build_rows(items: pd.DataFrame, candidates: pd.DataFrame, consensus: pd.DataFrame, *, form: str,
                min_annotations: int = 1, pair_keys: list[dict[str, Any]] | None = None,
-               ranked: dict | None = None, ranking_pairs: str = "all",
+               ranked: dict | None = None, ranking_pairs: str = "all", check: bool = True,
                ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """DPO rows (explicit prompt) and the number of items left out per reason (``REASONS``).
 
@@ -190,7 +100,7 @@ def build_rows(items: pd.DataFrame, candidates: pd.DataFrame, consensus: pd.Data
     position order. ``ranked``: item id -> ``feedback.export_rankings.RankedItem``; an item with no preference
     vote and a consensus ranking gives the pairs ``ranking_pairs`` picks instead (see that module). Rows come
     in item position order. Raises ``ExportError`` naming the item and field for any row that would be
-    malformed. ``pair_keys``: if given, one entry per row is appended to it: ``{"chosen", "rejected"}`` (the
+    malformed (``check`` False: the caller checks the finished rows, as ``build_export`` does). ``pair_keys``: if given, one entry per row is appended to it: ``{"chosen", "rejected"}`` (the
     candidate keys) and ``vote_margin`` (rankings: see ``feedback.export_rankings``; None for preference rows).
     """
     from feedback.export_rankings import ranking_pairs as pairs_of
@@ -211,7 +121,8 @@ def build_rows(items: pd.DataFrame, candidates: pd.DataFrame, consensus: pd.Data
                                                           pair_keys=pair_keys)
         else:
             excluded["identical_outputs"] += _item_rows(rows, item, group, form=form, pair_keys=pair_keys)
-    validate_rows(rows, form=form)
+    if check:
+        validate_rows(rows, form=form)
     return rows, excluded
 
 
@@ -301,28 +212,6 @@ def _ranked_rows(rows: list, item: dict[str, Any], group: list[dict[str, Any]], 
 
 def _text(value: Any) -> str:
     return "" if missing(value) else str(value)
-
-
-def _check_text(value: Any, *, item: str, field: str, allow_empty: bool = False) -> None:
-    if missing(value):
-        raise _bad(item, field, "missing (null)")
-    if not isinstance(value, str):
-        raise _bad(item, field, f"must be text, not {type(value).__name__}")
-    if not allow_empty and not value.strip():
-        raise _bad(item, field, "empty text")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as e:
-        raise _bad(item, field, f"not valid Unicode text ({e.reason} at position {e.start})") from None
-
-
-def _check_message(msg: Any, *, item: str, field: str, roles: Iterable[str] = ROLES) -> None:
-    if not isinstance(msg, dict) or set(msg) != {"role", "content"}:
-        raise _bad(item, field, "a message must be an object with exactly the keys role and content")
-    roles = tuple(roles)
-    if msg["role"] not in roles:
-        raise _bad(item, field, f"role {msg['role']!r} is not one of {', '.join(roles)}")
-    _check_text(msg["content"], item=item, field=f"{field} content")
 
 
 def validate_rows(rows: list[dict[str, Any]], *, form: str, extra: tuple[str, ...] = ()) -> None:

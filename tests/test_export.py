@@ -163,7 +163,7 @@ def test_nothing_to_export_says_why(session, project):
     for n in range(3):
         vote(session, add_item(session, project, f"s{n}", position=n), "a", "b")
     vote(session, add_item(session, project, "t", position=9), "tie")
-    with pytest.raises(ExportError, match=r"no item has a clear majority preference; 1 tie, 3 split"):
+    with pytest.raises(ExportError, match=r"no item has a clear majority preference or a strict consensus ranking; 1 tie, 3 split"):
         export(session)
 
 
@@ -172,7 +172,7 @@ def test_nothing_to_export_without_annotations_or_items(session, make_project):
     with pytest.raises(ExportError, match="no items"):
         export(session, project="empty")
     add_item(session, empty, "x")
-    with pytest.raises(ExportError, match="none of its 1 items has a preference annotation"):
+    with pytest.raises(ExportError, match="none of its 1 items has a preference or ranking annotation"):
         export(session, project="empty")
     with pytest.raises(NotFound, match="nope"):
         export(session, project="nope")

@@ -160,3 +160,16 @@ def test_every_option_is_in_the_manifest(session, project):
     manifest = build_export(session=session, user=None, project="p", options=options).manifest
     assert manifest["options"] == dataclasses.asdict(options)
     assert {f.name for f in dataclasses.fields(ExportOptions)} == set(manifest["options"])
+
+
+@pytest.mark.parametrize(("options", "said"), [
+    ({"format": "rm", "margin": "ratings"}, "no pair has 'helpfulness' ratings of both answers for a ratings margin"),
+    ({"format": "kto", "kto_source": "ratings", "kto_desirable_min": 5, "kto_undesirable_max": 1},
+     "no candidate's mean 'helpfulness' rating is at least 5 or at most 1"),
+    ({"format": "sft", "sft_min_rating": 5}, "rated at least 5 on 'helpfulness'"),
+])
+def test_nothing_to_export_names_the_rating_rule(session, make_project, options, said):
+    add(session, make_project("p"), "x", {"u1": helpful(a=3, preference="a")})
+    with pytest.raises(ExportError, match="Nothing to export") as error:
+        export(session, **options)
+    assert said in str(error.value)
