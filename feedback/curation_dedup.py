@@ -16,7 +16,8 @@ threshold is found, without computing all n x n similarities. The pruning (``nea
 
 The work grows with the number of listed pairs, not with n squared: with realistic text (a long-tailed
 vocabulary) that is a small multiple of the true pairs. The listing is processed in chunks, so memory stays
-bounded even for texts with a tiny vocabulary (which are slower, never wrong). ``tests/test_curation_dedup.py``
+bounded even for texts with a tiny vocabulary. When the pruning would list more than a tenth of all pairs
+(low thresholds, tiny vocabularies), blocks of rows are multiplied with all rows instead (exact as well). ``tests/test_curation_dedup.py``
 compares the result with brute force.
 """
 
@@ -34,6 +35,8 @@ MATCH_SLACK = 1e-9  # a pair is similar when its cosine >= threshold - MATCH_SLA
 PRUNE_SLACK = 1e-6  # the pruning bounds are loosened by this much, so rounding never loses a pair
 PAIR_CHUNK = 1_000_000  # candidate pairs listed at a time
 CHECK_CHUNK = 100_000  # candidate pairs whose dot products are computed at a time
+DENSE_SHARE = 0.1  # when the pruning lists more than this share of n*n pairs, multiply rows in blocks instead
+BLOCK_CELLS = 4_000_000  # similarities computed at a time by the block products
 
 
 def tfidf_matrix(texts: Sequence[str]) -> sp.csr_matrix:
@@ -89,6 +92,23 @@ def _row_dots(x: sp.csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     return out
 
 
+def _chunked_products(x: sp.csr_matrix, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every pair ``i < j`` with ``x_i . x_j >= threshold`` by sparse products of blocks of rows with all rows
+    (exact; for inputs where the pruning would list most pairs anyway: low thresholds, tiny vocabularies)."""
+    n = x.shape[0]
+    xt = x.T.tocsr()
+    step = max(1, BLOCK_CELLS // n)
+    found = []
+    for start in range(0, n, step):
+        block = (x[start:start + step] @ xt).tocoo()
+        i, j = block.row.astype(np.int64) + start, block.col.astype(np.int64)
+        hit = (j > i) & (block.data >= threshold - MATCH_SLACK)
+        found.append((i[hit], j[hit], block.data[hit]))
+    i, j, sim = (np.concatenate([f[k] for f in found]) for k in range(3))
+    order = np.lexsort((j, i))
+    return i[order], j[order], sim[order]
+
+
 def near_pairs(x: sp.csr_matrix, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every pair of rows ``i < j`` of ``x`` (L2-normalised, non-negative) whose cosine similarity is at least
     ``threshold`` (within ``MATCH_SLACK``), found exactly by the pruning in the module docstring.
@@ -114,6 +134,8 @@ def near_pairs(x: sp.csr_matrix, threshold: float) -> tuple[np.ndarray, np.ndarr
     last = np.minimum(np.searchsorted(key, feat * 4.0 - low / s, side="right"), group_end)
     count = np.maximum(last - np.arange(m) - 1, 0)
     cum = np.cumsum(count)
+    if m and cum[-1] > DENSE_SHARE * n * n:
+        return _chunked_products(x, threshold)
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     lo_entry = 0
     while lo_entry < m:

@@ -58,12 +58,11 @@ def failures(items: pd.DataFrame, candidates: pd.DataFrame, annotations: pd.Data
     fails["batch"] = ~batch.isin(list(options.batches)).to_numpy(bool) if options.batches else none
     if options.imported_from or options.imported_to:
         when = pd.to_datetime(column(items, "created_at", None), utc=True, errors="coerce", format="mixed")
-        day = when.dt.date
-        ok = when.notna().to_numpy(bool)
+        ok = when.notna().to_numpy(bool).copy()
         if options.imported_from:
-            ok &= (day >= options.imported_from).fillna(False).to_numpy(bool)
+            ok &= (when >= pd.Timestamp(options.imported_from, tz="UTC")).to_numpy(bool)
         if options.imported_to:
-            ok &= (day <= options.imported_to).fillna(False).to_numpy(bool)
+            ok &= (when < pd.Timestamp(options.imported_to, tz="UTC") + pd.Timedelta(days=1)).to_numpy(bool)
         fails["import_date"] = ~ok
     else:
         fails["import_date"] = none

@@ -23,7 +23,7 @@ TRAIN, TEST = "train", "test"
 SPLITS = (TRAIN, TEST)
 
 
-def test_group_count(n_groups: int, test_fraction: float) -> int:
+def n_test_groups(n_groups: int, test_fraction: float) -> int:
     """How many of ``n_groups`` prompt groups go to the test split (see the module docstring)."""
     if n_groups < 2 or test_fraction <= 0:
         return 0
@@ -41,7 +41,7 @@ def assign_splits(group_keys: Sequence[str], *, test_fraction: float, seed: int)
         raise ValueError(f"test_fraction must be at least 0 and below 1, not {test_fraction!r}")
     keys = [str(k) for k in group_keys]
     distinct = sorted(set(keys))
-    n_test = test_group_count(len(distinct), test_fraction)
+    n_test = n_test_groups(len(distinct), test_fraction)
     if n_test == 0:
         return [TRAIN] * len(keys)
     test = set(sorted(distinct, key=lambda k: (_order(k, seed), k))[:n_test])
