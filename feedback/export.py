@@ -194,7 +194,9 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
     left_out_ids = set(annotations.loc[annotations["annotator"].isin(left_out), "user_id"])
     kept = annotations[~annotations["user_id"].isin(left_out_ids)]
     # consensus
-    consensus = item_consensus(session, proj, leave_out=left_out_ids)
+    votes = annotations[["item_id", "user_id", "preference"]].rename(columns={"user_id": "annotator"}) \
+        .sort_values(["item_id", "annotator"], kind="mergesort").reset_index(drop=True)  # as preference_votes
+    consensus = item_consensus(session, proj, leave_out=left_out_ids, votes=votes)
     rankings, ranked = _rankings(session, proj.id, options, candidates, consensus, left_out_ids)
     data = ExportInputs(items=items, candidates=candidates, consensus=consensus, annotations=kept, ranked=ranked,
                         scales=scales)
@@ -249,7 +251,7 @@ def _rankings(session, project_id, options, candidates, consensus, left_out_ids)
 
 
 def _add_tools(rows, options, data, item_ids) -> None:
-    if options.format == "openai-sft":
+    if options.format in OPENAI:
         add_openai_tools(rows, item_tools(data.items), item_ids)
     elif options.format in TOOLS and options.form == "conversational":
         add_tools_column(rows, item_tools(data.items), item_ids)
@@ -323,7 +325,7 @@ def _write_atomic(path: Path, data: bytes) -> Path:
 
 def _columns(options: ExportOptions) -> list[str]:
     if options.format == "openai-dpo":
-        return ["input", "preferred_output", "non_preferred_output"]
+        return ["input (messages, and tools for items that have tools)", "preferred_output", "non_preferred_output"]
     if options.format == "openai-sft":
         return ["messages", "tools (only on the lines of items that have tools)"]
     return column_names(options.format, options.form, margin=options.margin != "none")

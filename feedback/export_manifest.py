@@ -81,6 +81,8 @@ def rules(options: ExportOptions, scales: dict[str, tuple[int, int]]) -> dict[st
                         "item without tools; json.loads it, or let TRL do so")
     if fmt == "openai-sft":
         out["tools"] = "lines of items with tools carry them as a top-level tools list"
+    if fmt == "openai-dpo":
+        out["tools"] = "lines of items with tools carry them in input.tools"
     if fmt == "raw":
         out["missing_values"] = ("no cell is null: an answer not given is empty text (preference, correction, "
                                  "rationale, gold) or the JSON text null (ranking, thumbs, ratings, flags, "

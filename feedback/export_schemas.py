@@ -217,16 +217,24 @@ def _check_openai_messages(messages: Any, *, item: str, field: str, roles: tuple
         _check_message(msg, item=item, field=f"{field} message {k}", roles=roles)
 
 
+def _check_tools_list(holder: dict[str, Any], *, item: str) -> None:
+    if "tools" in holder and (not isinstance(holder["tools"], list) or not holder["tools"]
+                              or not all(isinstance(t, dict) and t for t in holder["tools"])):
+        raise _bad(item, "tools", "must be a non-empty list of tool objects")
+
+
 def validate_openai_rows(rows: list[dict[str, Any]], *, fmt: str, items: list[str]) -> None:
-    """OpenAI rows: ``openai-dpo`` ``{input: {messages}, preferred_output, non_preferred_output}`` (each output
+    """OpenAI rows: ``openai-dpo`` ``{input: {messages[, tools]}, preferred_output, non_preferred_output}`` (each output
     one assistant message, the two different); ``openai-sft`` ``{messages}`` ending with an assistant message,
     plus ``tools`` (a non-empty list of tool objects) where the item has tools.
     ``items``: the item id of each row (OpenAI rows carry no provenance), for the error message."""
     for row, item in zip(rows, items, strict=True):
         if fmt == "openai-dpo":
             if not isinstance(row, dict) or set(row) != {"input", "preferred_output", "non_preferred_output"} \
-                    or not isinstance(row["input"], dict) or set(row["input"]) != {"messages"}:
-                raise _bad(item, "columns", "a row must be {input: {messages}, preferred_output, non_preferred_output}")
+                    or not isinstance(row["input"], dict) or set(row["input"]) - {"tools"} != {"messages"}:
+                raise _bad(item, "columns", "a row must be {input: {messages[, tools]}, preferred_output, "
+                                            "non_preferred_output}")
+            _check_tools_list(row["input"], item=item)
             _check_openai_messages(row["input"]["messages"], item=item, field="input",
                                    roles=("system", "user", "assistant"))
             for field in ("preferred_output", "non_preferred_output"):
@@ -239,9 +247,7 @@ def validate_openai_rows(rows: list[dict[str, Any]], *, fmt: str, items: list[st
         else:
             if not isinstance(row, dict) or set(row) - {"tools"} != {"messages"}:
                 raise _bad(item, "columns", "a row must be {messages} or {messages, tools}")
-            if "tools" in row and (not isinstance(row["tools"], list) or not row["tools"]
-                                   or not all(isinstance(t, dict) and t for t in row["tools"])):
-                raise _bad(item, "tools", "must be a non-empty list of tool objects")
+            _check_tools_list(row, item=item)
             _check_openai_messages(row["messages"], item=item, field="messages", roles=("system", "user", "assistant"))
             if row["messages"][-1]["role"] != "assistant":
                 raise _bad(item, "messages", "the last message must be the assistant's target")

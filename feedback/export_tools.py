@@ -13,7 +13,8 @@ An imported item may carry ``tools``: a list of function/tool JSON schemas, Open
   first blocks cannot be loaded by ``datasets``, and chat templates treat an empty list as no tools.
   The standard (text) form has no chat template to give tools to, so it has no ``tools`` column.
 - **OpenAI chat fine-tuning** (``openai-sft``): a top-level ``tools`` list on the lines of items that have
-  tools, as OpenAI's chat format takes it; lines of items without tools have no ``tools`` key.
+  tools, as OpenAI's chat format takes it; **OpenAI preference fine-tuning** (``openai-dpo``): ``input.tools``,
+  as its input takes it. Lines of items without tools have no ``tools`` key.
 """
 
 import json
@@ -53,7 +54,8 @@ def add_tools_column(rows: list[dict[str, Any]], tools: dict[str, list[dict[str,
 
 
 def add_openai_tools(rows: list[dict[str, Any]], tools: dict[str, list[dict[str, Any]]], item_ids: list[str]) -> None:
-    """Add a top-level ``tools`` list to the OpenAI chat rows of items that have tools."""
+    """Give the OpenAI rows of items that have tools their ``tools`` list: top level in a chat row
+    (``openai-sft``), in ``input`` in a preference row (``openai-dpo``)."""
     for row, ext in zip(rows, item_ids, strict=True):
         if ext in tools:
-            row["tools"] = tools[ext]
+            row.get("input", row)["tools"] = tools[ext]

@@ -241,14 +241,20 @@ def test_openai_files_have_exactly_the_documented_shape(session, project, tmp_pa
     ds = datasets.load_dataset("json", data_files=str(path), split="train", cache_dir=str(tmp_path / "hf"))
     # OpenAI reads the lines as they are; datasets pads the optional tools key (None where absent), so compare
     # the columns every line has
-    columns = ["messages"] if fmt == "openai-sft" else ["input", "preferred_output", "non_preferred_output"]
-    assert ds.select_columns(columns).to_list() == [{c: row[c] for c in columns} for row in lines]
-    assert sum("tools" in row for row in lines) == (1 if fmt == "openai-sft" else 0)
+    if fmt == "openai-sft":
+        assert ds.select_columns(["messages"]).to_list() == [{"messages": row["messages"]} for row in lines]
+        assert sum("tools" in row for row in lines) == 1
+    else:
+        assert [r["input"]["messages"] for r in ds.to_list()] == [row["input"]["messages"] for row in lines]
+        assert ds.select_columns(["preferred_output", "non_preferred_output"]).to_list() == [
+            {k: row[k] for k in ("preferred_output", "non_preferred_output")} for row in lines]
+        assert sum("tools" in row["input"] for row in lines) == 1
     chat = {"system", "user", "assistant"}
     for row in lines:
         if fmt == "openai-dpo":
             assert set(row) == {"input", "preferred_output", "non_preferred_output"}
-            assert set(row["input"]) == {"messages"}
+            assert set(row["input"]) in ({"messages"}, {"messages", "tools"})
+            assert row["input"].get("tools", TOOLS_OF_CONV) == TOOLS_OF_CONV
             check_messages_roles(row["input"]["messages"], chat)
             assert row["input"]["messages"][-1]["role"] == "user"
             for side in ("preferred_output", "non_preferred_output"):

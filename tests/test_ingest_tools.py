@@ -122,6 +122,13 @@ def test_openai_sft_lines_carry_tools_where_the_item_has_them(session, imported)
     assert "tools" in bundle.manifest
 
 
+def test_openai_dpo_lines_carry_tools_in_their_input(session, imported):
+    bundle = export(session, format="openai-dpo")
+    inputs = {p["item_id"]: r["input"] for p, r in zip(bundle.manifest["row_provenance"], bundle.rows, strict=True)}
+    assert inputs["with"]["tools"] == [WEATHER, CLOCK]
+    assert set(inputs["without"]) == {"messages"}
+
+
 def test_bad_stored_tools_stop_the_export(session, imported):
     item = session.exec(select(Item).where(Item.external_id == "with")).one()
     item.meta = {"tools": "weather"}
