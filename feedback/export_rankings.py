@@ -87,10 +87,11 @@ def consensus_rankings(rankings: pd.DataFrame, candidates: pd.DataFrame, *, item
     order = dict(zip(zip(cands["item_id"], cands["key"]), cands["position"]))
     long = rankings[rankings["item_id"].isin(items)]
     if len(long):   # only rankings that rank exactly the item's candidates are counted
-        given = long.groupby(["item_id", "user_id"])["key"].agg(frozenset)
-        complete = [pair for pair, ranked in given.items() if ranked == frozenset(keys.get(pair[0], ()))]
-        long = long.set_index(["item_id", "user_id"]).loc[complete].reset_index() if complete \
-            else long.iloc[0:0]
+        known = long.merge(cands[["item_id", "key"]], on=["item_id", "key"], how="left", indicator=True)
+        per = known.assign(ok=known["_merge"] == "both").groupby(["item_id", "user_id"])["ok"].agg(["all", "size"])
+        wanted = per.index.get_level_values("item_id").map(cands.groupby("item_id").size())
+        complete = per[per["all"] & (per["size"] == wanted)].reset_index()[["item_id", "user_id"]]
+        long = long.merge(complete, on=["item_id", "user_id"], how="inner")
     out: dict[Any, RankedItem] = {}
     if len(long):
         pairs = long.merge(long, on=["item_id", "user_id"], suffixes=("_x", "_y"))
