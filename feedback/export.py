@@ -227,8 +227,8 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
         "consensus": {"method": proj.consensus_method, "rule": RULES.get(proj.consensus_method, ""),
                       "adjudication": "a reviewer's final answer overrides the method",
                       "adjudicated_rows": sum(1 for r in described if r.get("adjudicated"))},
-        "files": {name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-                  for name, data in sorted(files.items())},
+        "files": {name: {"bytes": len(blob), "sha256": hashlib.sha256(blob).hexdigest()}
+                  for name, blob in sorted(files.items())},
     } | rules(options, scales)
     if options.format == "kto":
         manifest["class_balance"] = kto_balance(rows)
