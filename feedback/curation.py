@@ -31,7 +31,12 @@ The kept item of duplicates is the one with the most agreement: highest consensu
 annotators, then earliest import position, then lowest item id (``precedence``). Near duplicates are
 resolved greedily in that order: an item is kept unless it is similar to an item already kept.
 
-Kept items are split into train and test by prompt group (``feedback.curation_split``).
+Kept items are split into train and test by prompt group (``feedback.curation_split``); items with an empty
+prompt form one group.
+
+Annotators flagged by the quality checks are left out upstream: the caller computes ``consensus`` without
+their votes (``feedback.review.item_consensus(..., leave_out=...)``), so every filter above that reads the
+consensus (annotator count, confidence, winner) already ignores them.
 """
 
 from collections.abc import Sequence
