@@ -28,6 +28,7 @@ def pages_for(user: User | None) -> list:
         pages.append(st.Page("app_pages/agreement.py", title="Agreement", icon=":material/groups:"))
         pages.append(st.Page("app_pages/review.py", title="Review", icon=":material/gavel:"))
         pages.append(st.Page("app_pages/progress.py", title="Progress", icon=":material/monitoring:"))
+        pages.append(st.Page("app_pages/export.py", title="Export", icon=":material/download:"))
     if at_least(user, ADMIN):
         pages.append(st.Page("app_pages/data.py", title="Data", icon=":material/database:"))
         if (HERE / "app_pages/projects.py").exists():

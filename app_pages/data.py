@@ -1,4 +1,4 @@
-"""Data: import agent outputs (with labels collected elsewhere) and export preference datasets."""
+"""Data: import agent outputs (with labels collected elsewhere) and see the import batches."""
 
 from dataclasses import asdict
 
@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from feedback.errors import FeedbackError, ImportRejected
-from feedback.export import ExportOptions, build_export
 from feedback.ingest import import_file
 from feedback.permissions import ADMIN, at_least
 from feedback.projects import list_batches
@@ -17,7 +16,7 @@ user = context.current_user()
 project = context.current_project()
 st.title("Data")
 if user is None or not at_least(user, ADMIN):  # the import and export functions refuse them too
-    st.error("Only admins may import data and export datasets")
+    st.error("Only admins may import data")
     st.stop()
 
 st.subheader("Import")
@@ -53,27 +52,4 @@ if project is not None:
         st.dataframe(pd.DataFrame([b.model_dump(exclude={"project_id", "created_by"}) for b in batches]),
                      hide_index=True, width="stretch")
 
-    st.subheader("Export a preference dataset")
-    st.caption("TRL preference format with an explicit prompt (DPO), JSONL and Parquet: one row per item whose "
-               "preference has a clear majority (more than half of its votes). Ties, both bad and split votes "
-               "are left out.")
-    with st.form("data.export"):
-        form = st.radio("Form", ["standard", "conversational"], horizontal=True, key="data.form",
-                        help="standard: text columns; conversational: lists of {role, content} messages")
-        least = st.number_input("Minimum annotations per item", 1, 50, 1, key="data.min")
-        careful = st.checkbox("Leave out the votes of flagged annotators", key="data.exclude_flagged",
-                              help="annotators the quality checks flag (Agreement page, Annotators tab)")
-        build = st.form_submit_button("Build export")
-    if build:
-        try:
-            with context.session() as s:
-                bundle = build_export(session=s, user=user, project=project.name,
-                                      options=ExportOptions(format="dpo", form=form, min_annotations=int(least),
-                                                            exclude_flagged=careful))
-        except FeedbackError as e:
-            st.error(str(e))
-        else:
-            for line in bundle.summary_lines():
-                st.write(line)
-            st.download_button("Download dataset (zip)", bundle.zip_bytes(), file_name=bundle.zip_name,
-                               mime="application/zip", type="primary", key="data.download", on_click="ignore")
+    st.caption("Fine-tuning datasets are made on the Export page.")

@@ -15,8 +15,6 @@ from feedback.config import Settings
 from feedback.db import create_schema, make_engine
 from feedback.errors import FeedbackError, ImportRejected
 
-EXPORT_FORMATS = ["dpo", "rm", "kto", "sft", "corrections", "openai-dpo", "openai-sft", "raw"]  # export.FORMATS
-
 
 def _engine(settings: Settings):
     engine = make_engine(settings.database_url, pool_size=settings.pool_size)
@@ -69,19 +67,6 @@ def _non_negative(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
     return value
-
-
-def cmd_export(args, settings: Settings) -> int:
-    from feedback.export import ExportOptions, export_dataset
-
-    options = ExportOptions(format=args.format, form=args.form, min_annotations=args.min_annotations,
-                            exclude_flagged=args.exclude_flagged)
-    with Session(_engine(settings)) as session:
-        result = export_dataset(session=session, user=None, project=args.project, options=options,
-                                out_dir=Path(args.out))
-    for line in result.summary_lines():
-        print(line)
-    return 0
 
 
 def cmd_demo(args, settings: Settings) -> int:
@@ -147,22 +132,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: 0)")
     p.set_defaults(func=cmd_agreement)
 
-    p = sub.add_parser("export", help="export a fine-tuning dataset",
-                       description="Write a fine-tuning dataset with a manifest: dpo (TRL preference, explicit "
-                       "prompt), rm (implicit prompt, margin), kto (prompt, completion, label), sft (the correction "
-                       "or the consensus winner), corrections (correction vs the output it corrects) as JSONL and "
-                       "Parquet; openai-dpo and openai-sft as JSONL; raw (one row per annotation).")
-    p.add_argument("--project", required=True, help="project name")
-    p.add_argument("--format", choices=EXPORT_FORMATS, default="dpo", help="dataset format (default: dpo)")
-    p.add_argument("--form", choices=["standard", "conversational"], default="standard",
-                   help="standard: text columns; conversational: lists of {role, content} messages "
-                   "(not used by openai-dpo, openai-sft and raw)")
-    p.add_argument("--min-annotations", type=int, default=1, help="leave out items with fewer annotations")
-    p.add_argument("--exclude-flagged", action="store_true",
-                   help="do not count the votes of annotators flagged by the quality checks")
-    p.add_argument("--out", required=True, help="output folder (created if missing)")
-    p.set_defaults(func=cmd_export)
-
     p = sub.add_parser("demo", help="load the demo data set into an empty database",
                        description="Load the demo data set into the demo project if the database has no items; "
                        "otherwise do nothing and say so. In demo mode (FEEDBACK_DEMO_MODE=true) also give the "
@@ -173,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("projects", help="list projects", description="List projects with their item counts.")
     p.set_defaults(func=cmd_projects)
-    for module in ("feedback.cli_users", "feedback.cli_projects"):
+    for module in ("feedback.cli_export", "feedback.cli_users", "feedback.cli_projects"):
         _register(module, sub)
     return parser
 

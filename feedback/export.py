@@ -25,6 +25,7 @@ import io
 import json
 import os
 import tempfile
+import time
 import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -35,10 +36,13 @@ import pyarrow.parquet as pq
 from sqlmodel import Session
 
 from feedback import permissions
+from feedback.curation import FILTER_HELP, Curation, CurationOptions, class_balance, curate
 from feedback.errors import ExportError
+from feedback.export_curate import curation_consensus, file_names, restrict, split_rows
 from feedback.export_formats import KTO_REASONS, kto_balance, kto_rows, openai_dpo_rows, pair_rows, rm_rows
 from feedback.export_manifest import RANKED_FORMATS, RULES, rules
 from feedback.export_options import FORMATS, ONE_FORM, ExportInputs, ExportOptions
+from feedback.export_provenance import included_agreement, sources
 from feedback.export_rankings import consensus_rankings, ranking_frame
 from feedback.export_raw import raw_rows
 from feedback.export_rows import REASONS, validate_rows
@@ -54,7 +58,7 @@ from feedback.export_targets import (
 from feedback.export_tools import add_openai_tools, add_tools_column, item_tools
 from feedback.labels import annotations_frame, candidates_frame, items_frame
 from feedback.models import User
-from feedback.projects import get_project, project_schema
+from feedback.projects import get_project, list_batches, project_schema
 from feedback.quality import flagged_annotators
 from feedback.review import item_consensus, standing_adjudications
 
@@ -85,10 +89,45 @@ class ExportBundle:
     excluded: dict[str, int]
     manifest: dict[str, Any]
     files: dict[str, bytes] = field(repr=False)
+    curation: Curation | None = None
+    splits: dict[str, int] = field(default_factory=dict)  # rows per split (train first)
+    timings: dict[str, float] = field(default_factory=dict, repr=False)  # seconds per stage (bench)
 
     @property
     def n_rows(self) -> int:
         return len(self.rows)
+
+    def split_counts(self) -> dict[str, int]:
+        """Rows per split: ``{"train": n}``, with ``"test"`` when the test split has rows."""
+        return dict(self.splits) or {"train": self.n_rows}
+
+    def preview_lines(self, rows: int = 3) -> list[str]:
+        """What the settings keep and why, for the CLI: filters, rows per split, left out, balance, a few rows."""
+        items = self.manifest["items"]
+        lines = [f"{self.n_rows:,} row{'' if self.n_rows == 1 else 's'} ({self.options.label}) from "
+                 f"{items['exported']:,} of the "
+                 f"{items['total']:,} items of project {self.project!r}: "
+                 + ", ".join(f"{n:,} {split}" for split, n in self.split_counts().items())]
+        if self.curation is not None:
+            lines += [f"Filters: {line}" if n == 0 else f"  {line}"
+                      for n, line in enumerate(self.curation.summary_lines())]
+        lines.append(f"Left out while building rows: {describe_excluded(self.excluded) or 'nothing'}")
+        lines += [f"Votes not counted (flagged by quality checks): {', '.join(names)}"
+                  for names in self.manifest.get("annotators_left_out", {}).values() if names]
+        balance = self.manifest.get("class_balance")
+        if balance:
+            shown = {k: v for k, v in balance.items() if k not in ("rule", "by_split")}
+            lines.append("Class balance: " + "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in shown.items()))
+        agreement = self.manifest.get("agreement")
+        if agreement:
+            lines.append(f"Agreement of the included items: percent {agreement['percent_agreement']}, "
+                         f"alpha {agreement['krippendorff_alpha_nominal']}, mean confidence "
+                         f"{agreement['mean_consensus_confidence']}")
+        for name, entry in sorted(self.manifest.get("files", {}).items()):
+            lines.append(f"  {name} ({entry['bytes']:,} bytes, sha256 {entry['sha256'][:16]}...)")
+        for row in self.rows[:rows]:
+            lines.append("  " + _shorten(json.dumps(row, ensure_ascii=False, sort_keys=True), 300))
+        return lines
 
     @property
     def zip_name(self) -> str:
@@ -173,16 +212,30 @@ def parquet_bytes(rows: list[dict[str, Any]], form: str, schema: pa.Schema | Non
     return sink.getvalue().to_pybytes()
 
 
-def build_export(*, session: Session, user: User | None, project: str, options: ExportOptions) -> ExportBundle:
+def build_export(*, session: Session, user: User | None, project: str, options: ExportOptions,
+                 curation: CurationOptions | None = None, files: bool = True) -> ExportBundle:
     """Build the dataset of ``project`` in memory. ``user`` is the acting user (None: local operator).
 
-    Raises ``NotFound`` for an unknown project and ``ExportError`` for an option the project cannot serve (a
-    rubric dimension it lacks), when no item gives a row (saying why) or when a row would be malformed (naming
-    the item and field). Only admins export.
+    ``curation``: the filters and the train/test split (``feedback.curation``), applied to the items before any
+    row is built; None applies none (every item, one split). ``files``: False builds the rows, checks and
+    manifest without encoding the files (a preview). Raises ``NotFound`` for an unknown project and
+    ``ExportError`` for an option the project cannot serve (a rubric dimension it lacks), when no item gives a
+    row (saying why) or when a row would be malformed (naming the item and field). Reviewers and admins may
+    build (preview); saving a version (``feedback.export_versions``) and writing files need an admin.
     """
-    permissions.require(user, permissions.ADMIN, "export datasets")
+    permissions.require(user, permissions.REVIEWER, "build dataset exports")
+    clock, timings = time.perf_counter(), {}
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = round(now - clock, 3)
+        clock = now
+
     proj = get_project(session=session, name=project)
     options.validate()
+    if curation is not None:
+        curation.validate()
     # frames
     items = items_frame(session, proj.id)
     candidates = candidates_frame(session, proj.id)
@@ -193,26 +246,51 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
         if options.exclude_flagged else []
     left_out_ids = set(annotations.loc[annotations["annotator"].isin(left_out), "user_id"])
     kept = annotations[~annotations["user_id"].isin(left_out_ids)]
+    lap("load")
     # consensus
-    votes = annotations[["item_id", "user_id", "preference"]].rename(columns={"user_id": "annotator"}) \
+    votes = kept[["item_id", "user_id", "preference"]].rename(columns={"user_id": "annotator"}) \
         .sort_values(["item_id", "annotator"], kind="mergesort").reset_index(drop=True)  # as preference_votes
-    consensus = item_consensus(session, proj, leave_out=left_out_ids, votes=votes)
+    consensus = item_consensus(session, proj, votes=votes)
     rankings, ranked = _rankings(session, proj.id, options, candidates, consensus, left_out_ids)
     data = ExportInputs(items=items, candidates=candidates, consensus=consensus, annotations=kept, ranked=ranked,
                         scales=scales)
+    lap("consensus")
+    # curation
+    cur = None
+    if curation is not None:
+        cur = curate(items, candidates, kept, curation_consensus(consensus, ranked, kept), curation)
+        data = restrict(data, cur.kept)
+        lap("curation")
     # rows
     rows, provenance, excluded = _format_rows(session, proj, options, data, left_out_ids)
+    if options.format == "raw" and cur is not None:
+        keep = set(data.items["external_id"].astype(str))
+        rows = [r for r in rows if r["item_id"] in keep]
     if not rows:
-        raise ExportError(_nothing_to_export(proj.name, len(items), excluded, options))
+        raise ExportError(_nothing_to_export(proj.name, len(items), excluded, options, cur))
     described = provenance if options.format in OPENAI else rows
-    _add_tools(rows, options, data, [p["item_id"] for p in described])
+    row_items = [str(p["item_id"]) for p in described]
+    _add_tools(rows, options, data, row_items)
+    lap("rows")
     # checks
     _check(rows, options, provenance)
-    # files and manifest
-    files = {f"{options.stem}.jsonl": jsonl_bytes(rows)}
-    if options.format not in OPENAI:
-        files[f"{options.stem}.parquet"] = parquet_bytes(rows, options.form, _schema(options))
-    exported = set(items.loc[items["external_id"].isin({r["item_id"] for r in described}), "item_id"])
+    lap("checks")
+    # splits, files and manifest
+    split_of = {}
+    if cur is not None:
+        ext_of = dict(zip(items["item_id"], items["external_id"].astype(str)))
+        split_of = {ext_of[i]: split for i, split in cur.splits.items()}
+    parts = split_rows(rows, row_items, split_of)
+    extensions = ("jsonl",) if options.format in OPENAI else ("jsonl", "parquet")
+    names = file_names(options.stem, parts, extensions)
+    blobs: dict[str, bytes] = {}
+    if files:
+        for (split, ext), name in names.items():
+            blobs[name] = jsonl_bytes(parts[split]) if ext == "jsonl" else \
+                parquet_bytes(parts[split], options.form, _schema(options))
+    lap("files")
+    exported = set(items.loc[items["external_id"].astype(str).isin(set(row_items)), "item_id"])
+    splits = {split: len(part) for split, part in parts.items() if split == "train" or part}
     manifest = {
         "manifest_version": MANIFEST_VERSION,
         "project": proj.name,
@@ -227,16 +305,48 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
         "consensus": {"method": proj.consensus_method, "rule": RULES.get(proj.consensus_method, ""),
                       "adjudication": "a reviewer's final answer overrides the method",
                       "adjudicated_rows": sum(1 for r in described if r.get("adjudicated"))},
+        "splits": {"rows": splits, "files": {split: sorted(n for (s, _e), n in names.items() if s == split)
+                                             for split in splits}},
+        "agreement": included_agreement(kept, consensus, exported),
         "files": {name: {"bytes": len(blob), "sha256": hashlib.sha256(blob).hexdigest()}
-                  for name, blob in sorted(files.items())},
-    } | rules(options, scales)
+                  for name, blob in sorted(blobs.items())},
+    } | sources(items, kept, exported, {b.id: b.filename for b in list_batches(session=session, project=proj)}) \
+        | rules(options, scales)
+    if cur is not None:
+        manifest["curation"] = _curation_entry(cur, curation)
+        manifest["splits"] |= {"test_fraction": curation.test_fraction, "seed": curation.seed,
+                               "grouped_by": "normalised prompt (case and white space ignored): no prompt is in "
+                                             "both splits",
+                               "items": cur.split_counts()}
     if options.format == "kto":
         manifest["class_balance"] = kto_balance(rows)
+    elif options.format in PAIR_REASONS:
+        balance = class_balance(curation_consensus(consensus, ranked, kept), candidates, exported)
+        manifest["class_balance"] = {k: v for k, v in balance.items() if k != "by_split"}
     if options.format in OPENAI:
-        manifest["row_provenance"] = provenance
-    files[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
+        by_split = {"train": [], "test": []}
+        for entry, item in zip(provenance, row_items, strict=True):
+            by_split[split_of.get(item, "train")].append(entry)
+        manifest["row_provenance"] = {split: entries for split, entries in by_split.items() if entries} \
+            if by_split["test"] else by_split["train"]
+    if files:
+        blobs[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
+    lap("manifest")
     return ExportBundle(project=proj.name, options=options, rows=rows, excluded=excluded, manifest=manifest,
-                        files=files)
+                        files=blobs, curation=cur, splits=splits, timings=timings)
+
+
+def _curation_entry(cur: Curation, options: CurationOptions) -> dict[str, Any]:
+    """The manifest's account of the filters: settings, items removed per filter with its rule, duplicates."""
+    return {"options": options.to_dict(), "items_considered": cur.total, "items_kept": len(cur.kept),
+            "removed": cur.removed, "rules": {name: FILTER_HELP[name] for name in cur.removed},
+            "duplicates": [list(pair) for pair in cur.duplicates],
+            "duplicate_rule": "the kept item of duplicates has the highest consensus confidence, then the most "
+                              "annotators, then the earliest import position"}
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _rankings(session, project_id, options, candidates, consensus, left_out_ids):
@@ -357,10 +467,14 @@ def _with_none(pair: tuple[list, dict]) -> tuple[list, None, dict]:
     return pair[0], None, pair[1]
 
 
-def _nothing_to_export(project: str, n_items: int, excluded: dict[str, int], options: ExportOptions) -> str:
+def _nothing_to_export(project: str, n_items: int, excluded: dict[str, int], options: ExportOptions,
+                       cur: Curation | None = None) -> str:
     head = f"Nothing to export from project {project!r}"
     if n_items == 0:
         return f"{head}: it has no items yet"
+    if cur is not None and not cur.kept:
+        removed = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in cur.removed.items() if n)
+        return f"{head}: the filters removed every item ({removed})"
     detail = describe_excluded(excluded)
     if options.format not in PAIR_REASONS:
         if options.format == "kto" and options.kto_source == "ratings":

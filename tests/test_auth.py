@@ -10,6 +10,7 @@ from feedback import auth
 from feedback.demo import DEMO_ACCOUNTS, reset_demo_accounts
 from feedback.errors import FeedbackError, NotFound, PermissionDenied, SignInFailed
 from feedback.export import ExportOptions, build_export, export_dataset
+from feedback.export_versions import save_version
 from feedback.ingest import import_file
 from feedback.models import ImportBatch, ProjectMember, User
 from feedback.permissions import may_use_project, require_project
@@ -208,8 +209,14 @@ def test_only_admins_import_and_export(session, add, labelled, tmp_path, role):
     user = add("someone", role)
     with pytest.raises(PermissionDenied, match="Only admins may import data"):
         import_file(session=session, user=user, project="p", path=labelled)
-    with pytest.raises(PermissionDenied, match="Only admins may export datasets"):
-        build_export(session=session, user=user, project="p", options=ExportOptions())
+    if role == "annotator":
+        with pytest.raises(PermissionDenied, match="Only reviewers may build dataset exports"):
+            build_export(session=session, user=user, project="p", options=ExportOptions())
+    else:  # reviewers may preview an export, not save one
+        assert build_export(session=session, user=user, project="p", options=ExportOptions(), files=False).n_rows == 2
+        bundle = build_export(session=session, user=None, project="p", options=ExportOptions())
+        with pytest.raises(PermissionDenied, match="Only admins may create dataset versions"):
+            save_version(session=session, user=user, bundle=bundle, export_dir=tmp_path / "out")
     with pytest.raises(PermissionDenied, match="Only admins may export datasets"):
         export_dataset(session=session, user=user, project="p", options=ExportOptions(), out_dir=tmp_path / "out")
     assert not (tmp_path / "out").exists()

@@ -53,10 +53,10 @@ def test_export_writes_files_and_a_summary(database, tmp_path, capsys, form):
     stdout = capsys.readouterr().out
     assert code == 0
     assert sorted(p.name for p in out.iterdir()) == sorted([f"dpo_{form}.jsonl", f"dpo_{form}.parquet",
-                                                            "manifest.json"])
+                                                            "manifest.json", "README.md"])
     (row,) = [json.loads(line) for line in (out / f"dpo_{form}.jsonl").read_text("utf-8").splitlines()]
     assert row["item_id"] == "i1"
-    assert "Exported 1 rows (dpo, " + form in stdout
+    assert f"1 row (dpo, {form} form) from 1 of the 2 items" in stdout
     assert "1 split" in stdout
     assert json.loads((out / "manifest.json").read_text("utf-8"))["rows"] == 1
 
@@ -65,7 +65,7 @@ def test_min_annotations_option(database, tmp_path, capsys):
     add_voted_item(database, "i1", ["good", "bad"], ["a", "a", "b"])
     add_voted_item(database, "i2", ["x", "y"], ["a"], position=1)
     assert main(["export", "--project", "p", "--min-annotations", "2", "--out", str(tmp_path / "o")]) == 0
-    assert "1 too few annotations" in capsys.readouterr().out
+    assert "too few annotations: 1 removed" in capsys.readouterr().out
 
 
 def test_unknown_project_is_an_error(database, tmp_path, capsys):

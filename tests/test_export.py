@@ -303,6 +303,8 @@ def test_same_data_gives_the_same_bytes(session, project, tmp_path, options):
     assert manifest["excluded"]["split"] == 1
     assert set(manifest) == {"manifest_version", "project", "options", "columns", "rows", "items", "excluded",
                              "annotators", "annotators_left_out", "majority_rule", "consensus", "files", "ranking",
+                             "splits", "agreement", "import_batches", "items_without_batch", "guidelines_versions",
+                             "schema_versions", "class_balance",
                              } | ({"tools"} if options.form == "conversational" else set())   # no time stamp
     assert manifest["consensus"]["method"] == "majority" and manifest["consensus"]["adjudicated_rows"] == 0
     with zipfile.ZipFile(io.BytesIO(first.zip_bytes())) as archive:

@@ -235,31 +235,6 @@ def test_agreement_page_shows_the_questions(db):
     assert "helpfulness" in set(table["question"])
 
 
-def test_data_page_says_why_nothing_can_be_exported(db):
-    at = signed_in(db).run()
-    at.switch_page("app_pages/data.py").run()
-    assert not at.exception
-    next(b for b in at.button if b.label == "Build export").click().run()
-    # maria and dev split 1-1 on t-0, the other items have no annotations
-    assert "no item has a clear majority preference" in at.error[0].value
-    assert "1 split" in at.error[0].value
-
-
-def test_data_page_builds_an_export_to_download(db):
-    with Session(db) as s:
-        sam = User(name="sam")
-        s.add(sam)
-        s.flush()
-        s.add(Annotation(item_id=1, user_id=sam.id, preference="a"))
-        s.commit()
-    at = signed_in(db).run()
-    at.switch_page("app_pages/data.py").run()
-    next(b for b in at.button if b.label == "Build export").click().run()
-    assert not at.exception and not at.error
-    assert any(m.value.startswith("1 row (dpo, standard form)") for m in at.markdown)
-    assert at.get("download_button"), "no download button"
-
-
 def test_the_choice_and_submit_have_keyboard_shortcuts_documented_on_the_page(db):
     at = signed_in(db, "alex", "annotator").run()
     item_id = at.session_state["rate.item_id"]

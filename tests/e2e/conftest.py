@@ -78,7 +78,7 @@ def app_server(tmp_path_factory):
     data = tmp / "items.jsonl"
     data.write_text("\n".join(json.dumps(i) for i in e2e_items()) + "\n", encoding="utf-8")
     db_url = f"sqlite:///{tmp / 'feedback.db'}"
-    env = {**os.environ, "FEEDBACK_DATABASE_URL": db_url}
+    env = {**os.environ, "FEEDBACK_DATABASE_URL": db_url, "FEEDBACK_EXPORT_DIR": str(tmp / "exports")}
     bin_dir = Path(sys.executable).parent
     subprocess.run([str(bin_dir / "feedback"), "import", str(data), "--project", "support"], env=env,
                    check=True, capture_output=True)

@@ -92,17 +92,22 @@ def test_rate_two_items_see_agreement_download_export(app_server, page, shot, tm
     expect(page.get_by_test_id("stMetricValue").first).to_have_text("8")
     shot(page, "agreement")
 
-    page.get_by_role("link", name="Data").click()
-    expect(page.get_by_role("heading", name="Export a preference dataset")).to_be_visible()
-    page.get_by_role("button", name="Build export").click()
+    page.get_by_role("link", name="Export").click()
+    expect(page.get_by_role("heading", name="Export", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_text("A few rows")).to_be_visible()
+    page.get_by_role("button", name="Create version").click()
+    expect(page.get_by_text(re.compile(r"Created v\d+:"))).to_be_visible()
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="Download dataset (zip)").click()
-    shot(page, "data")
+        page.get_by_role("button", name=re.compile(r"Download v\d+ \(zip\)")).click()
+    shot(page, "export")
     archive = tmp_path / "export.zip"
     download_info.value.save_as(archive)
     with zipfile.ZipFile(io.BytesIO(archive.read_bytes())) as z:
-        jsonl = next(n for n in z.namelist() if n.endswith(".jsonl"))
+        names = z.namelist()
+        jsonl = next(n for n in names if n.endswith(".jsonl"))
         rows = [json.loads(line) for line in z.read(jsonl).decode().splitlines()]
+        assert any(n.endswith("/README.md") for n in names) and any(n.endswith("/manifest.json") for n in names)
     assert {r["item_id"] for r in rows} >= {"e2e-0", "e2e-1"}
     for row in rows:
         assert row["prompt"] and row["chosen"] and row["rejected"] and row["chosen"] != row["rejected"]

@@ -65,10 +65,11 @@ def test_a_reviewer_finds_the_careless_annotator_decides_a_split_item_and_the_ex
     expect(page.get_by_text(f"Final answer saved for {item}.")).to_be_visible()
     shot(page, "review")
 
-    page.get_by_role("link", name="Data").click()
-    page.get_by_role("button", name="Build export").click()
+    page.get_by_role("link", name="Export").click()
+    page.get_by_role("button", name="Create version").click()
+    expect(page.get_by_text(re.compile(r"Created v\d+:"))).to_be_visible()
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="Download dataset (zip)").click()
+        page.get_by_role("button", name=re.compile(r"Download v\d+ \(zip\)")).click()
     archive = tmp_path / "export.zip"
     download_info.value.save_as(archive)
     with zipfile.ZipFile(io.BytesIO(archive.read_bytes())) as z:

@@ -36,6 +36,8 @@ def _flash(page, message: str) -> None:
 
 def _add_users(page) -> None:
     page.get_by_role("link", name="Users").click()
+    expect(page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Add user")).to_be_enabled()
     for name in TEAM:
         fill(page.get_by_label("Name", exact=True), name)
         fill(page.get_by_label("Password", exact=True), PASSWORD)

@@ -1,0 +1,76 @@
+"""Export: choose a format and filters, preview what is kept and why, create a dataset version, download versions."""
+
+import streamlit as st
+
+from feedback.errors import FeedbackError
+from feedback.export import build_export
+from feedback.export_choices import export_choices
+from feedback.export_versions import get_version, list_versions, save_version, version_zip
+from feedback.permissions import ADMIN, REVIEWER, at_least
+from feedback.ui import context, export_views
+from feedback.ui.actions import flash, show_flash
+
+user = context.current_user()
+project = context.current_project()
+st.title("Export")
+if user is None or not at_least(user, REVIEWER):  # the export functions refuse them too
+    st.error("Only reviewers and admins may see dataset exports")
+    st.stop()
+if project is None:
+    st.info("No project yet: import a file on the Data page.")
+    st.stop()
+may_create = at_least(user, ADMIN)
+show_flash()
+
+st.subheader(f"New version of {project.name}")
+if not may_create:
+    st.caption("Reviewers can preview and download; only admins create versions.")
+try:
+    with context.session() as s:
+        choices = export_choices(session=s, user=user, project=project)
+    options, curation = export_views.settings(choices)
+except FeedbackError as e:
+    st.error(str(e))
+    st.stop()
+
+look, create = st.columns([1, 4])
+if look.button("Preview", key="export.preview"):
+    try:
+        with context.session() as s:
+            bundle = build_export(session=s, user=user, project=project.name, options=options, curation=curation,
+                                  files=False)
+    except FeedbackError as e:
+        st.error(str(e))
+    else:
+        export_views.preview(bundle)
+if may_create and create.button("Create version", type="primary", key="export.create"):
+    try:
+        with context.session() as s:
+            bundle = build_export(session=s, user=user, project=project.name, options=options, curation=curation)
+            info = save_version(session=s, user=user, bundle=bundle, export_dir=context.export_dir())
+    except FeedbackError as e:
+        st.error(str(e))
+    else:
+        flash(f"Created {info.name}: {info.rows:,} rows ({', '.join(f'{n:,} {k}' for k, n in info.splits.items())}) "
+              f"in {info.path}")
+        st.rerun()
+
+st.subheader("Versions")
+with context.session() as s:
+    versions = list_versions(session=s, user=user, project=project.name, export_dir=context.export_dir())
+if not versions:
+    st.caption("No version yet.")
+else:
+    export_views.versions_table(versions)
+    number = st.selectbox("Download", [v.number for v in versions], format_func=lambda n: f"v{n}",
+                          key="export.download_version")
+    try:
+        with context.session() as s:
+            chosen = get_version(session=s, user=user, project=project.name, number=number,
+                                 export_dir=context.export_dir())
+        data = version_zip(chosen)
+    except FeedbackError as e:
+        st.error(str(e))
+    else:
+        st.download_button(f"Download v{number} (zip)", data, file_name=f"{chosen.path.parent.name}-v{number}.zip",
+                           mime="application/zip", key="export.download", on_click="ignore")
