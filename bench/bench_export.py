@@ -2,8 +2,9 @@
 near-duplicate removal included), on a SQLite file. Prints the time of each step and the peak memory of the
 process that exports; asserts nothing about time.
 
-The prompts are short English questions built from a fixed vocabulary; 5% are paraphrases of another prompt
-(a word changed) and 2% exact repeats, so deduplication has work to do. Each item has two candidates; its
+The prompts are ``bench_curation.prompts``: 30 to 200 words from a Zipf vocabulary with topic words, 5% near
+copies of an earlier prompt (about 5% of the words replaced) and 2% exact copies in other case and spacing, so
+deduplication has work to do. Each item has two candidates; its
 ten annotators agree with the item's "true" answer with probability 0.8; 1% of the candidates are flagged
 unsafe by one annotator.
 
@@ -22,6 +23,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench_curation import prompts
 from sqlmodel import Session
 
 from feedback.db import create_schema, make_engine
@@ -54,19 +56,9 @@ def build(path: Path, n_items: int, n_annotators: int, seed: int = 11) -> int:
     con.execute("PRAGMA synchronous=OFF")
     con.executemany("INSERT INTO user (id, name, role, active, created_at) VALUES (?, ?, 'annotator', 1, ?)",
                     [(u, f"ann{u}", now) for u in range(1, n_annotators + 1)])
-    prompts: list[str] = []
+    texts = prompts(n_items, 1.15, 0.05, seed, 2_000_000)
     items, candidates, annotations = [], [], []
-    for i in range(n_items):
-        roll = rng.random()
-        if prompts and roll < 0.02:
-            text = rng.choice(prompts)
-        elif prompts and roll < 0.07:
-            words = rng.choice(prompts).split()
-            words[rng.randrange(len(words))] = rng.choice(WORDS)
-            text = " ".join(words)
-        else:
-            text = prompt_text(rng)
-        prompts.append(text)
+    for i, text in enumerate(texts):
         item_id = i + 1
         items.append((item_id, 1, f"t-{i}", text, "{}", f"h{i}", i, n_annotators, now))
         candidates += [(2 * i + 1, item_id, "a", "model-x", f"Answer A to {i}: " + prompt_text(rng), "{}", 0),
@@ -108,26 +100,18 @@ def export(db: Path, out: Path, fmt: str) -> None:
     print(json.dumps({"rows": bundle.n_rows, "build_s": built - started, "save_s": done - built,
                       "total_s": done - started, "peak_mb": peak_mb, "path": str(info.path),
                       "files": {n: len(b) for n, b in bundle.files.items()},
-                      "steps": bundle.manifest.get("timings", {})}))
+                      "steps": bundle.timings}))
 
 
 def _options(fmt: str) -> dict:
-    """The export's settings: DPO with the usual curation (near duplicates removed, unsafe only as rejected,
-    a seeded 5% test split), where the installed version supports them."""
-    from feedback import export
+    """The export's settings: the format, and the usual curation (at least 3 annotators, unsafe answers only as
+    rejected, near duplicates removed, a seeded 5% test split)."""
+    from feedback.curation import CurationOptions
+    from feedback.export import ExportOptions
 
-    kwargs = {"options": export.ExportOptions(format=fmt)}
-    curation = getattr(__import__("feedback.curation", fromlist=["CurationOptions"]), "CurationOptions", None) \
-        if _has("feedback.curation") else None
-    if curation is not None and "curation" in export.build_export.__code__.co_varnames:
-        kwargs["curation"] = curation(min_annotations=3, flags_only_rejected=("unsafe",), dedup="near",
-                                      near_threshold=0.9, test_fraction=0.05, seed=0)
-    return kwargs
-
-
-def _has(module: str) -> bool:
-    import importlib.util
-    return importlib.util.find_spec(module) is not None
+    return {"options": ExportOptions(format=fmt),
+            "curation": CurationOptions(min_annotations=3, flags_only_rejected=("unsafe",), dedup="near",
+                                        near_threshold=0.9, test_fraction=0.05, seed=0)}
 
 
 def main() -> None:

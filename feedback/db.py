@@ -112,13 +112,43 @@ def fetch_columns(session: Session, stmt, names: list[str]) -> dict[str, list]:
     if compiled.positional:
         params = tuple(params[key] for key in compiled.positiontup)
     cursor = connection.connection.dbapi_connection.cursor()
+    columns: list[list] = [[] for _ in names]
     try:
         cursor.execute(str(compiled), params)
-        rows = cursor.fetchall()
+        while chunk := cursor.fetchmany(50_000):  # a chunk at a time: the rows never all exist as tuples
+            if len(chunk[0]) != len(names):
+                raise ValueError(f"fetch_columns: {len(names)} names for {len(chunk[0])} columns")
+            for values, column in zip(zip(*chunk), columns):
+                column.extend(values)
     finally:
         cursor.close()
-    if not rows:
+    if not columns[0]:
         return {name: pd.Series([], dtype=object) for name in names}  # as pd.DataFrame([], columns=names)
-    if len(rows[0]) != len(names):
-        raise ValueError(f"fetch_columns: {len(names)} names for {len(rows[0])} columns")
-    return dict(zip(names, map(list, zip(*rows))))
+    return dict(zip(names, columns))
+
+
+def fetch_frame(session: Session, stmt, names: list[str], prepare=None, chunk: int = 100_000) -> pd.DataFrame:
+    """``stmt``'s result as a DataFrame, read like ``fetch_columns`` but a chunk of rows at a time, each chunk
+    turned into a frame (through ``prepare(columns) -> columns`` first, e.g. to decode JSON) before the next is
+    read: the peak memory is the frame plus one chunk of Python objects, not every row as objects at once."""
+    connection = session.connection()
+    compiled = stmt.compile(dialect=connection.dialect)
+    params = compiled.construct_params()
+    if compiled.positional:
+        params = tuple(params[key] for key in compiled.positiontup)
+    cursor = connection.connection.dbapi_connection.cursor()
+    parts: list[pd.DataFrame] = []
+    try:
+        cursor.execute(str(compiled), params)
+        while rows := cursor.fetchmany(chunk):
+            if len(rows[0]) != len(names):
+                raise ValueError(f"fetch_frame: {len(names)} names for {len(rows[0])} columns")
+            columns = dict(zip(names, map(list, zip(*rows))))
+            del rows
+            parts.append(pd.DataFrame(prepare(columns) if prepare else columns, columns=names))
+    finally:
+        cursor.close()
+    if not parts:
+        empty = {name: pd.Series([], dtype=object) for name in names}
+        return pd.DataFrame(prepare(empty) if prepare else empty, columns=names)
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]

@@ -6,7 +6,7 @@ from typing import Any
 import pandas as pd
 from sqlmodel import Session, select
 
-from feedback.db import fetch_columns
+from feedback.db import fetch_frame
 from feedback.models import Annotation, Candidate, Item, User
 
 ANNOTATION_COLUMNS = [
@@ -36,13 +36,21 @@ def annotations_frame(session: Session, project_id: int) -> pd.DataFrame:
         .where(Item.project_id == project_id, Annotation.status == "submitted")
         .order_by(Annotation.item_id, User.name)
     )
-    columns = fetch_columns(session, stmt, ANNOTATION_COLUMNS)
+    return fetch_frame(session, stmt, ANNOTATION_COLUMNS, _prepare_annotations)
+
+
+def _prepare_annotations(columns: dict[str, Any]) -> dict[str, Any]:
+    """One chunk of ``annotations_frame``: JSON decoded, times as UTC timestamps, numbers typed the same way
+    in every chunk (``time_spent_s`` float, NaN when not recorded; the versions nullable integers)."""
     for column, empty in (("ratings", {}), ("flags", {}), ("shown_order", None)):
         columns[column] = _decoded(columns[column], empty)
-    frame = pd.DataFrame(columns, columns=ANNOTATION_COLUMNS)
+    columns["time_spent_s"] = pd.to_numeric(pd.Series(columns["time_spent_s"], dtype=object), errors="coerce") \
+        .astype(float)
+    for column in ("schema_version", "guidelines_version"):
+        columns[column] = pd.to_numeric(pd.Series(columns[column], dtype=object), errors="coerce").astype("Int64")
     for column in ("created_at", "updated_at"):
-        frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
-    return frame
+        columns[column] = pd.to_datetime(pd.Series(columns[column], dtype=object), utc=True, format="ISO8601")
+    return columns
 
 
 def _decoded(values: list[Any], empty: Any) -> list[Any]:
