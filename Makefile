@@ -51,6 +51,8 @@ bench: setup-dev
 	$(BIN)/python bench/bench_queue.py
 	$(BIN)/python bench/bench_rate_page.py
 	$(BIN)/python bench/bench_consensus.py
+	$(BIN)/python bench/bench_curation.py
+	$(BIN)/python bench/bench_export.py
 
 lint: setup-dev
 	$(BIN)/ruff check feedback app_pages app.py tests bench
