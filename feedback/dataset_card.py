@@ -75,26 +75,67 @@ def _count(n: Any, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
+_FORMAT_OPTIONS = {  # the options each format reads, beyond format, form, min_annotations and exclude_flagged
+    "dpo": ("ranking_pairs",), "openai-dpo": ("ranking_pairs",),
+    "rm": ("ranking_pairs", "margin", "margin_dimension"),
+    "kto": ("kto_source", "kto_dimension", "kto_desirable_min", "kto_undesirable_max"),
+    "sft": ("sft_dimension", "sft_min_rating"), "openai-sft": ("sft_dimension", "sft_min_rating"),
+}
+_AGREEMENT_WORDS = {
+    "items_with_2_plus_preferences": "items with two or more preferences", "percent_agreement": "percent agreement",
+    "krippendorff_alpha_nominal": "Krippendorff's alpha (nominal)", "mean_consensus_confidence":
+    "mean consensus confidence", "adjudicated_items": "items adjudicated by a reviewer",
+}
+_CURATION_DEFAULTS = {"min_annotations": 1, "min_confidence": 0.0, "adjudicated_only": False, "exclude_flags": [],
+                      "flags_only_rejected": [], "include_gold": False, "models": [], "batches": [],
+                      "imported_from": None, "imported_to": None, "max_prompt_chars": None, "max_output_chars": None,
+                      "dedup": "exact", "near_threshold": 0.9, "test_fraction": 0.0, "seed": 0}
+
+
+def _settings(options: dict[str, Any]) -> str:
+    fmt = options.get("format", "dpo")
+    names = ["form", "min_annotations", "exclude_flagged", *_FORMAT_OPTIONS.get(fmt, ())]
+    if fmt == "rm" and options.get("margin") != "ratings":
+        names.remove("margin_dimension")
+    if fmt == "kto" and options.get("kto_source") != "ratings":
+        names = [n for n in names if not n.startswith("kto_") or n == "kto_source"]
+    if fmt in ("sft", "openai-sft") and options.get("sft_min_rating") is None:
+        names = [n for n in names if not n.startswith("sft_")]
+    if fmt.startswith("openai") or fmt == "raw":
+        names.remove("form")
+    return ", ".join(f"{n}={options[n]}" for n in names if n in options)
+
+
+def _who(version: dict[str, Any]) -> str:
+    who = version.get("created_by", "?")
+    return "from the command line" if who == "command line" else f"by {who}"
+
+
 def dataset_card(manifest: dict[str, Any], files: dict[str, bytes]) -> str:
     """The card's Markdown for ``manifest`` (a version's manifest) and its data ``files``."""
     options = manifest.get("options", {})
     fmt = options.get("format", "dpo")
     version = manifest.get("version", {})
-    lines = [_header(manifest, list(files)), (f"# {manifest.get('project', '')}: {fmt} dataset, version "
-             f"{version.get('number', '?')}"), ""]
-    lines += [f"{FORMAT_WORDS.get(fmt, fmt)}" + (f", {options['form']} form" if options.get("form")
-                                                  and not fmt.startswith(("openai", "raw")) else "") + ".",
-              "", f"Made by {version.get('created_by', '?')} on {version.get('created_at', '?')} with feedback "
-              f"{manifest.get('code_version', {}).get('package') or '?'}"
-              + (f" (commit {manifest['code_version']['git_commit'][:12]})"
-                 if manifest.get("code_version", {}).get("git_commit") else "") + ".", ""]
+    code = manifest.get("code_version", {})
+    words = FORMAT_WORDS.get(fmt, fmt)
+    form = f", {options['form']} form" if options.get("form") and not fmt.startswith(("openai", "raw")) else ""
+    lines = [_header(manifest, list(files)),
+             f"# {manifest.get('project', '')}: {fmt} dataset, version {version.get('number', '?')}", "",
+             f"{words[0].upper()}{words[1:]}{form}.", "",
+             f"Made {_who(version)} on {version.get('created_at', '?')} with feedback {code.get('package') or '?'}"
+             + (f" (commit {code['git_commit'][:12]}{', with local changes' if code.get('git_dirty') else ''})"
+                if code.get("git_commit") else "") + ".", ""]
     lines += ["## Sizes", ""]
-    splits = manifest.get("splits", {}).get("rows") or {"train": manifest.get("rows", 0)}
-    lines += [f"- {split}: {_count(n, 'row')}" for split, n in splits.items()]
+    splits = manifest.get("splits", {})
+    lines += [f"- {split}: {_count(n, 'row')}" for split, n in (splits.get("rows") or
+                                                                {"train": manifest.get("rows", 0)}).items()]
     items = manifest.get("items", {})
     if items:
         lines.append(f"- from {_count(items.get('exported', 0), 'item')} of the project's "
                      f"{items.get('total', 0):,}, by {_count(len(manifest.get('annotators', [])), 'annotator')}")
+    if splits.get("test_fraction"):
+        lines.append(f"- test split: {splits['test_fraction']:g} of the prompts (seed {splits.get('seed', 0)}), "
+                     "grouped by normalised prompt: no prompt is in both splits")
     lines += ["", "## How it was made", ""]
     consensus = manifest.get("consensus", {})
     if consensus:
@@ -102,33 +143,48 @@ def dataset_card(manifest: dict[str, Any], files: dict[str, bytes]) -> str:
                      + (f" ({consensus['rule']})" if consensus.get("rule") else "")
                      + f"; {consensus.get('adjudication', '')}; {_count(consensus.get('adjudicated_rows', 0), 'row')} "
                      "adjudicated by a reviewer.")
-    for key in ("target", "margin", "ranking_rule", "kto_rule"):
-        if manifest.get(key):
+    for key in ("target", "labels", "margin", "tools", "missing_values"):
+        if isinstance(manifest.get(key), str) and manifest[key]:
             lines.append(f"- {key.replace('_', ' ').capitalize()}: {manifest[key]}")
-    settings = ", ".join(f"{k}={v}" for k, v in sorted(options.items()) if k not in ("format",))
-    lines.append(f"- Settings: {settings}" if settings else "- Settings: defaults")
+    for key, rule in (manifest.get("ranking") or {}).items():
+        lines.append(f"- Ranked items, {key}: {rule}")
+    lines.append(f"- Settings: {_settings(options)}")
     curation = manifest.get("curation", {})
-    removed = {k: v for k, v in curation.get("removed", {}).items() if v}
     if curation:
-        lines.append("- Filters (items removed, in the order applied): "
-                     + (", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in removed.items()) or "none removed"))
+        chosen = {k: v for k, v in curation.get("options", {}).items() if _CURATION_DEFAULTS.get(k, object()) != v}
+        lines.append("- Filter settings: " + (", ".join(f"{k}={v}" for k, v in chosen.items()) or "the defaults")
+                     + " (defaults: exact duplicates removed, gold items removed)")
+        removed = {k: v for k, v in curation.get("removed", {}).items() if v}
+        lines.append("- Items removed by the filters, in the order applied: "
+                     + (", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in removed.items()) or "none"))
     excluded = {k: v for k, v in manifest.get("excluded", {}).items() if v}
     lines.append("- Left out when building rows: "
                  + (", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in excluded.items()) or "nothing"))
-    guidelines = manifest.get("guidelines_versions")
-    if guidelines:
-        lines.append(f"- Guidelines versions the annotators saw: {', '.join(str(g) for g in guidelines)}")
+    left_out = [n for names in manifest.get("annotators_left_out", {}).values() for n in names]
+    if left_out:
+        lines.append(f"- Votes not counted (annotators flagged by the quality checks): {', '.join(left_out)}")
+    guidelines = [g for g in manifest.get("guidelines_versions") or [] if g is not None]
+    lines.append("- Guidelines versions the annotators saw: "
+                 + (", ".join(str(g) for g in guidelines) if guidelines else "none recorded")
+                 + ("; some labels were imported without one" if None in (manifest.get("guidelines_versions") or [])
+                    and guidelines else ""))
     batches = manifest.get("import_batches")
     if batches:
-        lines.append(f"- Import batches: {', '.join(str(b) for b in batches)}")
+        lines.append("- Import batches: " + ", ".join(f"#{b['id']} {b.get('file', '')}".strip() if isinstance(b, dict)
+                                                      else str(b) for b in batches))
     agreement = manifest.get("agreement")
     if agreement:
         lines += ["", "## Agreement of the included items", ""]
-        lines += [f"- {k.replace('_', ' ')}: {v}" for k, v in agreement.items() if not isinstance(v, dict | list)]
+        lines += [f"- {_AGREEMENT_WORDS[k]}: " + ("n/a" if v is None else f"{v:,}" if isinstance(v, int) else str(v))
+                  for k, v in agreement.items() if k in _AGREEMENT_WORDS]
     balance = manifest.get("class_balance")
     if balance:
         lines += ["", "## Class balance", ""]
-        lines += [f"- {k.replace('_', ' ')}: {v}" for k, v in balance.items() if k != "rule"]
+        for key, value in balance.items():
+            if key in ("rule", "by_split"):
+                continue
+            shown = ", ".join(f"{k} {v:,}" for k, v in value.items()) if isinstance(value, dict) else value
+            lines.append(f"- {key.replace('_', ' ')}: {shown}")
         if balance.get("rule"):
             lines.append(f"- ({balance['rule']})")
     lines += ["", "## Files", "", "| file | bytes | sha256 |", "|---|---:|---|"]
@@ -136,14 +192,20 @@ def dataset_card(manifest: dict[str, Any], files: dict[str, bytes]) -> str:
     lines += [f"| {name} | {described.get(name, {}).get('bytes', len(body)):,} | "
               f"{described.get(name, {}).get('sha256', '')} |" for name, body in sorted(files.items())]
     lines += ["", "`manifest.json` says exactly how this version was made and gives the sha256 of every file.", "",
-              "## Loading", "", "```python", "from datasets import load_dataset", ""]
+              "## Loading", "", "```python", "from datasets import load_dataset", "",
+              'dataset = load_dataset("path/to/this/folder")  # the header above names the file of each split']
     parquet = data_files(list(files))
     kind = "parquet" if all(p.endswith(".parquet") for p in parquet.values()) else "json"
-    lines += [f"dataset = load_dataset({kind!r}, data_files={parquet!r})", "```", ""]
+    lines += [f"dataset = load_dataset({kind!r}, data_files={parquet!r})  # from inside the folder", "```", ""]
     lines += ["## Known limits", "",
               "- The license is not set: choose one in the header before publishing.",
               ("- Labels are human judgements; where annotators disagreed the consensus rule above decided, and "
-              "the confidence column says how strongly."),
-              ("- Agent outputs are kept as they were produced: they may contain errors or unsafe text unless "
-              "the filters above removed them."), ""]
+               "the confidence column says how strongly.")]
+    alpha = (agreement or {}).get("krippendorff_alpha_nominal")
+    if isinstance(alpha, float) and alpha < 0.667:
+        lines.append(f"- Agreement is low (alpha {alpha:.2f}; Krippendorff suggests 0.667 as the lowest for tentative "
+                     "conclusions): consider a higher minimum consensus, more annotators per item, or clearer "
+                     "guidelines.")
+    lines += [("- Agent outputs are kept as they were produced: they may contain errors or unsafe text unless "
+               "the filters above removed them."), ""]
     return "\n".join(lines)

@@ -66,6 +66,11 @@ def test_export_makes_a_version_and_copies_it(database, capsys):
     assert manifest["curation"]["removed"]["flagged_winner"] == 1
     assert manifest["curation"]["duplicates"] == [["i10", "i3"]]
     assert manifest["agreement"]["items"] == 9
+    card = (version / "README.md").read_text()
+    assert "- test split: 0.3 of the prompts (seed 1)" in card
+    assert "Filter settings: flags_only_rejected=['unsafe'], test_fraction=0.3, seed=1 (defaults" in card
+    assert "Items removed by the filters, in the order applied: gold 1, flagged winner 1, duplicate exact 1" in card
+    assert "Made from the command line" in card
 
 
 def test_the_same_settings_give_the_same_data_files(database, capsys):
