@@ -33,7 +33,7 @@ except FeedbackError as e:
     st.error(str(e))
     st.stop()
 
-look, create = st.columns([1, 4])
+look, create, _rest = st.columns([1, 1, 5])
 if look.button("Preview", key="export.preview"):
     try:
         with context.session() as s:

@@ -62,6 +62,10 @@ def cmd_export(args, engine, export_dir: Path) -> int:
     if not args.project:
         raise FeedbackError("Say which project to export: --project NAME")
     fmt, curation = options_from_args(args)
+    out = Path(args.out) if args.out else None
+    if out is not None and out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ExportError(f"--out {out} is not an empty folder: copying a version there would mix its files with "
+                          "others; choose a new or empty folder")
     with Session(engine, expire_on_commit=False) as session:
         bundle = build_export(session=session, user=None, project=args.project, options=fmt, curation=curation,
                               files=not args.preview)
@@ -73,8 +77,7 @@ def cmd_export(args, engine, export_dir: Path) -> int:
     print(f"Version {info.name} of project {info.project!r}: {info.path}")
     for line in bundle.preview_lines(rows=0):
         print(line)
-    if args.out:
-        out = Path(args.out)
+    if out is not None:
         try:
             out.mkdir(parents=True, exist_ok=True)
             for path in sorted(info.path.iterdir()):
@@ -157,9 +160,10 @@ def register(sub, engine_factory: Callable) -> None:
     keep.add_argument("--imported-to", type=_day, metavar="YYYY-MM-DD", help="items imported on or before")
     keep.add_argument("--max-prompt-chars", type=int, help="items with a longer prompt are removed")
     keep.add_argument("--max-output-chars", type=int, help="items with a longer candidate output are removed")
-    keep.add_argument("--dedup", choices=DEDUP, default="exact",
-                      help="duplicate prompts: none, exact (after normalising case and white space), or near "
-                      "(also TF-IDF cosine >= --near-threshold); the kept item is the one with most agreement")
+    keep.add_argument("--dedup", choices=DEDUP, default="none",
+                      help="duplicate prompts: none (default: several items may share a prompt with different answers), "
+                      "exact (after normalising case and white space), or near (also TF-IDF cosine >= "
+                      "--near-threshold); the kept item is the one with most agreement")
     keep.add_argument("--near-threshold", type=float, default=0.9, help="cosine similarity of near duplicates")
     keep.add_argument("--test-fraction", type=float, default=0.0,
                       help="share of prompts in the test split (no prompt in both splits; default: 0)")

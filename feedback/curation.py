@@ -104,7 +104,7 @@ class CurationOptions:
     imported_to: date | None = None
     max_prompt_chars: int | None = None
     max_output_chars: int | None = None
-    dedup: str = "exact"
+    dedup: str = "none"
     near_threshold: float = 0.9
     test_fraction: float = 0.0
     seed: int = 0

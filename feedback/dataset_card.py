@@ -86,10 +86,28 @@ _AGREEMENT_WORDS = {
     "krippendorff_alpha_nominal": "Krippendorff's alpha (nominal)", "mean_consensus_confidence":
     "mean consensus confidence", "adjudicated_items": "items adjudicated by a reviewer",
 }
+COLUMN_WORDS = {
+    "prompt": "the prompt: text, or a list of {role, content} messages",
+    "chosen": "the preferred answer (with the prompt in front of it in rm rows)",
+    "rejected": "the other answer",
+    "completion": "an answer", "label": "true: desirable, false: undesirable",
+    "messages": "the whole conversation, ending with the target answer",
+    "margin": "how much more chosen is preferred, from 0 to 1",
+    "item_id": "the item's id in the imported file",
+    "num_annotators": "annotators whose answers were counted",
+    "majority_share": "share of those annotators who chose this row's chosen answer",
+    "chosen_model": "model of the chosen answer", "rejected_model": "model of the rejected answer",
+    "model": "model of the answer", "metadata": "the item's metadata, JSON text",
+    "consensus": "how the answer was decided: majority, dawid_skene or mean_rank",
+    "confidence": "vote share, Dawid-Skene posterior or ranking agreement; 1.0 when adjudicated",
+    "adjudicated": "true when a reviewer's final answer decided it",
+    "target": "where the target comes from: correction or consensus",
+    "annotator": "who wrote it", "tools": "the tools the agent could call, JSON text",
+}
 _CURATION_DEFAULTS = {"min_annotations": 1, "min_confidence": 0.0, "adjudicated_only": False, "exclude_flags": [],
                       "flags_only_rejected": [], "include_gold": False, "models": [], "batches": [],
                       "imported_from": None, "imported_to": None, "max_prompt_chars": None, "max_output_chars": None,
-                      "dedup": "exact", "near_threshold": 0.9, "test_fraction": 0.0, "seed": 0}
+                      "dedup": "none", "near_threshold": 0.9, "test_fraction": 0.0, "seed": 0}
 
 
 def _settings(options: dict[str, Any]) -> str:
@@ -107,8 +125,10 @@ def _settings(options: dict[str, Any]) -> str:
 
 
 def _who(version: dict[str, Any]) -> str:
-    who = version.get("created_by", "?")
-    return "from the command line" if who == "command line" else f"by {who}"
+    who = str(version.get("created_by", "?"))
+    if who.startswith("command line"):
+        return "from the command line" + (f" by {who[len('command line ('):-1]}" if who.endswith(")") else "")
+    return f"by {who}"
 
 
 def dataset_card(manifest: dict[str, Any], files: dict[str, bytes]) -> str:
@@ -153,7 +173,7 @@ def dataset_card(manifest: dict[str, Any], files: dict[str, bytes]) -> str:
     if curation:
         chosen = {k: v for k, v in curation.get("options", {}).items() if _CURATION_DEFAULTS.get(k, object()) != v}
         lines.append("- Filter settings: " + (", ".join(f"{k}={v}" for k, v in chosen.items()) or "the defaults")
-                     + " (defaults: exact duplicates removed, gold items removed)")
+                     + " (by default gold items are removed and duplicates kept)")
         removed = {k: v for k, v in curation.get("removed", {}).items() if v}
         lines.append("- Items removed by the filters, in the order applied: "
                      + (", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in removed.items()) or "none"))
@@ -187,6 +207,9 @@ def dataset_card(manifest: dict[str, Any], files: dict[str, bytes]) -> str:
             lines.append(f"- {key.replace('_', ' ')}: {shown}")
         if balance.get("rule"):
             lines.append(f"- ({balance['rule']})")
+    described_columns = [c for c in manifest.get("columns", []) if c in COLUMN_WORDS]
+    if described_columns:
+        lines += ["", "## Columns", ""] + [f"- `{c}`: {COLUMN_WORDS[c]}" for c in described_columns]
     lines += ["", "## Files", "", "| file | bytes | sha256 |", "|---|---:|---|"]
     described = manifest.get("files", {})
     lines += [f"| {name} | {described.get(name, {}).get('bytes', len(body)):,} | "

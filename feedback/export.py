@@ -38,7 +38,14 @@ from sqlmodel import Session
 from feedback import permissions
 from feedback.curation import FILTER_HELP, Curation, CurationOptions, class_balance, curate
 from feedback.errors import ExportError
-from feedback.export_curate import curation_consensus, file_names, restrict, split_rows
+from feedback.export_curate import (
+    check_choices,
+    curation_consensus,
+    file_names,
+    observed_flags,
+    restrict,
+    split_rows,
+)
 from feedback.export_formats import KTO_REASONS, kto_balance, kto_rows, openai_dpo_rows, pair_rows, rm_rows
 from feedback.export_manifest import RANKED_FORMATS, RULES, rules
 from feedback.export_options import FORMATS, ONE_FORM, ExportInputs, ExportOptions
@@ -120,9 +127,12 @@ class ExportBundle:
             lines.append("Class balance: " + "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in shown.items()))
         agreement = self.manifest.get("agreement")
         if agreement:
-            lines.append(f"Agreement of the included items: percent {agreement['percent_agreement']}, "
-                         f"alpha {agreement['krippendorff_alpha_nominal']}, mean confidence "
-                         f"{agreement['mean_consensus_confidence']}")
+            def shown(key: str) -> str:
+                value = agreement.get(key)
+                return "n/a" if value is None else f"{value:.3f}"
+            lines.append(f"Agreement of the included items: percent {shown('percent_agreement')}, alpha "
+                         f"{shown('krippendorff_alpha_nominal')} (n/a: no item with two or more preferences), "
+                         f"mean confidence {shown('mean_consensus_confidence')}")
         for name, entry in sorted(self.manifest.get("files", {}).items()):
             lines.append(f"  {name} ({entry['bytes']:,} bytes, sha256 {entry['sha256'][:16]}...)")
         for row in self.rows[:rows]:
@@ -258,6 +268,9 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
     # curation
     cur = None
     if curation is not None:
+        check_choices(curation, flags=set(project_schema(proj).flags) | observed_flags(kept),
+                      models={str(m) for m in candidates["model"].dropna()},
+                      batches={b.id for b in list_batches(session=session, project=proj)})
         cur = curate(items, candidates, kept, curation_consensus(consensus, ranked, kept), curation)
         data = restrict(data, cur.kept)
         lap("curation")
@@ -301,7 +314,6 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
         "excluded": excluded,
         "annotators": _annotators(options, rows, kept, rankings, exported),
         "annotators_left_out": {"flagged by quality checks": left_out} if options.exclude_flagged else {},
-        "majority_rule": RULES["majority"],
         "consensus": {"method": proj.consensus_method, "rule": RULES.get(proj.consensus_method, ""),
                       "adjudication": "a reviewer's final answer overrides the method",
                       "adjudicated_rows": sum(1 for r in described if r.get("adjudicated"))},
@@ -312,6 +324,8 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
                   for name, blob in sorted(blobs.items())},
     } | sources(items, kept, exported, {b.id: b.filename for b in list_batches(session=session, project=proj)}) \
         | rules(options, scales)
+    if (proj.consensus_method or "majority") == "majority":
+        manifest["majority_rule"] = RULES["majority"]
     if cur is not None:
         manifest["curation"] = _curation_entry(cur, curation)
         manifest["splits"] |= {"test_fraction": curation.test_fraction, "seed": curation.seed,

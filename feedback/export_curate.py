@@ -84,3 +84,33 @@ def file_names(stem: str, splits: dict[str, list], extensions: tuple[str, ...]) 
     if not splits.get("test"):
         return {("train", ext): f"{stem}.{ext}" for ext in extensions}
     return {(split, ext): f"{stem}-{split}.{ext}" for split in ("train", "test") for ext in extensions}
+
+
+def check_choices(options: Any, *, flags: set[str], models: set[str], batches: set[int]) -> None:
+    """Refuse filter values the project does not have (a typo would otherwise filter nothing, silently):
+    ``flags`` the flags of its schema and any found in its annotations, ``models`` its candidates' models,
+    ``batches`` its import batch ids. ``ExportError`` names the option and the values it could take."""
+    from feedback.errors import ExportError
+
+    def unknown(name: str, chosen: Any, known: set) -> None:
+        missing = [v for v in chosen if v not in known]
+        if missing:
+            listed = ", ".join(str(k) for k in sorted(known, key=str)) or "none"
+            raise ExportError(f"Curation option {name}: the project has no {', '.join(map(repr, missing))} "
+                              f"(it has: {listed})")
+
+    unknown("exclude_flags", options.exclude_flags, flags)
+    unknown("flags_only_rejected", options.flags_only_rejected, flags)
+    unknown("models", options.models, models)
+    unknown("batches", options.batches, batches)
+
+
+def observed_flags(annotations: pd.DataFrame) -> set[str]:
+    """Every flag name any annotation puts on any candidate."""
+    found: set[str] = set()
+    for flags in annotations["flags"].tolist() if "flags" in annotations.columns else []:
+        if isinstance(flags, dict):
+            for names in flags.values():
+                if isinstance(names, list | tuple | set):
+                    found.update(map(str, names))
+    return found

@@ -1,18 +1,21 @@
 """Dataset versions: each export saved once, as an immutable folder, and listed with who made it and when.
 
-A version is the folder ``<export dir>/<project>-<project id>/v<number>/`` holding the data files of an
+A version is the folder ``<export dir>/<project>-<id>/<project>-<id>-v<number>/`` holding the data files of an
 ``ExportBundle``, a ``README.md`` dataset card (``feedback.dataset_card``) and a ``manifest.json``: the
 bundle's manifest plus the version number, the time, who made it and the code version. The manifest gives
 the sha256 of every other file, and the database keeps the sha256 of the manifest, so a file changed on
-disk afterwards is detected when the version is downloaded.
+disk afterwards is detected when the version is downloaded. The folder's own name is unique across projects:
+Hugging Face ``datasets`` caches ``load_dataset(folder)`` by the folder's name, so two projects' ``v1`` folders
+would share a cache entry and the second would load the first's rows.
 
 Writing is all or nothing: the files go to a hidden temporary folder beside the versions, which is renamed
 into place only once the version's row is in the database, and the row is committed only after the rename.
 A process killed half way leaves a hidden temporary folder, never a listed version with missing files. The
 data files of two versions made with the same settings from the same data are byte-identical; only the
-manifest and the card (number, time, who) differ. Files are made read-only.
+manifest and the card (number, time, who) differ. Files and folder are made read-only (0444 and 0555).
 """
 
+import getpass
 import hashlib
 import io
 import json
@@ -37,6 +40,7 @@ from feedback import permissions
 from feedback.dataset_card import CARD, dataset_card
 from feedback.errors import ExportError, NotFound
 from feedback.export import MANIFEST, ExportBundle
+from feedback.export_options import ONE_FORM
 from feedback.models import ExportVersion, Project, User
 from feedback.projects import get_project
 
@@ -63,9 +67,14 @@ class VersionInfo:
     def name(self) -> str:
         return f"v{self.number}"
 
+    @property
+    def kind(self) -> str:
+        """``dpo (standard)``; the form only for formats that have one."""
+        return self.format if not self.form or self.format in ONE_FORM else f"{self.format} ({self.form})"
+
     def line(self) -> str:
         splits = ", ".join(f"{n:,} {split}" for split, n in self.splits.items()) or f"{self.rows:,} rows"
-        kind = self.format if not self.form else f"{self.format} ({self.form})"
+        kind = self.kind
         return (f"{self.name:<6}{self.created_at:%Y-%m-%d %H:%M} UTC  {self.created_by:<12} {kind:<28} "
                 f"{self.rows:>9,} rows ({splits})  {self.path}")
 
@@ -126,7 +135,7 @@ def _commit(session: Session, user: User | None, project: Project, bundle: Expor
                                .where(ExportVersion.project_id == project.id)).one() or 0) + 1
         manifest = dict(bundle.manifest)
         manifest["version"] = {"number": number, "created_at": now.isoformat(timespec="seconds"),
-                               "created_by": user.name if user else "command line"}
+                               "created_by": user.name if user else _operator()}
         manifest["code_version"] = code_version()
         card = dataset_card(manifest, data).encode("utf-8")
         manifest["files"] = {name: {"bytes": len(body), "sha256": hashlib.sha256(body).hexdigest()}
@@ -134,7 +143,7 @@ def _commit(session: Session, user: User | None, project: Project, bundle: Expor
         body = (json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
         _write(staging / CARD, card)
         _write(staging / MANIFEST, body)
-        target = root / f"v{number}"
+        target = root / f"{root.name}-v{number}"
         row = ExportVersion(project_id=project.id, number=number, format=bundle.options.format,
                             form=manifest.get("options", {}).get("form", ""), n_rows=bundle.n_rows,
                             splits=dict(manifest.get("splits", {}).get("rows", {})),
@@ -148,6 +157,7 @@ def _commit(session: Session, user: User | None, project: Project, bundle: Expor
             continue
         if target.exists():  # left by a process killed after its rename and before its commit: not a version
             target.rename(root / f".abandoned-{target.name}-{uuid.uuid4().hex[:8]}")
+        os.chmod(staging, 0o755)  # mkdtemp made it 0700
         os.rename(staging, target)
         _sync_dir(root)
         try:
@@ -156,9 +166,18 @@ def _commit(session: Session, user: User | None, project: Project, bundle: Expor
             session.rollback()
             shutil.rmtree(target, ignore_errors=True)
             raise
-        return _info(project.name, row, user.name if user else "command line", root.parent)
+        os.chmod(target, 0o555)
+        return _info(project.name, row, user.name if user else _operator(), root.parent)
     raise ExportError(f"Could not number a new version of project {project.name!r}: "
                       f"{_ATTEMPTS} other versions were created at the same time; try again")
+
+
+def _operator() -> str:
+    """Who made a version from the command line: ``command line (LOGIN)``."""
+    try:
+        return f"command line ({getpass.getuser()})"
+    except (KeyError, OSError):
+        return "command line"
 
 
 def _write(path: Path, body: bytes) -> None:
@@ -236,7 +255,7 @@ def version_files(info: VersionInfo) -> dict[str, bytes]:
 
 def version_zip(info: VersionInfo) -> bytes:
     """The version's files in one zip (for a browser download), inside a folder named after the version."""
-    return zip_bytes(version_files(info), folder=f"{Path(info.path).parent.name}-{info.name}")
+    return zip_bytes(version_files(info), folder=Path(info.path).name)
 
 
 def zip_bytes(files: dict[str, bytes], *, folder: str = "") -> bytes:

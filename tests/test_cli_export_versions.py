@@ -47,14 +47,14 @@ def database(tmp_path, monkeypatch):
 
 def test_export_makes_a_version_and_copies_it(database, capsys):
     out = database / "copy"
-    code = main(["export", "--project", "p", "--format", "dpo", "--flags-only-rejected", "unsafe",
+    code = main(["export", "--project", "p", "--format", "dpo", "--flags-only-rejected", "unsafe", "--dedup", "exact",
                  "--test-fraction", "0.3", "--seed", "1", "--out", str(out)])
     printed = capsys.readouterr().out
     assert code == 0, printed
     assert "Version v1 of project 'p'" in printed
     assert "flagged winner: 1 removed" in printed and "gold: 1 removed" in printed
     assert "duplicate exact: 1 removed" in printed
-    version = next((database / "store").glob("p-*/v1"))
+    version = next((database / "store").glob("p-*/p-*-v1"))
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in version.iterdir())
     manifest = json.loads((version / "manifest.json").read_text())
     rows = manifest["splits"]["rows"]
@@ -68,15 +68,15 @@ def test_export_makes_a_version_and_copies_it(database, capsys):
     assert manifest["agreement"]["items"] == 9
     card = (version / "README.md").read_text()
     assert "- test split: 0.3 of the prompts (seed 1)" in card
-    assert "Filter settings: flags_only_rejected=['unsafe'], test_fraction=0.3, seed=1 (defaults" in card
+    assert "Filter settings: flags_only_rejected=['unsafe'], dedup=exact, test_fraction=0.3, seed=1 (by" in card
     assert "Items removed by the filters, in the order applied: gold 1, flagged winner 1, duplicate exact 1" in card
-    assert "Made from the command line" in card
+    assert "Made from the command line by " in card
 
 
 def test_the_same_settings_give_the_same_data_files(database, capsys):
     for _ in range(2):
         assert main(["export", "--project", "p", "--dedup", "near", "--test-fraction", "0.25"]) == 0
-    first, second = (next((database / "store").glob(f"p-*/v{n}")) for n in (1, 2))
+    first, second = (next((database / "store").glob(f"p-*/p-*-v{n}")) for n in (1, 2))
     for path in first.iterdir():
         if path.name.endswith((".jsonl", ".parquet")):
             assert path.read_bytes() == (second / path.name).read_bytes()
@@ -87,11 +87,11 @@ def test_the_same_settings_give_the_same_data_files(database, capsys):
 
 
 def test_preview_saves_nothing(database, capsys):
-    assert main(["export", "--project", "p", "--preview", "--exclude-flags", "unsafe"]) == 0
+    assert main(["export", "--project", "p", "--preview", "--exclude-flags", "unsafe", "--dedup", "exact"]) == 0
     printed = capsys.readouterr().out
     assert "9 rows (dpo, standard form) from 9 of the 12 items" in printed
     assert "gold: 1 removed" in printed and "flagged: 1 removed" in printed and "duplicate exact: 1" in printed
-    assert not (database / "store").exists() or not list((database / "store").glob("*/v*"))
+    assert not (database / "store").exists() or not list((database / "store").glob("*/*-v*"))
 
 
 def test_filters_that_remove_everything_say_so(database, capsys):
@@ -108,3 +108,21 @@ def test_bad_filter_values_are_errors(database, capsys):
     assert usage.value.code == 2 and "not a date (YYYY-MM-DD): 'yesterday'" in capsys.readouterr().err
     assert main(["export", "list", "--project", "nope"]) == 1
     assert "nope" in capsys.readouterr().err
+
+
+def test_unknown_filter_values_are_refused(database, capsys):
+    assert main(["export", "--project", "p", "--exclude-flags", "usafe"]) == 1
+    assert "exclude_flags: the project has no 'usafe' (it has: " in capsys.readouterr().err
+    assert main(["export", "--project", "p", "--models", "m-a,m-z"]) == 1
+    assert "models: the project has no 'm-z' (it has: m-a, m-b)" in capsys.readouterr().err
+    assert main(["export", "--project", "p", "--batch", "99"]) == 1
+    assert "batches: the project has no 99" in capsys.readouterr().err
+
+
+def test_out_must_be_a_new_or_empty_folder(database, capsys):
+    out = database / "busy"
+    out.mkdir()
+    (out / "old.jsonl").write_text("{}\n")
+    assert main(["export", "--project", "p", "--out", str(out)]) == 1
+    assert "is not an empty folder" in capsys.readouterr().err
+    assert not (database / "store").exists()  # refused before anything was saved

@@ -169,7 +169,7 @@ def test_exact_duplicates_keep_most_agreement_and_name_the_kept_item():
     items["prompt"] = ["Same  question?", "same question?", "SAME QUESTION?", "other", "Other"]
     cons["confidence"] = [0.67, 1.0, 1.0, 0.8, 0.8]
     cons["n_annotators"] = [3, 2, 3, 3, 3]
-    result = run(items, cands, anns, cons)
+    result = run(items, cands, anns, cons, dedup="exact")
     only(result, "duplicate_exact", 3)
     assert result.kept == {3, 4}  # highest confidence, then most annotators; then earliest position
     assert result.duplicates == [("x1", "x3"), ("x2", "x3"), ("x5", "x4")]
@@ -189,7 +189,7 @@ def test_plain_prompt_and_single_user_message_are_the_same_prompt():
     items["prompt"] = ["What is 2+2?", None, None]
     items["messages"] = [None, [{"role": "user", "content": "what is 2+2? "}],
                          [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "What is 2+2?"}]]
-    result = run(items, cands, anns, cons)
+    result = run(items, cands, anns, cons, dedup="exact")
     only(result, "duplicate_exact", 1)
     assert result.kept == {1, 3}
 

@@ -51,11 +51,12 @@ def test_a_version_is_a_folder_with_data_card_and_manifest(session, project, tmp
     info = make_version(session, tmp_path)
 
     assert info.number == 1 and info.rows == 4 and info.format == "dpo" and info.form == "standard"
-    assert info.path == tmp_path / "exports" / f"Support-bot-EU-{project.id}" / "v1"
+    assert info.path == tmp_path / "exports" / f"Support-bot-EU-{project.id}" / f"Support-bot-EU-{project.id}-v1"
+    assert oct(info.path.stat().st_mode & 0o777) == "0o555"
     names = sorted(p.name for p in info.path.iterdir())
     assert names == ["README.md", "dpo_standard.jsonl", "dpo_standard.parquet", "manifest.json"]
     manifest = json.loads((info.path / "manifest.json").read_text())
-    assert manifest["version"]["number"] == 1 and manifest["version"]["created_by"] == "command line"
+    assert manifest["version"]["number"] == 1 and manifest["version"]["created_by"].startswith("command line (")
     assert manifest["code_version"]["package"]
     for name in ("README.md", "dpo_standard.jsonl", "dpo_standard.parquet"):
         body = (info.path / name).read_bytes()
@@ -129,11 +130,12 @@ def test_a_failed_commit_leaves_no_version(session, project, tmp_path, monkeypat
 
 def test_a_folder_left_by_a_killed_process_is_set_aside(session, project, tmp_path):
     root = tmp_path / "exports" / f"Support-bot-EU-{project.id}"
-    (root / "v1").mkdir(parents=True)
-    (root / "v1" / "half.jsonl").write_text("{")
+    folder = root / f"{root.name}-v1"
+    folder.mkdir(parents=True)
+    (folder / "half.jsonl").write_text("{")
     info = make_version(session, tmp_path)
-    assert info.number == 1 and "half.jsonl" not in {p.name for p in (root / "v1").iterdir()}
-    assert [p.name.startswith(".abandoned-v1-") for p in root.iterdir() if p.name != "v1"] == [True]
+    assert info.number == 1 and "half.jsonl" not in {p.name for p in folder.iterdir()}
+    assert [p.name.startswith(f".abandoned-{root.name}-v1-") for p in root.iterdir() if p != folder] == [True]
 
 
 def test_who_may_make_and_read_versions(session, project, tmp_path, make_user):

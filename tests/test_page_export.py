@@ -50,7 +50,7 @@ def test_preview_says_what_each_filter_removes(db, monkeypatch, tmp_path):
     assert [m.value for m in at.metric if m.label == "Train rows"] == ["1"]
     sample = at.dataframe[-1].value
     assert list(sample["item_id"]) == ["t-0"]
-    assert not list((tmp_path / "exports").glob("*/v*"))  # a preview saves nothing
+    assert not list((tmp_path / "exports").glob("*/*-v*"))  # a preview saves nothing
 
 
 def test_create_a_version_then_download_it(db, monkeypatch, tmp_path):
@@ -67,7 +67,7 @@ def test_create_a_version_then_download_it(db, monkeypatch, tmp_path):
     assert list(table["version"]) == ["v1"] and list(table["by"]) == ["alex"]
     download = at.get("download_button")[0]
     assert download.proto.label == "Download v1 (zip)"
-    folder = tmp_path / "exports" / "support-1" / "v1"
+    folder = tmp_path / "exports" / "support-1" / "support-1-v1"
     names = sorted(p.name for p in folder.iterdir())
     assert names == ["README.md", "kto_standard.jsonl", "kto_standard.parquet", "manifest.json"]
     manifest = json.loads((folder / "manifest.json").read_text())

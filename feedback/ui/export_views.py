@@ -40,7 +40,7 @@ def settings(choices: ExportChoices) -> tuple[ExportOptions, CurationOptions]:
                                help=FILTER_HELP["too_few_annotations"])
         confidence = b.slider("Minimum consensus", 0.0, 1.0, 0.0, 0.05, key="export.min_confidence",
                               help=FILTER_HELP["low_confidence"])
-        dedup = c.selectbox("Duplicate prompts", DEDUP, index=DEDUP.index("exact"), key="export.dedup",
+        dedup = c.selectbox("Duplicate prompts", DEDUP, index=DEDUP.index("none"), key="export.dedup",
                             help=FILTER_HELP["duplicate_near"])
         threshold = c.slider("Near-duplicate similarity", 0.5, 1.0, 0.9, 0.01, key="export.near_threshold",
                              disabled=dedup != "near", help="TF-IDF cosine at or above which prompts are duplicates")

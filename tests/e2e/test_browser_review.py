@@ -59,7 +59,7 @@ def test_a_reviewer_finds_the_careless_annotator_decides_a_split_item_and_the_ex
     page.get_by_role("button", name="Review this item").click()
     expect(page.get_by_role("heading", name="Review", exact=True)).to_be_visible()
     item = page.get_by_role("heading", name=re.compile(r"^Item r-1[01]$")).inner_text().split()[-1]
-    page.get_by_text("a (agent-v2)", exact=True).click()
+    page.get_by_test_id("stRadio").get_by_text("a (agent-v2)", exact=True).click()  # not the table's cell
     fill(page.get_by_label("Why", exact=True).first, "a answers the refund question; b is wrong")
     page.get_by_role("button", name="Save final answer").click()
     expect(page.get_by_text(f"Final answer saved for {item}.")).to_be_visible()
