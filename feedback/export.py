@@ -118,6 +118,8 @@ class ExportBundle:
         if self.curation is not None:
             lines += [f"Filters: {line}" if n == 0 else f"  {line}"
                       for n, line in enumerate(self.curation.summary_lines())]
+            if self.manifest.get("splits", {}).get("test_fraction") and "test" not in self.split_counts():
+                lines.append("No test split: too few distinct prompts are left to hold any out")
         lines.append(f"Left out while building rows: {describe_excluded(self.excluded) or 'nothing'}")
         lines += [f"Votes not counted (flagged by quality checks): {', '.join(names)}"
                   for names in self.manifest.get("annotators_left_out", {}).values() if names]

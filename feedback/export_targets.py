@@ -15,7 +15,8 @@ against the agent output it corrects). Pure: no database.
 - **Corrections**: one row per annotation with a correction: ``chosen`` the correction, ``rejected`` the
   candidate that annotator chose (their preference; on a single-candidate item, that candidate). A correction
   with no chosen candidate (tie, both bad, no preference on a multi-candidate item) or the same as the output
-  it corrects (ignoring surrounding white space) gives no row and is counted.
+  it corrects (ignoring surrounding white space) gives no row and is counted; so does a correction the same as
+  an earlier annotator's of the same output (``repeated_corrections``: one row per distinct fix).
 """
 
 from typing import Any
@@ -38,7 +39,7 @@ from feedback.export_rows import (
 
 SFT_REASONS = ("no_annotations", "too_few_annotations", "tie", "both_bad", "split", "below_min_rating",
                "no_ratings")
-CORRECTION_REASONS = ("no_corrections", "no_corrected_candidate", "identical_outputs")
+CORRECTION_REASONS = ("no_corrections", "no_corrected_candidate", "identical_outputs", "repeated_corrections")
 
 
 def _corrections(annotations: pd.DataFrame) -> pd.DataFrame:
@@ -163,6 +164,7 @@ def correction_rows(data: ExportInputs, options: ExportOptions):
         group = groups.get(item["item_id"], [])
         after_label = form == "standard" and isinstance(item["messages"], list) and bool(item["messages"])
         prompt = prompt_value(item["prompt"], item["messages"], form=form, item=ext)
+        made: list[tuple[Any, Any]] = []
         for fix in by_item[item["item_id"]]:
             cand = next((c for c in group if c["key"] == fix["preference"]), None)
             if cand is None and len(group) == 1:
@@ -177,6 +179,10 @@ def correction_rows(data: ExportInputs, options: ExportOptions):
             if _same(chosen, rejected):
                 excluded["identical_outputs"] += 1
                 continue
+            if any(_same(chosen, c) and _same(rejected, r) for c, r in made):  # a second annotator, same fix
+                excluded["repeated_corrections"] += 1
+                continue
+            made.append((chosen, rejected))
             rows.append({"prompt": prompt, "chosen": chosen, "rejected": rejected, "item_id": ext,
                          "annotator": str(fix["annotator"]),
                          "rejected_model": "" if missing(cand["model"]) else str(cand["model"]),

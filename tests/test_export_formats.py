@@ -433,3 +433,23 @@ def test_columns_filled_only_in_late_rows_still_load(session, make_project, tmp_
     assert (raw[0]["time_spent_s"], raw[0]["correction"], raw[0]["ranking"], raw[0]["gold"]) == (-1.0, "", "null", "")
     assert (raw[-1]["time_spent_s"], raw[-1]["gold"], raw[-1]["updated_at"]) == (
         3.5, "correct", "2026-01-01T00:00:00.000005+00:00")
+
+
+def test_the_same_correction_by_two_annotators_gives_one_row(session, make_project):
+    from feedback.export import ExportOptions, build_export
+    from feedback.models import Annotation, Candidate, Item
+    from feedback.users import add_users
+
+    project = make_project("fixes")
+    item = Item(project_id=project.id, external_id="c1", prompt="Capital of France?", content_hash="c1")
+    session.add(item)
+    session.flush()
+    session.add(Candidate(item_id=item.id, key="a", output="Lyon.", position=0))
+    session.add(Candidate(item_id=item.id, key="b", output="Marseille.", position=1))
+    users = add_users(session, {"u1", "u2", "u3"})
+    for name, fix in (("u1", "Paris."), ("u2", " Paris. "), ("u3", "It is Paris.")):
+        session.add(Annotation(item_id=item.id, user_id=users[name].id, preference="a", correction=fix))
+    session.commit()
+    bundle = build_export(session=session, user=None, project="fixes", options=ExportOptions(format="corrections"))
+    assert [r["chosen"] for r in bundle.rows] == ["Paris.", "It is Paris."]
+    assert bundle.excluded["repeated_corrections"] == 1
