@@ -36,7 +36,7 @@ except FeedbackError as e:
 look, create, _rest = st.columns([1, 1, 5])
 if look.button("Preview", key="export.preview"):
     try:
-        with context.session() as s:
+        with st.spinner("Applying the filters and building the rows..."), context.session() as s:
             bundle = build_export(session=s, user=user, project=project.name, options=options, curation=curation,
                                   files=False)
     except FeedbackError as e:
@@ -45,7 +45,7 @@ if look.button("Preview", key="export.preview"):
         export_views.preview(bundle)
 if may_create and create.button("Create version", type="primary", key="export.create"):
     try:
-        with context.session() as s:
+        with st.spinner("Building and saving the version..."), context.session() as s:
             bundle = build_export(session=s, user=user, project=project.name, options=options, curation=curation)
             info = save_version(session=s, user=user, bundle=bundle, export_dir=context.export_dir())
     except FeedbackError as e:
@@ -62,15 +62,22 @@ if not versions:
     st.caption("No version yet.")
 else:
     export_views.versions_table(versions)
-    number = st.selectbox("Download", [v.number for v in versions], format_func=lambda n: f"v{n}",
+    number = st.selectbox("Version to download", [v.number for v in versions], format_func=lambda n: f"v{n}",
                           key="export.download_version")
-    try:
-        with context.session() as s:
-            chosen = get_version(session=s, user=user, project=project.name, number=number,
-                                 export_dir=context.export_dir())
-        data = version_zip(chosen)
-    except FeedbackError as e:
-        st.error(str(e))
+    ready = st.session_state.get("export.zip")
+    if ready is None or ready[0] != (project.name, number):
+        if st.button(f"Prepare v{number} for download", key="export.prepare",
+                     help="checks every file against the manifest, then zips the folder"):
+            try:
+                with context.session() as s:
+                    chosen = get_version(session=s, user=user, project=project.name, number=number,
+                                         export_dir=context.export_dir())
+                st.session_state["export.zip"] = ((project.name, number), chosen.path.name, version_zip(chosen))
+            except FeedbackError as e:
+                st.error(str(e))
+            else:
+                st.rerun()
     else:
-        st.download_button(f"Download v{number} (zip)", data, file_name=f"{chosen.path.parent.name}-v{number}.zip",
-                           mime="application/zip", key="export.download", on_click="ignore")
+        _key, folder, data = ready
+        st.download_button(f"Download v{number} (zip)", data, file_name=f"{folder}.zip", mime="application/zip",
+                           key="export.download", on_click="ignore")

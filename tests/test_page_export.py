@@ -65,6 +65,8 @@ def test_create_a_version_then_download_it(db, monkeypatch, tmp_path):
     assert version.format == "kto"
     table = at.dataframe[0].value
     assert list(table["version"]) == ["v1"] and list(table["by"]) == ["alex"]
+    assert not at.get("download_button")  # the zip is made on demand, not on every rerun
+    button(at, "Prepare v1 for download").click().run()
     download = at.get("download_button")[0]
     assert download.proto.label == "Download v1 (zip)"
     folder = tmp_path / "exports" / "support-1" / "support-1-v1"

@@ -98,6 +98,7 @@ def test_rate_two_items_see_agreement_download_export(app_server, page, shot, tm
     expect(page.get_by_text("A few rows")).to_be_visible()
     page.get_by_role("button", name="Create version").click()
     expect(page.get_by_text(re.compile(r"Created v\d+:"))).to_be_visible()
+    page.get_by_role("button", name=re.compile(r"Prepare v\d+ for download")).click()
     with page.expect_download() as download_info:
         page.get_by_role("button", name=re.compile(r"Download v\d+ \(zip\)")).click()
     shot(page, "export")

@@ -68,6 +68,7 @@ def test_a_reviewer_finds_the_careless_annotator_decides_a_split_item_and_the_ex
     page.get_by_role("link", name="Export").click()
     page.get_by_role("button", name="Create version").click()
     expect(page.get_by_text(re.compile(r"Created v\d+:"))).to_be_visible()
+    page.get_by_role("button", name=re.compile(r"Prepare v\d+ for download")).click()
     with page.expect_download() as download_info:
         page.get_by_role("button", name=re.compile(r"Download v\d+ \(zip\)")).click()
     archive = tmp_path / "export.zip"
