@@ -38,6 +38,7 @@ from sqlmodel import Session, func, select
 
 from feedback import permissions
 from feedback.dataset_card import CARD, dataset_card
+from feedback.db import begin_write
 from feedback.errors import ExportError, NotFound
 from feedback.export import MANIFEST, ExportBundle
 from feedback.export_options import ONE_FORM
@@ -131,6 +132,7 @@ def _commit(session: Session, user: User | None, project: Project, bundle: Expor
             data: dict[str, bytes], staging: Path, root: Path, now: datetime) -> VersionInfo:
     """Number the version, write its card and manifest, move it into place and commit its row."""
     for _attempt in range(_ATTEMPTS):
+        begin_write(session)  # BEGIN IMMEDIATE on SQLite: concurrent creators take numbers one after another
         number = (session.exec(select(func.max(ExportVersion.number))
                                .where(ExportVersion.project_id == project.id)).one() or 0) + 1
         manifest = dict(bundle.manifest)

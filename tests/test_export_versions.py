@@ -160,3 +160,41 @@ def test_card_helpers():
                        "kto_standard-test.jsonl", "manifest.json", "README.md"]) == {
         "train": "kto_standard-train.parquet", "test": "kto_standard-test.parquet"}
     assert data_files(["openai-dpo.jsonl", "manifest.json"]) == {"train": "openai-dpo.jsonl"}
+
+
+def test_concurrent_creators_get_distinct_numbers(file_engine, tmp_path):
+    """Four threads, each with its own session on one SQLite file, save versions at once."""
+    import threading
+
+    from sqlmodel import Session
+
+    from feedback.projects import add_project
+
+    with Session(file_engine, expire_on_commit=False) as s:
+        proj = add_project(s, name="busy")
+        item = Item(project_id=proj.id, external_id="q", prompt="Q?", content_hash="q")
+        s.add(item)
+        s.flush()
+        for pos, key in enumerate("ab"):
+            s.add(Candidate(item_id=item.id, key=key, position=pos, output=f"answer {key}"))
+        users = add_users(s, {"ann"})
+        s.add(Annotation(item_id=item.id, user_id=users["ann"].id, preference="a"))
+        s.commit()
+        bundle = build_export(session=s, user=None, project="busy", options=ExportOptions())
+    numbers, errors = [], []
+
+    def save():
+        try:
+            with Session(file_engine, expire_on_commit=False) as s:
+                numbers.append(save_version(session=s, user=None, bundle=bundle, export_dir=tmp_path / "x").number)
+        except Exception as e:  # noqa: BLE001 - collected for the assertion
+            errors.append(e)
+
+    threads = [threading.Thread(target=save) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and sorted(numbers) == [1, 2, 3, 4]
+    folders = sorted(p.name for root in (tmp_path / "x").iterdir() for p in root.iterdir())
+    assert folders == [f"busy-1-v{n}" for n in (1, 2, 3, 4)]
