@@ -254,13 +254,34 @@ def curate(items: pd.DataFrame, candidates: pd.DataFrame, annotations: pd.DataFr
             removed["duplicate_near"] = int((near >= 0).sum())
             alive[rows[near >= 0]] = False
     kept_rows = np.flatnonzero(alive)
-    splits = assign_splits(keys[kept_rows].tolist(), test_fraction=options.test_fraction, seed=options.seed)
+    groups = keys[kept_rows].tolist()
+    if options.test_fraction > 0 and options.dedup != "near" and len(kept_rows) > 1:
+        groups = near_groups(groups, options.near_threshold)
+    splits = assign_splits(groups, test_fraction=options.test_fraction, seed=options.seed)
     return Curation(
         kept=frozenset(ids[kept_rows].tolist()), removed={name: removed[name] for name in FILTERS},
         duplicates=_duplicates(items, replaced_by), total=len(items),
         splits=dict(zip(ids[kept_rows].tolist(), splits)),
         prompt_keys=dict(zip(ids[kept_rows].tolist(), keys[kept_rows].tolist())),
     )
+
+
+def near_groups(keys: list[str], threshold: float) -> list[str]:
+    """Split groups that also join near duplicates: each prompt key replaced by the smallest key of its
+    connected component of TF-IDF cosine >= ``threshold`` pairs, so prompts kept in the data that are nearly
+    the same (duplicates not removed) still land in one split."""
+    i, j, _ = near_pairs(tfidf_matrix(keys), threshold)
+    if not len(i):
+        return keys
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(keys)
+    _n, label = connected_components(coo_matrix((np.ones(len(i)), (i, j)), shape=(n, n)), directed=False)
+    first: dict[int, str] = {}
+    for k, component in enumerate(label.tolist()):
+        first[component] = min(first.get(component, keys[k]), keys[k])
+    return [first[c] for c in label.tolist()]
 
 
 def _duplicates(items: pd.DataFrame, replaced_by: np.ndarray) -> list[tuple[str, str]]:

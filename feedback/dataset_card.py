@@ -155,7 +155,7 @@ def dataset_card(manifest: dict[str, Any], files: dict[str, bytes]) -> str:
                      f"{items.get('total', 0):,}, by {_count(len(manifest.get('annotators', [])), 'annotator')}")
     if splits.get("test_fraction"):
         lines.append(f"- test split: {splits['test_fraction']:g} of the prompts (seed {splits.get('seed', 0)}), "
-                     "grouped by normalised prompt: no prompt is in both splits")
+                     "grouped by normalised prompt and near duplicates: no prompt is in both splits")
     lines += ["", "## How it was made", ""]
     consensus = manifest.get("consensus", {})
     if consensus:

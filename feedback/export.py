@@ -331,8 +331,9 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
     if cur is not None:
         manifest["curation"] = _curation_entry(cur, curation)
         manifest["splits"] |= {"test_fraction": curation.test_fraction, "seed": curation.seed,
-                               "grouped_by": "normalised prompt (case and white space ignored): no prompt is in "
-                                             "both splits",
+                               "grouped_by": "normalised prompt (case and white space ignored), and prompts "
+                                             "with TF-IDF cosine >= near_threshold joined: no prompt is in both "
+                                             "splits",
                                "items": cur.split_counts()}
     if options.format == "kto":
         manifest["class_balance"] = kto_balance(rows)

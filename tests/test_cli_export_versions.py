@@ -67,7 +67,7 @@ def test_export_makes_a_version_and_copies_it(database, capsys):
     assert manifest["curation"]["duplicates"] == [["i10", "i3"]]
     assert manifest["agreement"]["items"] == 9
     card = (version / "README.md").read_text()
-    assert "- test split: 0.3 of the prompts (seed 1)" in card
+    assert "- test split: 0.3 of the prompts (seed 1), grouped by normalised prompt and near duplicates" in card
     assert "Filter settings: flags_only_rejected=['unsafe'], dedup=exact, test_fraction=0.3, seed=1 (by" in card
     assert "Items removed by the filters, in the order applied: gold 1, flagged winner 1, duplicate exact 1" in card
     assert "Made from the command line by " in card

@@ -59,3 +59,15 @@ def test_class_balance_counts_outcomes_positions_and_models_per_split():
     assert out["winner_model"] == {"m1": 1, "m2": 1}
     assert out["by_split"]["test"]["winner_model"] == {"m2": 1}
     assert out["by_split"]["train"]["outcome"] == {"both_bad": 1, "clear": 1, "none": 1}
+
+
+def test_near_duplicates_kept_in_the_data_stay_in_one_split():
+    from feedback.curation import near_groups
+
+    base = [f"how do i reset the password of account number {n} on the mobile app today" for n in range(40)]
+    near = [text.replace("today", "now") for text in base]  # cosine with its original well above 0.8
+    groups = near_groups(base + near, 0.8)
+    assert all(groups[k] == groups[k + 40] for k in range(40))
+    splits = assign_splits(groups, test_fraction=0.3, seed=3)
+    assert all(splits[k] == splits[k + 40] for k in range(40)) and "test" in splits
+    assert near_groups(["alpha beta", "gamma delta"], 0.9) == ["alpha beta", "gamma delta"]
