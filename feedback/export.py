@@ -267,13 +267,21 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
     data = ExportInputs(items=items, candidates=candidates, consensus=consensus, annotations=kept, ranked=ranked,
                         scales=scales)
     lap("consensus")
+    seen: list[Any] = []
+
+    def decided() -> Any:
+        """The consensus curation and the class balance read (made once, when first needed)."""
+        if not seen:
+            seen.append(curation_consensus(consensus, ranked, kept))
+        return seen[0]
+
     # curation
     cur = None
     if curation is not None:
         check_choices(curation, flags=set(project_schema(proj).flags) | observed_flags(kept),
                       models={str(m) for m in candidates["model"].dropna()},
                       batches={b.id for b in list_batches(session=session, project=proj)})
-        cur = curate(items, candidates, kept, curation_consensus(consensus, ranked, kept), curation)
+        cur = curate(items, candidates, kept, decided(), curation)
         data = restrict(data, cur.kept)
         lap("curation")
     # rows
@@ -338,7 +346,7 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
     if options.format == "kto":
         manifest["class_balance"] = kto_balance(rows)
     elif options.format in PAIR_REASONS:
-        balance = class_balance(curation_consensus(consensus, ranked, kept), candidates, exported)
+        balance = class_balance(decided(), candidates, exported)
         manifest["class_balance"] = {k: v for k, v in balance.items() if k != "by_split"}
     if options.format in OPENAI:
         by_split = {"train": [], "test": []}

@@ -64,8 +64,8 @@ def _decoded(values: list[Any], empty: Any) -> list[Any]:
 
 
 def candidates_frame(session: Session, project_id: int) -> pd.DataFrame:
-    """One row per candidate of the project's items, in item then position order."""
-    rows = session.exec(
+    """One row per candidate of the project's items, in item then position order (``messages`` decoded)."""
+    stmt = (
         select(
             Candidate.item_id, Candidate.key, Candidate.model, Candidate.version, Candidate.output,
             Candidate.messages, Candidate.position,
@@ -73,24 +73,41 @@ def candidates_frame(session: Session, project_id: int) -> pd.DataFrame:
         .join(Item, Item.id == Candidate.item_id)
         .where(Item.project_id == project_id)
         .order_by(Candidate.item_id, Candidate.position)
-    ).all()
-    return pd.DataFrame([tuple(r) for r in rows], columns=CANDIDATE_COLUMNS)
+    )
+    return fetch_frame(session, stmt, CANDIDATE_COLUMNS, _prepare_candidates)
+
+
+def _prepare_candidates(columns: dict[str, Any]) -> dict[str, Any]:
+    columns["messages"] = _decoded(columns["messages"], None)
+    return columns
+
+
+ITEM_COLUMNS = ["item_id", "external_id", "prompt", "messages", "meta", "batch_id", "position", "is_gold",
+                "created_at"]
 
 
 def items_frame(session: Session, project_id: int) -> pd.DataFrame:
     """One row per item of the project: ids, prompt or messages, metadata, import batch, position, whether
     it is a gold item, and when it was imported (``created_at``, UTC)."""
-    rows = session.exec(
+    stmt = (
         select(Item.id, Item.external_id, Item.prompt, Item.messages, Item.meta, Item.batch_id, Item.position,
                Item.is_gold, Item.created_at)
         .where(Item.project_id == project_id)
         .order_by(Item.position, Item.id)
-    ).all()
-    return pd.DataFrame(
-        [tuple(r) for r in rows],
-        columns=["item_id", "external_id", "prompt", "messages", "meta", "batch_id", "position", "is_gold",
-                 "created_at"],
     )
+    return fetch_frame(session, stmt, ITEM_COLUMNS, _prepare_items)
+
+
+def _prepare_items(columns: dict[str, Any]) -> dict[str, Any]:
+    """One chunk of ``items_frame``: JSON decoded, ``is_gold`` a bool, ``created_at`` a UTC timestamp."""
+    columns["messages"] = _decoded(columns["messages"], None)
+    columns["meta"] = _decoded(columns["meta"], {})
+    columns["is_gold"] = [bool(v) for v in columns["is_gold"]]
+    columns["batch_id"] = pd.to_numeric(pd.Series(columns["batch_id"], dtype=object), errors="coerce") \
+        .astype("Int64")
+    columns["created_at"] = pd.to_datetime(pd.Series(columns["created_at"], dtype=object), utc=True,
+                                           format="ISO8601")
+    return columns
 
 
 def annotations_version(session: Session, project_id: int) -> str:
