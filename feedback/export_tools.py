@@ -22,20 +22,17 @@ from typing import Any
 
 import pandas as pd
 
-from feedback.export_rows import _bad, missing
-
 
 def item_tools(items: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
-    """External item id -> its tools (items with a non-empty tool list only). ``ExportError`` names the item
-    and field ``tools`` when its stored tools are not a list of non-empty objects."""
+    """External item id -> its tools (items with a non-empty list of tool objects only).
+
+    A ``tools`` metadata entry that is not a list of objects (e.g. ``["get_sales"]``, tool names an older
+    import kept as free metadata) is metadata, not tool schemas: it stays in the ``metadata`` column and gives
+    no tools column value (the importer refuses a malformed ``tools`` field, so none can be stored from it)."""
     out: dict[str, list[dict[str, Any]]] = {}
     for ext, meta in zip(items["external_id"], items["meta"]):
         tools = meta.get("tools") if isinstance(meta, dict) else None
-        if tools is None or (isinstance(tools, float) and missing(tools)):
-            continue
-        if not isinstance(tools, list) or not all(isinstance(t, dict) and t for t in tools):
-            raise _bad(str(ext), "tools", "must be a list of tool objects (JSON schemas)")
-        if tools:
+        if isinstance(tools, list) and tools and all(isinstance(t, dict) and t for t in tools):
             out[str(ext)] = tools
     return out
 

@@ -6,7 +6,7 @@ import json
 import pytest
 from sqlmodel import select
 
-from feedback.errors import ExportError, ImportRejected
+from feedback.errors import ImportRejected
 from feedback.export import ExportOptions, build_export, export_dataset
 from feedback.ingest import import_file
 from feedback.ingest_parse import check_line
@@ -129,10 +129,12 @@ def test_openai_dpo_lines_carry_tools_in_their_input(session, imported):
     assert set(inputs["without"]) == {"messages"}
 
 
-def test_bad_stored_tools_stop_the_export(session, imported):
+def test_tool_names_kept_as_free_metadata_are_not_tools(session, imported):
+    """An older import may keep ``"tools": ["get_sales"]`` in its metadata: names, not schemas."""
     item = session.exec(select(Item).where(Item.external_id == "with")).one()
-    item.meta = {"tools": "weather"}
+    item.meta = {"tools": ["get_sales"], "family": "tool"}
     session.add(item)
     session.commit()
-    with pytest.raises(ExportError, match="Item 'with', tools: must be a list of tool objects"):
-        export(session, format="dpo", form="conversational")
+    rows = {r["item_id"]: r for r in export(session, format="dpo", form="conversational").rows}
+    assert rows["with"]["tools"] == "[]"
+    assert json.loads(rows["with"]["metadata"]) == {"family": "tool", "tools": ["get_sales"]}
