@@ -5,7 +5,7 @@ import streamlit as st
 from feedback.errors import FeedbackError
 from feedback.export import build_export
 from feedback.export_choices import export_choices
-from feedback.export_versions import get_version, list_versions, save_version, version_zip
+from feedback.export_versions import list_versions, save_version, version_zip
 from feedback.permissions import ADMIN, REVIEWER, at_least
 from feedback.ui import context, export_views
 from feedback.ui.actions import flash, show_flash
@@ -25,16 +25,17 @@ show_flash()
 st.subheader(f"New version of {project.name}")
 if not may_create:
     st.caption("Reviewers can preview and download; only admins create versions.")
+settings = None
 try:
     with context.session() as s:
         choices = export_choices(session=s, user=user, project=project)
-    options, curation = export_views.settings(choices)
-except FeedbackError as e:
+    settings = export_views.settings(choices)
+except FeedbackError as e:  # e.g. desirable threshold not above the undesirable one: fix it, the versions stay
     st.error(str(e))
-    st.stop()
+options, curation = settings or (None, None)
 
 look, create, _rest = st.columns([1, 1, 5])
-if look.button("Preview", key="export.preview"):
+if look.button("Preview", key="export.preview", disabled=settings is None):
     try:
         with st.spinner("Applying the filters and building the rows..."), context.session() as s:
             bundle = build_export(session=s, user=user, project=project.name, options=options, curation=curation,
@@ -43,7 +44,7 @@ if look.button("Preview", key="export.preview"):
         st.error(str(e))
     else:
         export_views.preview(bundle)
-if may_create and create.button("Create version", type="primary", key="export.create"):
+if may_create and create.button("Create version", type="primary", key="export.create", disabled=settings is None):
     try:
         with st.spinner("Building and saving the version..."), context.session() as s:
             bundle = build_export(session=s, user=user, project=project.name, options=options, curation=curation)
@@ -68,10 +69,8 @@ else:
     if ready is None or ready[0] != (project.name, number):
         if st.button(f"Prepare v{number} for download", key="export.prepare",
                      help="checks every file against the manifest, then zips the folder"):
+            chosen = next(v for v in versions if v.number == number)
             try:
-                with context.session() as s:
-                    chosen = get_version(session=s, user=user, project=project.name, number=number,
-                                         export_dir=context.export_dir())
                 st.session_state["export.zip"] = ((project.name, number), chosen.path.name, version_zip(chosen))
             except FeedbackError as e:
                 st.error(str(e))

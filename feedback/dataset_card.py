@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from feedback.curation import CurationOptions
+
 CARD = "README.md"
 TASKS = {"dpo": "text-generation", "kto": "text-generation", "sft": "text-generation",
          "corrections": "text-generation", "openai-dpo": "text-generation", "openai-sft": "text-generation",
@@ -104,10 +106,7 @@ COLUMN_WORDS = {
     "target": "where the target comes from: correction or consensus",
     "annotator": "who wrote it", "tools": "the tools the agent could call, JSON text",
 }
-_CURATION_DEFAULTS = {"min_annotations": 1, "min_confidence": 0.0, "adjudicated_only": False, "exclude_flags": [],
-                      "flags_only_rejected": [], "include_gold": False, "models": [], "batches": [],
-                      "imported_from": None, "imported_to": None, "max_prompt_chars": None, "max_output_chars": None,
-                      "dedup": "none", "near_threshold": 0.9, "test_fraction": 0.0, "seed": 0}
+_CURATION_DEFAULTS = CurationOptions().to_dict()
 
 
 def _settings(options: dict[str, Any]) -> str:

@@ -141,12 +141,6 @@ class ExportBundle:
             lines.append("  " + _shorten(json.dumps(row, ensure_ascii=False, sort_keys=True), 300))
         return lines
 
-    @property
-    def zip_name(self) -> str:
-        """A file name for the zip: project and format, e.g. ``support-dpo_standard.zip``."""
-        safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in self.project)
-        return f"{safe}-{self.options.stem}.zip"
-
     def summary_lines(self) -> list[str]:
         """What the bundle holds, for the page."""
         return [
@@ -158,15 +152,7 @@ class ExportBundle:
 
     def zip_bytes(self) -> bytes:
         """All files in one zip (for a browser download); the same bundle always gives the same bytes."""
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for name in sorted(self.files):
-                info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.create_system = 3
-                info.external_attr = 0o644 << 16
-                archive.writestr(info, self.files[name])
-        return buffer.getvalue()
+        return zip_files(self.files)
 
 
 @dataclass(frozen=True)
@@ -186,6 +172,20 @@ class ExportResult:
         lines += [f"  {path.name} ({path.stat().st_size:,} bytes)" for path in self.files]
         lines.append(f"Left out: {describe_excluded(self.excluded) or 'nothing'}")
         return lines
+
+
+def zip_files(files: dict[str, bytes], *, folder: str = "") -> bytes:
+    """``files`` as a zip with a fixed date and mode (inside ``folder`` when given), so the same files always
+    give the same bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(f"{folder}/{name}" if folder else name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, files[name])
+    return buffer.getvalue()
 
 
 def describe_excluded(excluded: dict[str, int]) -> str:
@@ -276,11 +276,11 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
         return seen[0]
 
     # curation
+    batch_files = {b.id: b.filename for b in list_batches(session=session, project=proj)}
     cur = None
     if curation is not None:
         check_choices(curation, flags=set(project_schema(proj).flags) | observed_flags(kept),
-                      models={str(m) for m in candidates["model"].dropna()},
-                      batches={b.id for b in list_batches(session=session, project=proj)})
+                      models={str(m) for m in candidates["model"].dropna()}, batches=set(batch_files))
         cur = curate(items, candidates, kept, decided(), curation)
         data = restrict(data, cur.kept)
         lap("curation")
@@ -332,7 +332,7 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
         "agreement": included_agreement(kept, consensus, exported),
         "files": {name: {"bytes": len(blob), "sha256": hashlib.sha256(blob).hexdigest()}
                   for name, blob in sorted(blobs.items())},
-    } | sources(items, kept, exported, {b.id: b.filename for b in list_batches(session=session, project=proj)}) \
+    } | sources(items, kept, exported, batch_files) \
         | rules(options, scales)
     if (proj.consensus_method or "majority") == "majority":
         manifest["majority_rule"] = RULES["majority"]

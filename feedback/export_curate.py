@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from feedback.errors import ExportError
 from feedback.export_options import ExportInputs
 from feedback.export_rankings import METHOD
 
@@ -37,9 +38,10 @@ def curation_consensus(consensus: pd.DataFrame, ranked: dict[Any, Any], annotati
     rows = []
     for item_id, r in ranked.items():
         top = r.levels[0] if r.levels else ()
+        confidence = _ranked_confidence(r)
         rows.append({"item_id": item_id, "label": top[0] if len(top) == 1 else None,
-                     "confidence": _ranked_confidence(r), "method": METHOD, "adjudicated": bool(r.adjudicated),
-                     "n_annotators": int(r.n_annotators), "share": _ranked_confidence(r),
+                     "confidence": confidence, "method": METHOD, "adjudicated": bool(r.adjudicated),
+                     "n_annotators": int(r.n_annotators), "share": confidence,
                      "outcome": "clear" if len(top) == 1 else "tie"})
     frame = consensus[~consensus["item_id"].isin(list(ranked))]
     if rows:
@@ -90,8 +92,6 @@ def check_choices(options: Any, *, flags: set[str], models: set[str], batches: s
     """Refuse filter values the project does not have (a typo would otherwise filter nothing, silently):
     ``flags`` the flags of its schema and any found in its annotations, ``models`` its candidates' models,
     ``batches`` its import batch ids. ``ExportError`` names the option and the values it could take."""
-    from feedback.errors import ExportError
-
     def unknown(name: str, chosen: Any, known: set) -> None:
         missing = [v for v in chosen if v not in known]
         if missing:

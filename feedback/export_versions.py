@@ -17,7 +17,6 @@ manifest and the card (number, time, who) differ. Files and folder are made read
 
 import getpass
 import hashlib
-import io
 import json
 import os
 import re
@@ -25,7 +24,6 @@ import shutil
 import subprocess
 import tempfile
 import uuid
-import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -40,12 +38,11 @@ from feedback import permissions
 from feedback.dataset_card import CARD, dataset_card
 from feedback.db import begin_write
 from feedback.errors import ExportError, NotFound
-from feedback.export import MANIFEST, ExportBundle
+from feedback.export import MANIFEST, ExportBundle, zip_files
 from feedback.export_options import ONE_FORM
 from feedback.models import ExportVersion, Project, User
 from feedback.projects import get_project
 
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _ATTEMPTS = 5
 
 
@@ -257,16 +254,4 @@ def version_files(info: VersionInfo) -> dict[str, bytes]:
 
 def version_zip(info: VersionInfo) -> bytes:
     """The version's files in one zip (for a browser download), inside a folder named after the version."""
-    return zip_bytes(version_files(info), folder=Path(info.path).name)
-
-
-def zip_bytes(files: dict[str, bytes], *, folder: str = "") -> bytes:
-    """``files`` as a zip with a fixed date, so the same files always give the same bytes."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(files):
-            info = zipfile.ZipInfo(f"{folder}/{name}" if folder else name, date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, files[name])
-    return buffer.getvalue()
+    return zip_files(version_files(info), folder=Path(info.path).name)

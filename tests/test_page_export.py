@@ -108,3 +108,17 @@ def test_preview_says_why_nothing_can_be_exported(db, monkeypatch, tmp_path):
     button(at, "Preview").click().run()
     # maria and dev split 1-1 on t-0, the other items have no annotations
     assert "Nothing to export" in at.error[0].value and "1 split" in at.error[0].value
+
+
+def test_bad_thresholds_are_named_and_the_versions_stay(db, monkeypatch, tmp_path):
+    decided(db)
+    at = open_export(db, monkeypatch, tmp_path)
+    button(at, "Create version").click().run()
+    at.selectbox(key="export.format").set_value("kto").run()
+    at.radio(key="export.kto_source").set_value("ratings").run()
+    at.number_input(key="export.kto_hi").set_value(2.0).run()
+    at.number_input(key="export.kto_lo").set_value(3.0).run()
+    assert not at.exception
+    assert "kto_desirable_min (2.0) must be above kto_undesirable_max (3.0)" in at.error[0].value
+    assert button(at, "Preview").disabled and button(at, "Create version").disabled
+    assert list(at.dataframe[0].value["version"]) == ["v1"]
