@@ -102,3 +102,26 @@ def db(tmp_path, monkeypatch):
         s.commit()
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def support_app(tmp_path, monkeypatch):
+    """For page tests that set up their own people: the app's database (FEEDBACK_DATABASE_URL, working folder
+    tmp_path) with project 'support' and items t-0, t-1 whose candidates a and b say "one" and "two".
+    Yields ``(engine, session)``; the caller adds what it needs and commits."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("FEEDBACK_DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    engine = make_engine(url)
+    create_schema(engine)
+    with Session(engine, expire_on_commit=False) as s:
+        project = add_project(s, name="support", overlap=3)
+        for n in range(2):
+            item = Item(project_id=project.id, external_id=f"t-{n}", prompt=f"Question {n}", content_hash=f"h{n}",
+                        position=n)
+            s.add(item)
+            s.flush()
+            s.add_all([Candidate(item_id=item.id, key="a", output="one", position=0),
+                       Candidate(item_id=item.id, key="b", output="two", position=1)])
+        yield engine, s
+    engine.dispose()

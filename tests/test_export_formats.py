@@ -10,10 +10,11 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from test_export import add_item as add_export_item
 
 from feedback.errors import ExportError
 from feedback.export import FORMATS, MANIFEST, ExportOptions, build_export, export_dataset
-from feedback.models import Annotation, Candidate, Item
+from feedback.models import Annotation
 from feedback.users import add_users
 
 datasets = pytest.importorskip("datasets")
@@ -64,18 +65,11 @@ ITEMS = {
 
 
 def add_item(session, project, ext, source, outputs, position):
+    """``source``: a prompt, or a conversation; the conversation item also carries tools."""
     messages = source if isinstance(source, list) else None
     meta = {"note": ext} | ({"tools": TOOLS_OF_CONV} if ext == "conv" else {})
-    item = Item(project_id=project.id, external_id=ext, prompt=None if messages else source, messages=messages,
-                meta=meta, content_hash=f"h-{ext}", position=position)
-    session.add(item)
-    session.flush()
-    for pos, (key, value) in enumerate(zip("abcdefgh", outputs)):
-        session.add(Candidate(item_id=item.id, key=key, model=f"model-{key}", position=pos,
-                              output=value if isinstance(value, str) else None,
-                              messages=value if isinstance(value, list) else None))
-    session.flush()
-    return item
+    return add_export_item(session, project, ext, prompt=source, messages=messages, outputs=outputs,
+                           position=position, meta=meta)
 
 
 def populate(session, project, items=ITEMS):
@@ -436,16 +430,8 @@ def test_columns_filled_only_in_late_rows_still_load(session, make_project, tmp_
 
 
 def test_the_same_correction_by_two_annotators_gives_one_row(session, make_project):
-    from feedback.export import ExportOptions, build_export
-    from feedback.models import Annotation, Candidate, Item
-    from feedback.users import add_users
-
     project = make_project("fixes")
-    item = Item(project_id=project.id, external_id="c1", prompt="Capital of France?", content_hash="c1")
-    session.add(item)
-    session.flush()
-    session.add(Candidate(item_id=item.id, key="a", output="Lyon.", position=0))
-    session.add(Candidate(item_id=item.id, key="b", output="Marseille.", position=1))
+    item = add_export_item(session, project, "c1", prompt="Capital of France?", outputs=["Lyon.", "Marseille."])
     users = add_users(session, {"u1", "u2", "u3"})
     for name, fix in (("u1", "Paris."), ("u2", " Paris. "), ("u3", "It is Paris.")):
         session.add(Annotation(item_id=item.id, user_id=users[name].id, preference="a", correction=fix))

@@ -7,9 +7,8 @@ import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from feedback.db import create_schema, make_engine
-from feedback.models import Annotation, Candidate, Guidelines, Item, Project, ProjectMember, User
-from feedback.projects import add_project, project_schema
+from feedback.models import Annotation, Guidelines, Item, Project, ProjectMember, User
+from feedback.projects import project_schema
 from feedback.ui.context import PROJECT, USER_ID
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,26 +17,12 @@ PAGE = "app_pages/projects.py"
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
+def db(support_app):
     """A SQLite file with project 'support' (items t-0, t-1), an admin 'root', annotators 'maria' and 'dev'."""
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("FEEDBACK_DATABASE_URL", url)
-    monkeypatch.chdir(tmp_path)
-    engine = make_engine(url)
-    create_schema(engine)
-    with Session(engine, expire_on_commit=False) as s:
-        project = add_project(s, name="support", overlap=3)
-        for n in range(2):
-            item = Item(project_id=project.id, external_id=f"t-{n}", prompt=f"Question {n}", content_hash=f"h{n}",
-                        position=n)
-            s.add(item)
-            s.flush()
-            s.add_all([Candidate(item_id=item.id, key="a", output="one", position=0),
-                       Candidate(item_id=item.id, key="b", output="two", position=1)])
-        s.add_all([User(name="root", role="admin"), User(name="maria"), User(name="dev")])
-        s.commit()
-    yield engine
-    engine.dispose()
+    engine, s = support_app
+    s.add_all([User(name="root", role="admin"), User(name="maria"), User(name="dev")])
+    s.commit()
+    return engine
 
 
 def user_id(engine, name: str) -> int:

@@ -6,9 +6,7 @@ import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from feedback.db import create_schema, make_engine
-from feedback.models import Candidate, Item, Project, Suggestion, User
-from feedback.projects import add_project
+from feedback.models import Project, Suggestion, User
 from feedback.queue import display_order
 from feedback.ui.context import USER_ID
 
@@ -17,28 +15,15 @@ EXPANDER = "What the automatic judges said"
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
+def db(support_app):
     """Project 'support' with two items, each judged by 'gpt-judge' (prefers a); annotator 'maria', reviewer 'rita'."""
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("FEEDBACK_DATABASE_URL", url)
-    monkeypatch.chdir(tmp_path)
-    engine = make_engine(url)
-    create_schema(engine)
-    with Session(engine, expire_on_commit=False) as s:
-        project = add_project(s, name="support", overlap=3)
-        for n in range(2):
-            item = Item(project_id=project.id, external_id=f"t-{n}", prompt=f"Question {n}", content_hash=f"h{n}",
-                        position=n)
-            s.add(item)
-            s.flush()
-            s.add_all([Candidate(item_id=item.id, key="a", output="one", position=0),
-                       Candidate(item_id=item.id, key="b", output="two", position=1),
-                       Suggestion(item_id=item.id, agent="gpt-judge", preference="a", score=0.82,
-                                  rationale="It costs $5 <script>alert(1)</script>")])
-        s.add_all([User(name="maria"), User(name="rita", role="reviewer")])
-        s.commit()
-    yield engine
-    engine.dispose()
+    engine, s = support_app
+    for item_id in (1, 2):
+        s.add(Suggestion(item_id=item_id, agent="gpt-judge", preference="a", score=0.82,
+                         rationale="It costs $5 <script>alert(1)</script>"))
+    s.add_all([User(name="maria"), User(name="rita", role="reviewer")])
+    s.commit()
+    return engine
 
 
 def rate_page(engine, name: str = "maria") -> AppTest:
