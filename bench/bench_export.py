@@ -15,19 +15,17 @@ import argparse
 import json
 import random
 import resource
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from bench_curation import prompts
+from bench_queue import bulk_database
 from sqlmodel import Session
 
-from feedback.db import create_schema, make_engine
-from feedback.projects import add_project
+from feedback.db import make_engine
 
 _VOCABULARY = ("account billing refund password login error upload download invoice order shipping delivery address "
          "payment card subscription plan upgrade cancel email phone support ticket report data export import "
@@ -43,19 +41,8 @@ def prompt_text(rng: random.Random) -> str:
 
 
 def build(path: Path, n_items: int, n_annotators: int, seed: int = 11) -> int:
-    engine = make_engine(f"sqlite:///{path}")
-    create_schema(engine)
-    with Session(engine) as s:
-        add_project(s, name="bench", overlap=n_annotators)
-        s.commit()
-    engine.dispose()
+    con, now = bulk_database(path, overlap=n_annotators, n_users=n_annotators)
     rng = random.Random(seed)
-    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    con = sqlite3.connect(path)
-    con.execute("PRAGMA journal_mode=WAL")
-    con.execute("PRAGMA synchronous=OFF")
-    con.executemany("INSERT INTO user (id, name, role, active, created_at) VALUES (?, ?, 'annotator', 1, ?)",
-                    [(u, f"ann{u}", now) for u in range(1, n_annotators + 1)])
     texts = prompts(n_items, 1.15, 0.05, seed, 2_000_000)
     items, candidates, annotations = [], [], []
     for i, text in enumerate(texts):

@@ -34,23 +34,30 @@ from feedback.queue import progress, release, serve
 OVERLAP = 5
 
 
-def build(path: Path, n_items: int, n_users: int, seed: int = 7) -> tuple[int, int]:
-    """Fill the database with executemany; returns (items, annotations)."""
+def bulk_database(path: Path, *, overlap: int, n_users: int, gold_rate: float = 0.0) -> tuple[sqlite3.Connection, str]:
+    """A new database at ``path`` with project "bench" (id 1) and annotators ann1..annN (ids 1..N), opened
+    with sqlite3 for fast bulk inserts; returns the connection and the time stamp text to insert."""
     engine = make_engine(f"sqlite:///{path}")
     create_schema(engine)
     with Session(engine) as s:
-        add_project(s, name="bench", overlap=OVERLAP)
+        add_project(s, name="bench", overlap=overlap)
         s.commit()
-        s.get(Project, 1).gold_rate = 0.05
+        s.get(Project, 1).gold_rate = gold_rate
         s.commit()
     engine.dispose()
-    rng = random.Random(seed)
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=OFF")
     con.executemany("INSERT INTO user (id, name, role, active, created_at) VALUES (?, ?, 'annotator', 1, ?)",
                     [(u, f"ann{u}", now) for u in range(1, n_users + 1)])
+    return con, now
+
+
+def build(path: Path, n_items: int, n_users: int, seed: int = 7) -> tuple[int, int]:
+    """Fill the database with executemany; returns (items, annotations)."""
+    con, now = bulk_database(path, overlap=OVERLAP, n_users=n_users, gold_rate=0.05)
+    rng = random.Random(seed)
     full, two = int(n_items * 0.4), int(n_items * 0.5)
     counts = [OVERLAP] * full + [2] * two + [0] * (n_items - full - two)
     n_gold = 100
