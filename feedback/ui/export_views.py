@@ -121,10 +121,14 @@ def preview(bundle: ExportBundle) -> None:
     """What the settings keep and why: filter counts, rows per split, class balance, a few rows."""
     curation = bundle.curation
     splits = bundle.split_counts()
-    cols = st.columns(2 + len(splits))
-    cols[0].metric("Items", f"{bundle.manifest['items']['total']:,}")
-    cols[1].metric("Items kept", f"{bundle.manifest['items']['exported']:,}")
-    for col, (split, n) in zip(cols[2:], splits.items()):
+    items = bundle.manifest["items"]
+    cols = st.columns(3 + len(splits))
+    cols[0].metric("Items", f"{items['total']:,}")
+    cols[1].metric("Items kept", f"{len(curation.kept) if curation is not None else items['total']:,}",
+                   help="items that pass the filters")
+    cols[2].metric("Items with rows", f"{items['exported']:,}",
+                   help="kept items the format could make rows from (the others are counted on the right)")
+    for col, (split, n) in zip(cols[3:], splits.items()):
         col.metric(f"{split.capitalize()} rows", f"{n:,}")
     left, right = st.columns(2)
     if curation is not None:
