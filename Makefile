@@ -39,7 +39,7 @@ run: demo
 		--server.headless true --browser.gatherUsageStats false --browser.serverAddress 127.0.0.1
 
 test: setup-dev browser
-	$(BIN)/ruff check feedback app_pages app.py tests bench
+	$(BIN)/ruff check feedback pages app.py tests bench
 	$(BIN)/pytest -q
 
 test-fast: setup-dev
@@ -55,7 +55,7 @@ bench: setup-dev
 	$(BIN)/python bench/bench_export.py
 
 lint: setup-dev
-	$(BIN)/ruff check feedback app_pages app.py tests bench
+	$(BIN)/ruff check feedback pages app.py tests bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache artifacts

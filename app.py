@@ -1,16 +1,21 @@
-"""Streamlit entry point: settings, the engine, who the user is, and navigation over app_pages/ by role."""
+"""Streamlit entry point: settings, the engine, who the user is, and navigation over pages/ by role.
+
+Every page starts with ``feedback.ui.guard.require_user``: a page that Streamlit runs without this script
+(a fresh server's first visitor) runs this script instead, and so gets the same sign-in and navigation.
+"""
 
 from pathlib import Path
 
 import streamlit as st
 
-from feedback.auth import MIN_PASSWORD, change_own_password
 from feedback.config import Settings
 from feedback.errors import FeedbackError
-from feedback.models import User
-from feedback.permissions import ADMIN, REVIEWER, at_least
+from feedback.people.accounts import MIN_PASSWORD, change_own_password
+from feedback.people.permissions import ADMIN, REVIEWER, at_least
+from feedback.people.users import visible_projects
+from feedback.store.tables import User
 from feedback.ui import context
-from feedback.users import visible_projects
+from feedback.ui.guard import app_navigation
 
 HERE = Path(__file__).parent
 ICON = HERE / "assets" / "icon.png"  # a local file: a Material or emoji icon is fetched from a CDN
@@ -20,20 +25,20 @@ st.set_page_config(page_title="Feedback: rate agent outputs", page_icon=str(ICON
 def pages_for(user: User | None) -> list:
     """The pages ``user`` may open (only the sign-in page before signing in); the first is the default."""
     if user is None:
-        return [st.Page("app_pages/login.py", title="Sign in", icon=":material/login:", default=True)]
-    pages = [st.Page("app_pages/rate.py", title="Rate", icon=":material/thumbs_up_down:", default=True)]
-    if (HERE / "app_pages/history.py").exists():
-        pages.append(st.Page("app_pages/history.py", title="My answers", icon=":material/history:"))
+        return [st.Page("pages/login.py", title="Sign in", icon=":material/login:", default=True)]
+    pages = [st.Page("pages/rate.py", title="Rate", icon=":material/thumbs_up_down:", default=True)]
+    if (HERE / "pages/history.py").exists():
+        pages.append(st.Page("pages/history.py", title="My answers", icon=":material/history:"))
     if at_least(user, REVIEWER):
-        pages.append(st.Page("app_pages/agreement.py", title="Agreement", icon=":material/groups:"))
-        pages.append(st.Page("app_pages/review.py", title="Review", icon=":material/gavel:"))
-        pages.append(st.Page("app_pages/progress.py", title="Progress", icon=":material/monitoring:"))
-        pages.append(st.Page("app_pages/export.py", title="Export", icon=":material/download:"))
+        pages.append(st.Page("pages/agreement.py", title="Agreement", icon=":material/groups:"))
+        pages.append(st.Page("pages/review.py", title="Review", icon=":material/gavel:"))
+        pages.append(st.Page("pages/progress.py", title="Progress", icon=":material/monitoring:"))
+        pages.append(st.Page("pages/export.py", title="Export", icon=":material/download:"))
     if at_least(user, ADMIN):
-        pages.append(st.Page("app_pages/data.py", title="Data", icon=":material/database:"))
-        if (HERE / "app_pages/projects.py").exists():
-            pages.append(st.Page("app_pages/projects.py", title="Projects", icon=":material/folder:"))
-        pages.append(st.Page("app_pages/users.py", title="Users", icon=":material/manage_accounts:"))
+        pages.append(st.Page("pages/data.py", title="Data", icon=":material/database:"))
+        if (HERE / "pages/projects.py").exists():
+            pages.append(st.Page("pages/projects.py", title="Projects", icon=":material/folder:"))
+        pages.append(st.Page("pages/users.py", title="Users", icon=":material/manage_accounts:"))
     return pages
 
 
@@ -89,4 +94,5 @@ except FeedbackError as e:  # e.g. a database made by an older version
 user = context.signed_in_user(settings.session_timeout_minutes)
 if user is not None:
     sidebar(user)
-st.navigation(pages_for(user)).run()
+with app_navigation():
+    st.navigation(pages_for(user)).run()

@@ -12,8 +12,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from feedback.agreement import fleiss_kappa, krippendorff_alpha, pairwise_cohen, percent_agreement
-from feedback.agreement_summary import question_agreement, ranking_agreement
+from feedback.agreement.metrics import fleiss_kappa, krippendorff_alpha, pairwise_cohen, percent_agreement
+from feedback.agreement.summary import question_agreement, ranking_agreement
 
 
 def timed(label: str, fn, repeat: int = 3):
@@ -53,7 +53,7 @@ def main() -> None:
     print(f"{args.units:,} units x {args.annotators} annotators, {n:,} answers ({args.missing:.0%} missing), "
           "scale 1-5")
     scale = [1, 2, 3, 4, 5]
-    print("\nSingle metrics on the reliability matrix (feedback.agreement):")
+    print("\nSingle metrics on the reliability matrix (feedback.agreement.metrics):")
     for level in ("nominal", "ordinal", "interval"):
         timed(f"  krippendorff_alpha {level}",
               lambda level=level: krippendorff_alpha(matrix, level=level, values=scale))

@@ -15,8 +15,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from feedback.consensus import final_consensus
-from feedback.dawid_skene import dawid_skene
+from feedback.consensus.dawid_skene import dawid_skene
+from feedback.consensus.methods import final_consensus
 
 OPTIONS = np.array(["a", "b", "tie", "both_bad"], dtype=object)
 

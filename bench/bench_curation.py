@@ -20,11 +20,11 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from feedback.curation import CurationOptions, curate, precedence
-from feedback.curation_dedup import exact_duplicates, greedy_keep, near_pairs, tfidf_matrix
-from feedback.curation_filters import consensus_frame, failures
-from feedback.curation_split import assign_splits
-from feedback.curation_text import prompt_key
+from feedback.export.curation.curate import CurationOptions, curate, precedence
+from feedback.export.curation.dedup import exact_duplicates, greedy_keep, near_pairs, tfidf_matrix
+from feedback.export.curation.filters import consensus_frame, failures
+from feedback.export.curation.split import assign_splits
+from feedback.export.curation.text import prompt_key
 
 MODELS = np.array(["gpt-a", "gpt-b", "llama", "mistral"], dtype=object)
 

@@ -25,7 +25,7 @@ from bench_curation import prompts
 from bench_queue import bulk_database
 from sqlmodel import Session
 
-from feedback.db import make_engine
+from feedback.store.engine import make_engine
 
 _VOCABULARY = ("account billing refund password login error upload download invoice order shipping delivery address "
          "payment card subscription plan upgrade cancel email phone support ticket report data export import "
@@ -72,8 +72,8 @@ def build(path: Path, n_items: int, n_annotators: int, seed: int = 11) -> int:
 
 def export(db: Path, out: Path, fmt: str) -> None:
     """Runs in its own process so that its peak memory is the export's alone."""
-    from feedback.export import build_export
-    from feedback.export_versions import save_version
+    from feedback.export.build import build_export
+    from feedback.export.versions import save_version
 
     engine = make_engine(f"sqlite:///{db}")
     started = time.perf_counter()
@@ -93,8 +93,8 @@ def export(db: Path, out: Path, fmt: str) -> None:
 def _options(fmt: str) -> dict:
     """The export's settings: the format, and the usual curation (at least 3 annotators, unsafe answers only as
     rejected, near duplicates removed, a seeded 5% test split)."""
-    from feedback.curation import CurationOptions
-    from feedback.export import ExportOptions
+    from feedback.export.build import ExportOptions
+    from feedback.export.curation.curate import CurationOptions
 
     return {"options": ExportOptions(format=fmt),
             "curation": CurationOptions(min_annotations=3, flags_only_rejected=("unsafe",), dedup="near",

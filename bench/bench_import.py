@@ -14,8 +14,8 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from feedback.db import create_schema, make_engine
-from feedback.ingest import import_file
+from feedback.intake.importer import import_file
+from feedback.store.engine import create_schema, make_engine
 
 WORDS = (
     "the", "agent", "tool", "call", "returns", "a", "list", "of", "files", "in", "repository", "then",

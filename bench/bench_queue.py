@@ -25,11 +25,11 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from feedback.annotate import Answer, submit_annotation
-from feedback.db import create_schema, make_engine
-from feedback.models import Project, User
-from feedback.projects import add_project
-from feedback.queue import progress, release, serve
+from feedback.labeling.annotate import Answer, submit_annotation
+from feedback.labeling.queue import progress, release, serve
+from feedback.projects.projects import add_project
+from feedback.store.engine import create_schema, make_engine
+from feedback.store.tables import Project, User
 
 OVERLAP = 5
 

@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def build(db_url: str, items: int, folder: Path) -> int:
-    from feedback.auth import create_user
-    from feedback.db import create_schema, make_engine
-    from feedback.ingest import import_file
+    from feedback.intake.importer import import_file
+    from feedback.people.accounts import create_user
+    from feedback.store.engine import create_schema, make_engine
 
     data = folder / "items.jsonl"
     with data.open("w", encoding="utf-8") as f:

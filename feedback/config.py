@@ -1,4 +1,4 @@
-"""Settings, declared once. Read only by ``app.py`` and ``feedback.cli``; passed down as arguments.
+"""Settings, declared once. Read only by ``app.py`` and ``feedback.cli.main``; passed down as arguments.
 
 Every setting is read from the environment with the prefix ``FEEDBACK_`` (e.g. ``FEEDBACK_DATABASE_URL``)
 or from a ``.env`` file, and is documented in the README (a test checks it).

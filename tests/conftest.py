@@ -3,9 +3,9 @@
 import pytest
 from sqlmodel import Session
 
-from feedback.db import create_schema, make_engine
-from feedback.models import Annotation, Candidate, Item, Project, User
-from feedback.projects import add_project
+from feedback.projects.projects import add_project
+from feedback.store.engine import create_schema, make_engine
+from feedback.store.tables import Annotation, Candidate, Item, Project, User
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from feedback.report import annotators_table
+from feedback.agreement.report import annotators_table
 
 QUALITY_LABELS = {
     "annotator": "Annotator", "items_done": "Items done", "median_time_s": "Median time (s)",

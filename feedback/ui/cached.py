@@ -7,13 +7,13 @@ so ``user=None`` (not signed in) is refused.
 
 import streamlit as st
 
-from feedback import permissions
+from feedback.agreement.report import agreement_report
 from feedback.errors import PermissionDenied
-from feedback.judges import judge_report
-from feedback.labels import annotations_version, review_state_version
-from feedback.models import Project, User
-from feedback.quality import annotator_quality
-from feedback.report import agreement_report
+from feedback.labeling.loaders import annotations_version, review_state_version
+from feedback.people import permissions
+from feedback.review.judges import judge_report
+from feedback.review.quality import annotator_quality
+from feedback.store.tables import Project, User
 from feedback.ui import context
 
 
@@ -48,7 +48,7 @@ def _quality(url: str, project_id: int, version: str, threshold: float) -> list[
 
 
 def cached_quality(*, user: User | None, project: Project) -> list[dict]:
-    """Per-annotator quality rows (``feedback.quality``), recomputed after new answers, decisions or a new
+    """Per-annotator quality rows (``feedback.review.quality``), recomputed after new answers, decisions or a new
     threshold."""
     _allowed(user, "see annotator quality")
     with context.session() as s:
@@ -64,7 +64,7 @@ def _judges(url: str, project_id: int, version: str) -> list[dict]:
 
 
 def cached_judges(*, user: User | None, project: Project) -> list[dict]:
-    """Per automatic judge, its agreement with the human consensus (``feedback.judges``)."""
+    """Per automatic judge, its agreement with the human consensus (``feedback.review.judges``)."""
     _allowed(user, "see how automatic judges agree with people")
     with context.session() as s:
         permissions.require_project(s, user, project)

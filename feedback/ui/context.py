@@ -7,9 +7,9 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from feedback.db import create_schema, make_engine
-from feedback.models import Project, User
-from feedback.projects import find_project
+from feedback.projects.projects import find_project
+from feedback.store.engine import create_schema, make_engine
+from feedback.store.tables import Project, User
 
 _URL = "app.database_url"
 _POOL = "app.pool_size"
@@ -38,6 +38,11 @@ def configure(database_url: str, pool_size: int, *, demo_mode: bool = False,
     st.session_state[_DEMO] = demo_mode
     st.session_state[_EXPORTS] = str(export_dir)
     return _engine_for(database_url, pool_size)
+
+
+def configured() -> bool:
+    """Whether app.py has given this browser session its settings (it has not when a page runs on its own)."""
+    return _URL in st.session_state and _POOL in st.session_state
 
 
 def engine() -> Engine:

@@ -7,13 +7,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from feedback.curation import DEDUP, FILTER_HELP, CurationOptions
-from feedback.export import FORMATS, ExportBundle, describe_excluded
-from feedback.export_choices import ExportChoices
-from feedback.export_options import KTO_SOURCES, MARGINS, ONE_FORM, ExportOptions
-from feedback.export_rankings import RANKING_PAIRS
-from feedback.export_rows import FORMS
-from feedback.export_versions import VersionInfo
+from feedback.export.build import FORMATS, ExportBundle, describe_excluded
+from feedback.export.choices import ExportChoices
+from feedback.export.curation.curate import DEDUP, FILTER_HELP, CurationOptions
+from feedback.export.options import KTO_SOURCES, MARGINS, ONE_FORM, ExportOptions
+from feedback.export.rankings import RANKING_PAIRS
+from feedback.export.rows import FORMS
+from feedback.export.versions import VersionInfo
 
 FORMAT_HELP = {
     "dpo": "TRL preference pairs with an explicit prompt (DPO)",

@@ -6,8 +6,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from feedback.models import Project, User
-from feedback.projects import (
+from feedback.projects.projects import (
     annotations_per_schema_version,
     migrate_answers,
     names_from_text,
@@ -16,7 +15,7 @@ from feedback.projects import (
     schema_history,
     set_schema,
 )
-from feedback.schema import (
+from feedback.projects.schema import (
     EDITOR_COLUMNS,
     PREFERENCE_EXTRAS,
     editor_rows,
@@ -24,6 +23,7 @@ from feedback.schema import (
     schema_from_editor,
     schema_to_yaml,
 )
+from feedback.store.tables import Project, User
 from feedback.ui import context
 from feedback.ui.actions import apply
 
@@ -33,7 +33,7 @@ def _saved(result) -> str:
 
 
 def questions_editor(user: User, project: Project) -> None:
-    """Draw the editor of ``project``'s questions; saving goes through ``feedback.projects.set_schema``.
+    """Draw the editor of ``project``'s questions; saving goes through ``feedback.projects.projects.set_schema``.
 
     Widget keys carry a hash of the stored questions, so the form shows the saved schema after a change.
     """

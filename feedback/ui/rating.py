@@ -6,9 +6,9 @@ Every widget key starts with ``prefix.item_id`` so two items (or two pages) neve
 
 import streamlit as st
 
-from feedback.annotate import Answer
-from feedback.models import Candidate
-from feedback.schema import BOTH_BAD, TIE, LabelSchema, flag_title
+from feedback.labeling.annotate import Answer
+from feedback.projects.schema import BOTH_BAD, TIE, LabelSchema, flag_title
+from feedback.store.tables import Candidate
 from feedback.ui.render import candidate_text, render_candidate
 
 LETTERS = "ABCDEFGHIJKLMNOP"

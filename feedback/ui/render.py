@@ -6,7 +6,7 @@ import re
 
 import streamlit as st
 
-from feedback.models import Candidate, Item
+from feedback.store.tables import Candidate, Item
 
 AVATARS = {"user": ":material/person:", "assistant": ":material/smart_toy:", "system": ":material/settings:",
            "tool": ":material/build:"}

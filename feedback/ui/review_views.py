@@ -1,5 +1,5 @@
 """Parts of the Review page: the disputed items, everything said about one item side by side, and the
-reviewer's decision forms. The decisions themselves are made by ``feedback.review``."""
+reviewer's decision forms. The decisions themselves are made by ``feedback.review.workflow``."""
 
 import json
 from typing import Any
@@ -7,9 +7,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from feedback.models import Candidate, User
-from feedback.review import ItemReview, ReviewQueue, adjudicate, describe_label, reopen, send_back
-from feedback.schema import BOTH_BAD, TIE, LabelSchema
+from feedback.projects.schema import BOTH_BAD, TIE, LabelSchema
+from feedback.review.workflow import ItemReview, ReviewQueue, adjudicate, describe_label, reopen, send_back
+from feedback.store.tables import Candidate, User
 from feedback.ui.actions import apply
 from feedback.ui.render import render_candidate, render_input, safe_markdown
 

@@ -1,0 +1,163 @@
+"""Coded answers and Krippendorff's alpha from coincidence totals, vectorised over bootstrap replicates and over
+left-out annotators.
+
+``code_answers`` turns long answers (unit, annotator, value[, item]) into integer codes over the pairable
+units (2+ answers). Each unit's contribution to the coincidence matrix, n_uc (n_ud - [c == d]) / (m_u - 1),
+is stored as the upper triangle of a symmetric k x k matrix, so every total (all units, a bootstrap
+replicate, all units without one annotator) is a sum of rows, and alpha follows from the total alone.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from feedback.agreement.metrics import Level, _distance
+
+
+@dataclass
+class Coded:
+    """Answers of one question on its pairable units, as integer codes into ``domain``."""
+
+    unit: np.ndarray  # per answer: unit index, sorted by unit then annotator
+    annotator: np.ndarray  # per answer: annotator index
+    code: np.ndarray  # per answer: index into domain
+    counts: np.ndarray  # units x k: answers per value
+    cluster: np.ndarray  # per unit: item index (the bootstrap resamples items)
+    annotators: list
+    units: list
+    domain: list
+
+    @property
+    def k(self) -> int:
+        return len(self.domain)
+
+    @property
+    def m(self) -> np.ndarray:
+        return self.counts.sum(axis=1)
+
+    @property
+    def n_items(self) -> int:
+        return int(self.cluster.max()) + 1 if len(self.cluster) else 0
+
+    def codes_matrix(self) -> np.ndarray:
+        """annotators x units codes, -1 where an annotator did not answer."""
+        out = np.full((len(self.annotators), len(self.units)), -1, dtype=np.int64)
+        out[self.annotator, self.unit] = self.code
+        return out
+
+
+def code_answers(df: pd.DataFrame, values: Sequence | None = None) -> Coded:
+    """Code long answers (columns unit, annotator, value and optionally item) over units with 2+ answers.
+
+    Later rows win over earlier ones for the same (unit, annotator). ``values`` is the full ordered value
+    domain (ValueError for an answer outside it); else the sorted observed values.
+    """
+    item = "item" if "item" in df else "unit"
+    data = df.drop_duplicates(subset=["unit", "annotator"], keep="last").dropna(subset=["value"])
+    data = data[data.groupby("unit")["unit"].transform("size") >= 2]
+    u_idx, units = pd.factorize(data["unit"], sort=True)
+    a_idx, annotators = pd.factorize(data["annotator"], sort=True)
+    if values is None:
+        code, domain = pd.factorize(data["value"], sort=True)
+        domain = domain.tolist()
+    else:
+        domain = list(values)
+        code = pd.Index(domain).get_indexer(data["value"])
+        if (code < 0).any():
+            outside = sorted(set(data["value"][code < 0].tolist()))[:10]
+            raise ValueError(f"values outside the value domain: {outside}")
+    order = np.lexsort((a_idx, u_idx))
+    u_idx, a_idx, code = u_idx[order], a_idx[order], np.asarray(code)[order]
+    k, n_units = len(domain), len(units)
+    counts = np.bincount(u_idx * k + code, minlength=n_units * k).reshape(n_units, k) if k else \
+        np.zeros((n_units, 0), dtype=np.int64)
+    first = np.zeros(n_units, dtype=np.int64)
+    first[u_idx[::-1]] = np.arange(len(u_idx))[::-1]
+    cluster = pd.factorize(data[item].to_numpy()[order][first])[0] if n_units else np.zeros(0, dtype=np.int64)
+    return Coded(u_idx, a_idx, code, counts, cluster, annotators.tolist(), units.tolist(), domain)
+
+
+def unit_coincidences(counts: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """Per unit: upper triangle (k(k+1)/2 columns) of its coincidences; zero for units with fewer than 2."""
+    k = counts.shape[1]
+    iu, ju = np.triu_indices(k)
+    scale = np.where(m >= 2, 1.0 / np.maximum(m - 1, 1), 0.0)
+    return counts[:, iu] * (counts[:, ju] - (iu == ju)) * scale[:, None]
+
+
+def unit_stats(counts: np.ndarray, m: np.ndarray, *, compact: bool) -> np.ndarray:
+    """Per unit coincidence statistics: the upper triangle of its coincidences, or when ``compact`` (enough for
+    the nominal metric, and linear in k) its agreeing coincidences sum_c o_cc then its counts n_uc."""
+    if not compact:
+        return unit_coincidences(counts, m)
+    pairable = m >= 2
+    scale = np.where(pairable, 1.0 / np.maximum(m - 1, 1), 0.0)
+    return np.column_stack([(counts * (counts - 1)).sum(axis=1) * scale, counts * pairable[:, None]])
+
+
+def nominal_parts(stats: np.ndarray, k: int, *, compact: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(sum_c o_cc, marginals n_c) from totals of ``unit_stats`` (..., width)."""
+    if compact:
+        return stats[..., 0], stats[..., 1:]
+    o = coincidence_from_triangle(stats, k)
+    return np.trace(o, axis1=-2, axis2=-1), o.sum(axis=-1)
+
+
+def nominal_figures(agree: np.ndarray, n_c: np.ndarray) -> dict[str, np.ndarray]:
+    """Observed agreement, agreement expected by chance and nominal alpha from sum_c o_cc and n_c."""
+    n = n_c.sum(axis=-1)
+    same = (n_c**2).sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        observed = np.where(n > 0, agree / n, np.nan)
+        expected = np.where(n >= 2, (same - n) / (n * (n - 1)), np.nan)
+        alpha = np.where((n >= 2) & (n * n - same > 0), 1.0 - (n - 1) * (n - agree) / (n * n - same), np.nan)
+    return {"observed": observed, "expected": expected, "alpha": alpha}
+
+
+def coincidence_from_triangle(tri: np.ndarray, k: int) -> np.ndarray:
+    """(..., k, k) symmetric coincidence matrices from their upper triangles (..., k(k+1)/2)."""
+    iu, ju = np.triu_indices(k)
+    out = np.zeros(tri.shape[:-1] + (k, k))
+    out[..., iu, ju] = tri
+    out[..., ju, iu] = tri
+    return out
+
+
+def alpha_from_coincidence(o: np.ndarray, level: Level, domain: Sequence) -> np.ndarray:
+    """Krippendorff's alpha of every coincidence matrix in ``o`` (..., k, k); NaN where undefined."""
+    n_c = o.sum(axis=-1)
+    n = n_c.sum(axis=-1)
+    if level == "ordinal":  # the distances depend on each matrix's own marginals
+        mid = np.cumsum(n_c, axis=-1) - n_c / 2.0
+        delta = (mid[..., :, None] - mid[..., None, :]) ** 2
+    elif level == "nominal":  # any labels, numeric or not
+        delta = 1.0 - np.eye(len(domain))
+    else:
+        delta = _distance(level, np.asarray(domain, dtype=float), np.zeros(len(domain)))
+    expected = np.einsum("...c,...cd,...d->...", n_c, delta, n_c)
+    observed = (o * delta).sum(axis=(-2, -1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = 1.0 - (n - 1) * observed / expected
+    return np.where((n >= 2) & (expected > 1e-12 * np.maximum(n, 1) ** 2), alpha, np.nan)
+
+
+def leave_one_out_stats(coded: Coded, *, compact: bool, dtype=np.float64) -> np.ndarray:
+    """units x (annotators * width): each unit's ``unit_stats`` without each annotator in turn.
+
+    Without annotator j a unit loses j's answer; a unit left with one answer drops out.
+    """
+    k, n_ann = coded.k, len(coded.annotators)
+    m = coded.m
+    base = unit_stats(coded.counts, m, compact=compact).astype(dtype)
+    t = base.shape[1]
+    out = np.repeat(base, n_ann, axis=1) if n_ann else np.zeros((len(m), 0), dtype=dtype)
+    out = out.reshape(len(m), t, n_ann).transpose(0, 2, 1).copy()  # units x annotators x t
+    for j in range(n_ann):
+        rows = coded.annotator == j
+        units, codes = coded.unit[rows], coded.code[rows]
+        counts = coded.counts[units].copy()
+        counts[np.arange(len(units)), codes] -= 1
+        out[units, j] = unit_stats(counts, m[units] - 1, compact=compact)
+    return out.reshape(len(m), n_ann * t) if k else out.reshape(len(m), 0)

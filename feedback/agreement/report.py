@@ -1,0 +1,255 @@
+"""The agreement report of a project: loads its annotations and feeds the pure metrics of ``agreement``.
+
+Questions and how they are coded:
+- ``preference``: nominal over the answers (each candidate, tie, both bad); units are items.
+- ``preference (ordinal)``: items with exactly two candidates, coded by candidate identity (never by the
+  side an annotator saw): first candidate better = 1, tie = 2, second better = 3; both bad is left out.
+- each rubric dimension: ordinal over the full scale; units are item x candidate.
+- each flag: nominal yes / no; units are item x candidate, over every annotation of the item.
+- ``thumbs`` (when the project asks for it): nominal up / down; units are item x candidate.
+- ``ranking``: items with 3 or more candidates; rank-distance alpha (``agreement_ranking``) and nominal
+  figures over whole rankings.
+
+Every figure comes with a bootstrap interval over items (``resamples``, ``seed``): see ``agreement_summary``.
+"""
+
+import math
+from typing import Any
+
+import pandas as pd
+from sqlmodel import Session, select
+
+from feedback.agreement import metrics
+from feedback.agreement.summary import question_agreement, ranking_agreement
+from feedback.labeling.loaders import annotations_frame, candidates_frame
+from feedback.people import permissions
+from feedback.projects.projects import get_project, project_schema
+from feedback.projects.schema import BOTH_BAD, TIE, flag_title
+from feedback.store.tables import Annotation, Item, User
+
+
+def _preference_long(ann: pd.DataFrame, cands: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    votes = ann.loc[ann["preference"].notna(), ["item_id", "external_id", "annotator", "preference"]]
+    position = cands.set_index(["item_id", "key"])["position"]
+    extra = {TIE: 1000, BOTH_BAD: 1001}
+    pos = [position.get((i, p), extra.get(p, 2000)) for i, p in zip(votes["item_id"], votes["preference"])]
+    nominal = pd.DataFrame({"unit": votes["external_id"], "annotator": votes["annotator"], "value": pos})
+    n_cands = cands.groupby("item_id").size()
+    two = votes["item_id"].map(n_cands).eq(2).to_numpy()
+    ordinal = nominal[two].copy()
+    ordinal["value"] = ordinal["value"].map({0: 1, 1000: 2, 1: 3})
+    return nominal, ordinal.dropna(subset=["value"])
+
+
+def _ratings_long(ann: pd.DataFrame) -> pd.DataFrame:
+    rows = [
+        (f"{ext}/{key}", ext, who, dim, score)
+        for ext, who, ratings in zip(ann["external_id"], ann["annotator"], ann["ratings"])
+        for key, scores in (ratings or {}).items()
+        for dim, score in scores.items()
+    ]
+    return pd.DataFrame(rows, columns=["unit", "item", "annotator", "dimension", "value"])
+
+
+def _flags_long(ann: pd.DataFrame, cands: pd.DataFrame, flag: str) -> pd.DataFrame:
+    merged = ann[["item_id", "external_id", "annotator", "flags"]].merge(cands[["item_id", "key"]], on="item_id")
+    value = [int(flag in ((f or {}).get(k) or [])) for f, k in zip(merged["flags"], merged["key"])]
+    return pd.DataFrame({"unit": merged["external_id"] + "/" + merged["key"], "item": merged["external_id"],
+                         "annotator": merged["annotator"], "value": value})
+
+
+def _rankings_and_thumbs(session: Session, project_id: int) -> pd.DataFrame:
+    """annotation_id, ranking and thumbs of the project's submitted annotations (not in ``annotations_frame``)."""
+    rows = session.exec(
+        select(Annotation.id, Annotation.ranking, Annotation.thumbs)
+        .join(Item, Item.id == Annotation.item_id)
+        .where(Item.project_id == project_id, Annotation.status == "submitted")
+    ).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["annotation_id", "ranking", "thumbs"])
+
+
+def _thumbs_long(ann: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
+    thumbs = ann[["annotation_id", "external_id", "annotator"]].merge(extra, on="annotation_id")
+    rows = [(f"{ext}/{key}", ext, who, int(bool(up)))
+            for ext, who, given in zip(thumbs["external_id"], thumbs["annotator"], thumbs["thumbs"])
+            for key, up in (given or {}).items()]
+    return pd.DataFrame(rows, columns=["unit", "item", "annotator", "value"])
+
+
+def _rankings_long(ann: pd.DataFrame, cands: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
+    """One row per (item, annotator, candidate): the candidate's position in the item and its rank."""
+    ranked = ann[["annotation_id", "item_id", "external_id", "annotator"]].merge(extra, on="annotation_id")
+    position = cands.set_index(["item_id", "key"])["position"]
+    rows = [(ext, who, position.get((item, key)), rank)
+            for item, ext, who, ranking in zip(ranked["item_id"], ranked["external_id"], ranked["annotator"],
+                                               ranked["ranking"])
+            for key, rank in (ranking or {}).items()]
+    out = pd.DataFrame(rows, columns=["unit", "annotator", "position", "rank"]).dropna(subset=["position"])
+    return out.astype({"position": "int64"})
+
+
+def _finite(value: Any) -> Any:
+    """JSON-safe: NaN and infinities become None, recursively."""
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    if hasattr(value, "item"):  # numpy scalar
+        return _finite(value.item())
+    return value
+
+
+NOTES = {
+    "choice": "units are items; nominal over each candidate, tie and both bad",
+    "choice (ordinal)": "items with two candidates, by candidate identity (never by screen side): first candidate "
+                        "better (1) > tie (2) > second better (3); both bad is not on this scale and is left out",
+    "rating": "units are item x candidate; ordinal over the full scale, interval beside it",
+    "flag": "units are item x candidate; nominal yes / no over every annotation of the item",
+    "thumbs": "units are item x candidate; nominal up / down",
+    "ranking": "items with the most common number of candidates (3 or more); rank-distance alpha (squared rank "
+               "differences, ties at their average rank) and nominal figures over whole rankings",
+}
+
+
+def _question(name: str, kind: str, df: pd.DataFrame, *, levels: list[str], values: list | None = None,
+              weighted: bool = False, note: str | None = None, labels: dict | None = None, **boot: Any) -> dict:
+    summary = question_agreement(df, levels=levels, values=values, weighted=weighted, **boot)
+    return {"question": name, "kind": kind, "level": levels[0], "scale": values, "note": note or NOTES[kind],
+            "distribution": distribution(df, values=values, labels=labels), **summary}
+
+
+PREFERENCE_LABELS = {0: "first candidate", 1: "second candidate", 2: "third candidate", 1000: "tie",
+                     1001: "both bad"}
+ORDINAL_LABELS = {1: "first better", 2: "tie", 3: "second better"}
+
+
+def distribution(df: pd.DataFrame, *, values: list | None = None, labels: dict | None = None) -> list[dict]:
+    """How often each answer was given (every answer, not only those in units with 2+), in scale order;
+    every point of a scale is listed, unused ones with 0."""
+    counts = df["value"].value_counts() if len(df) else pd.Series(dtype=int)
+    order = list(values) if values is not None else sorted(counts.index.tolist(), key=lambda v: (str(type(v)), v))
+    order += [v for v in sorted(counts.index.tolist(), key=str) if v not in order]
+    labels = labels or {}
+    return [{"answer": str(labels.get(v, v)), "count": int(counts.get(v, 0))} for v in order]
+
+
+def agreement_report(*, session: Session, user: User | None, project: str, resamples: int = 1000,
+                     seed: int = 0) -> dict:
+    """Every question's agreement figures with bootstrap intervals over items (``resamples`` replicates,
+    ``seed``), plus the preference disagreements, as JSON-safe data (reviewers and admins)."""
+    permissions.require(user, permissions.REVIEWER, "read agreement figures")
+    proj = get_project(session=session, name=project)
+    schema = project_schema(proj)
+    ann = annotations_frame(session, proj.id)
+    cands = candidates_frame(session, proj.id)
+    extra = _rankings_and_thumbs(session, proj.id)
+    boot = {"resamples": resamples, "seed": seed}
+    nominal, ordinal = _preference_long(ann, cands)
+    questions = [
+        _question("preference", "choice", nominal, levels=["nominal"], labels=PREFERENCE_LABELS, **boot),
+        _question("preference (ordinal)", "choice", ordinal, levels=["ordinal"], values=[1, 2, 3], weighted=True,
+                  note=NOTES["choice (ordinal)"], labels=ORDINAL_LABELS, **boot),
+    ]
+    rankings = _rankings_long(ann, cands, extra)
+    if len(rankings) or (cands.groupby("item_id").size() >= 3).any():
+        ranking = ranking_agreement(rankings, **boot)
+        questions.append({"question": "ranking", "kind": "ranking", "level": "rank", "scale": None,
+                          "note": NOTES["ranking"], **ranking})
+    ratings = _ratings_long(ann)
+    for dim in schema.rubric:
+        part = ratings.loc[ratings["dimension"] == dim.name, ["unit", "item", "annotator", "value"]]
+        questions.append(_question(dim.name, "rating", part, levels=["ordinal", "interval"], values=dim.scale,
+                                   weighted=True, **boot))
+    if schema.thumbs:
+        questions.append(_question("thumbs", "thumbs", _thumbs_long(ann, extra), levels=["nominal"], values=[0, 1],
+                                   labels={0: "down", 1: "up"}, **boot))
+    for flag in schema.flags:
+        questions.append(_question(f"flag: {flag_title(flag)}", "flag", _flags_long(ann, cands, flag),
+                                   levels=["nominal"], values=[0, 1], labels={0: "not flagged", 1: "flagged"},
+                                   **boot))
+    return _finite({
+        "project": proj.name,
+        "bootstrap": {"resamples": resamples, "seed": seed, "confidence": 0.95, "resampled": "items"},
+        "overlap": proj.overlap,
+        "n_items_annotated": int(ann["item_id"].nunique()),
+        "n_annotations": len(ann),
+        "annotators": sorted(ann["annotator"].unique().tolist()),
+        "questions": questions,
+        "disagreements": _preference_disagreements(ann),
+    })
+
+
+def _preference_disagreements(ann: pd.DataFrame) -> list[dict]:
+    votes = ann.loc[ann["preference"].notna()]
+    table = metrics.disagreements(
+        pd.DataFrame({"unit": votes["external_id"], "annotator": votes["annotator"], "value": votes["preference"]})
+    ) if len(votes) else pd.DataFrame()
+    return table.to_dict(orient="records")
+
+
+def _interval(ci: list | None) -> str:
+    return f"{ci[0]:.3f} to {ci[1]:.3f}" if ci else "n/a"
+
+
+def questions_table(report: dict) -> pd.DataFrame:
+    """One row per question: the headline figures and their 95% intervals (for the page and the CLI)."""
+    rows = []
+    for q in report["questions"]:
+        fleiss = q.get("fleiss") or {}
+        metrics = q.get("metrics") or {}
+        alpha = metrics.get(f"alpha_{q.get('alpha_level', q['level'])}") or {}
+        rows.append({
+            "question": q["question"], "level": q.get("alpha_level", q["level"]), "units": q.get("n_units", 0),
+            "items": q.get("n_items", 0), "annotators": q.get("n_annotators", 0),
+            "% agreement": q.get("percent_agreement"),
+            "% agreement 95% CI": _interval((metrics.get("percent_agreement") or {}).get("ci")),
+            "expected by chance": q.get("expected_agreement"),
+            "Fleiss' kappa": fleiss.get("kappa"), "Krippendorff's alpha": q.get("krippendorff_alpha"),
+            "alpha 95% CI": _interval(alpha.get("ci")),
+        })
+    return pd.DataFrame(rows)
+
+
+def annotators_table(question: dict) -> pd.DataFrame:
+    """One row per annotator of a question: alpha without them, how much they move it, agreement with the
+    consensus of the others."""
+    rows = [{
+        "annotator": a["annotator"], "answers": a["n_answers"], "alpha without": a.get("alpha_without"),
+        "moves alpha by": a.get("alpha_change"), "with consensus": a.get("consensus_agreement"),
+        "95% CI": _interval(a.get("consensus_agreement_ci")), "compared": a["n_compared"],
+        "kappa vs consensus": a.get("consensus_kappa"),
+    } for a in question.get("annotators") or []]
+    return pd.DataFrame(rows)
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.3f}"
+
+
+def format_report(report: dict) -> str:
+    """The report as plain text."""
+    boot = report.get("bootstrap") or {}
+    lines = [(f"Project {report['project']}: {report['n_annotations']} annotations on "
+              f"{report['n_items_annotated']} items by {len(report['annotators'])} annotators"),
+             f"95% intervals: {boot.get('resamples', 0)} bootstrap resamples of items, seed {boot.get('seed')}", ""]
+    table = questions_table(report)
+    lines.append(table.to_string(index=False, float_format=_fmt, na_rep="n/a"))
+    for q in report["questions"]:
+        if not q.get("n_units"):
+            continue
+        lines += ["", f"{q['question']} ({q['note']})", f"  Fleiss' kappa: {q['fleiss']['note']}"]
+        pairs = q.get("pairwise") or []
+        if pairs:
+            shown = pd.DataFrame(pairs)[[c for c in ("annotator_a", "annotator_b", "n_shared", "kappa", "kappa_ci",
+                                                     "kappa_linear", "kappa_quadratic") if c in pairs[0]]]
+            shown["kappa_ci"] = shown["kappa_ci"].map(_interval)
+            lines += ["  Cohen's kappa per annotator pair:",
+                      shown.to_string(index=False, float_format=_fmt, na_rep="n/a")]
+        people = annotators_table(q)
+        if len(people):
+            lines += ["  Per annotator (alpha without them; agreement with the consensus of the others):",
+                      people.to_string(index=False, float_format=_fmt, na_rep="n/a")]
+    lines += ["", f"Items where annotators disagree on the preference: {len(report['disagreements'])}"]
+    return "\n".join(lines)

@@ -1,0 +1,529 @@
+"""Fine-tuning datasets from a project's annotations: build them in memory, write them to a folder.
+
+Formats (``FORMATS``): ``dpo`` (``feedback.export.rows``), ``rm``, ``kto`` and ``openai-dpo``
+(``feedback.export.formats``), ``sft``, ``openai-sft`` and ``corrections`` (``feedback.export.targets``), ``raw``
+(``feedback.export.raw``); pairs from rankings: ``feedback.export.rankings``; the tools column:
+``feedback.export.tools``; options: ``feedback.export.options``; columns and row checks:
+``feedback.export.schemas``. OpenAI formats are JSONL only, their provenance in the manifest (``row_provenance``,
+one entry per line); the others JSONL and Parquet with provenance columns. No cell of any file is null.
+
+Format ``dpo``: TRL's preference format with an explicit prompt (``prompt``, ``chosen``, ``rejected``),
+in the standard (text) or conversational (lists of ``{role, content}``) form, as JSONL and Parquet,
+with a ``manifest.json`` that says what went in and by which rules. The same data and options always give the
+same bytes: no timestamps, fixed key order, an explicit Parquet schema, a zip with a fixed date.
+
+The chosen answer is the item's consensus as the project sets it (``Project.consensus_method``: majority, or
+Dawid-Skene), and a reviewer's adjudicated final answer wins over both: ``feedback.consensus.answers.item_consensus``.
+Items with no preference vote that were ranked take their consensus ranking instead (``ranking_pairs``).
+
+``build_export`` runs in stages: frames (loaders) -> consensus (preferences, rankings) -> rows (per format)
+-> checks (every row against its format) -> files and manifest.
+"""
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+import time
+import zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from sqlmodel import Session
+
+from feedback.consensus.answers import item_consensus, standing_adjudications
+from feedback.errors import ExportError
+from feedback.export.curate import (
+    check_choices,
+    curation_consensus,
+    file_names,
+    observed_flags,
+    restrict,
+    split_rows,
+)
+from feedback.export.curation.curate import FILTER_HELP, Curation, CurationOptions, class_balance, curate
+from feedback.export.formats import KTO_REASONS, kto_balance, kto_rows, openai_dpo_rows, pair_rows, rm_rows
+from feedback.export.manifest import RANKED_FORMATS, RULES, rules
+from feedback.export.options import FORMATS, ONE_FORM, ExportInputs, ExportOptions
+from feedback.export.provenance import included_agreement, sources
+from feedback.export.rankings import consensus_rankings, ranking_frame
+from feedback.export.raw import raw_rows
+from feedback.export.rows import REASONS, validate_rows
+from feedback.export.schemas import TOOLS, column_names, validate_format_rows, validate_openai_rows
+from feedback.export.schemas import arrow_schema as format_schema
+from feedback.export.targets import (
+    CORRECTION_REASONS,
+    SFT_REASONS,
+    correction_rows,
+    openai_sft_rows,
+    sft_rows,
+)
+from feedback.export.tools import add_openai_tools, add_tools_column, item_tools
+from feedback.labeling.loaders import annotations_frame, candidates_frame, items_frame
+from feedback.people import permissions
+from feedback.projects.projects import get_project, list_batches, project_schema
+from feedback.review.quality import flagged_annotators
+from feedback.store.tables import User
+
+__all__ = ["FORMATS", "ONE_FORM", "ExportBundle", "ExportOptions", "ExportResult", "arrow_schema", "build_export",
+           "describe_excluded", "export_dataset", "jsonl_bytes", "parquet_bytes"]
+
+OPENAI = ("openai-dpo", "openai-sft")
+PAIR_REASONS = ("dpo", "rm", "openai-dpo")  # formats whose exclusions are the DPO reasons
+MANIFEST = "manifest.json"
+MANIFEST_VERSION = 3  # 3: rankings, no null cells, every option and rule; 2: consensus, confidence, adjudicated
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+ALL_REASONS = tuple(dict.fromkeys(REASONS + KTO_REASONS + SFT_REASONS + CORRECTION_REASONS
+                                  + ("no_margin_ratings", "flagged_annotator")))
+REASON_WORDS = {reason: reason.replace("_", " ") for reason in ALL_REASONS} | {
+    "tied_ranks": "tied ranked pairs", "ranked_middle": "middle-ranked candidates",
+    "no_ratings": "without ratings", "between_thresholds": "rated between the thresholds",
+    "below_min_rating": "rated below the minimum", "no_margin_ratings": "pairs without ratings for a margin",
+}
+
+
+@dataclass(frozen=True)
+class ExportBundle:
+    """An export in memory: the rows, the files (name -> bytes, manifest included) and what was left out."""
+
+    project: str
+    options: ExportOptions
+    rows: list[dict[str, Any]]
+    excluded: dict[str, int]
+    manifest: dict[str, Any]
+    files: dict[str, bytes] = field(repr=False)
+    curation: Curation | None = None
+    splits: dict[str, int] = field(default_factory=dict)  # rows per split (train first)
+    timings: dict[str, float] = field(default_factory=dict, repr=False)  # seconds per stage (bench)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.rows)
+
+    def split_counts(self) -> dict[str, int]:
+        """Rows per split: ``{"train": n}``, with ``"test"`` when the test split has rows."""
+        return dict(self.splits) or {"train": self.n_rows}
+
+    def preview_lines(self, rows: int = 3) -> list[str]:
+        """What the settings keep and why, for the CLI: filters, rows per split, left out, balance, a few rows."""
+        items = self.manifest["items"]
+        lines = [f"{self.n_rows:,} row{'' if self.n_rows == 1 else 's'} ({self.options.label}) from "
+                 f"{items['exported']:,} of the "
+                 f"{items['total']:,} items of project {self.project!r}: "
+                 + ", ".join(f"{n:,} {split}" for split, n in self.split_counts().items())]
+        if self.curation is not None:
+            lines += [f"Filters: {line}" if n == 0 else f"  {line}"
+                      for n, line in enumerate(self.curation.summary_lines())]
+            if self.manifest.get("splits", {}).get("test_fraction") and "test" not in self.split_counts():
+                lines.append("No test split: too few distinct prompts are left to hold any out")
+        lines.append(f"Left out while building rows: {describe_excluded(self.excluded) or 'nothing'}")
+        lines += [f"Votes not counted (flagged by quality checks): {', '.join(names)}"
+                  for names in self.manifest.get("annotators_left_out", {}).values() if names]
+        balance = self.manifest.get("class_balance")
+        if balance:
+            shown = {k: v for k, v in balance.items() if k not in ("rule", "by_split")}
+            lines.append("Class balance: " + "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in shown.items()))
+        agreement = self.manifest.get("agreement")
+        if agreement:
+            def shown(key: str) -> str:
+                value = agreement.get(key)
+                return "n/a" if value is None else f"{value:.3f}"
+            lines.append(f"Agreement of the included items: percent {shown('percent_agreement')}, alpha "
+                         f"{shown('krippendorff_alpha_nominal')} (n/a: no item with two or more preferences), "
+                         f"mean confidence {shown('mean_consensus_confidence')}")
+        for name, entry in sorted(self.manifest.get("files", {}).items()):
+            lines.append(f"  {name} ({entry['bytes']:,} bytes, sha256 {entry['sha256'][:16]}...)")
+        for row in self.rows[:rows]:
+            lines.append("  " + _shorten(json.dumps(row, ensure_ascii=False, sort_keys=True), 300))
+        return lines
+
+    def summary_lines(self) -> list[str]:
+        """What the bundle holds, for the page."""
+        return [
+            f"{self.n_rows} row{'' if self.n_rows == 1 else 's'} ({self.options.label}) from project {self.project!r}: "
+            + ", ".join(sorted(self.files)),
+            f"Left out: {describe_excluded(self.excluded) or 'nothing'}",
+        ] + [f"Votes not counted (flagged by quality checks): {', '.join(names)}"
+             for names in self.manifest.get("annotators_left_out", {}).values() if names]
+
+    def zip_bytes(self) -> bytes:
+        """All files in one zip (for a browser download); the same bundle always gives the same bytes."""
+        return zip_files(self.files)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """A written export: where its files are, how many rows, what was left out."""
+
+    project: str
+    options: ExportOptions
+    out_dir: Path
+    files: list[Path]
+    n_rows: int
+    excluded: dict[str, int]
+
+    def summary_lines(self) -> list[str]:
+        lines = [(f"Exported {self.n_rows} rows ({self.options.label}) "
+                  f"from project {self.project!r} to {self.out_dir}")]
+        lines += [f"  {path.name} ({path.stat().st_size:,} bytes)" for path in self.files]
+        lines.append(f"Left out: {describe_excluded(self.excluded) or 'nothing'}")
+        return lines
+
+
+def zip_files(files: dict[str, bytes], *, folder: str = "") -> bytes:
+    """``files`` as a zip with a fixed date and mode (inside ``folder`` when given), so the same files always
+    give the same bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(f"{folder}/{name}" if folder else name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, files[name])
+    return buffer.getvalue()
+
+
+def describe_excluded(excluded: dict[str, int]) -> str:
+    """``"12 split, 3 tie"``: the non-zero reasons, in ``REASONS`` order."""
+    return ", ".join(f"{excluded[r]} {REASON_WORDS[r]}" for r in ALL_REASONS if excluded.get(r))
+
+
+# Characters that str.splitlines() and JavaScript treat as line breaks although JSON does not escape them.
+_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
+def jsonl_bytes(rows: list[dict[str, Any]]) -> bytes:
+    """One JSON object per line, UTF-8 (not escaped), keys sorted, ``\\n`` line ends.
+
+    The Unicode line separators U+2028, U+2029 and U+0085 are written as escapes so that readers that
+    split lines on them (Python's ``splitlines``, JavaScript) still see one row per line.
+    """
+    encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, allow_nan=False).encode
+    text = "".join([encode(row) + "\n" for row in rows])
+    if "\u2028" in text or "\u2029" in text or "\x85" in text:   # only inside JSON strings, where \uXXXX is valid
+        text = text.translate(_LINE_BREAKS)
+    return text.encode("utf-8")
+
+
+def arrow_schema(form: str) -> pa.Schema:
+    """The Parquet schema of a DPO export in ``form`` (training columns first, then provenance)."""
+    return format_schema("dpo", form)
+
+
+def parquet_bytes(rows: list[dict[str, Any]], form: str, schema: pa.Schema | None = None) -> bytes:
+    """The rows as Parquet with an explicit schema (default: DPO's in ``form``; no pandas metadata, no timestamps)."""
+    schema = schema or arrow_schema(form)
+    table = pa.Table.from_pylist(rows, schema=schema)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
+
+
+def build_export(*, session: Session, user: User | None, project: str, options: ExportOptions,
+                 curation: CurationOptions | None = None, files: bool = True) -> ExportBundle:
+    """Build the dataset of ``project`` in memory. ``user`` is the acting user (None: local operator).
+
+    ``curation``: the filters and the train/test split (``feedback.export.curation.curate``), applied to the items before any
+    row is built; None applies none (every item, one split). ``files``: False builds the rows, checks and
+    manifest without encoding the files (a preview). Raises ``NotFound`` for an unknown project and
+    ``ExportError`` for an option the project cannot serve (a rubric dimension it lacks), when no item gives a
+    row (saying why) or when a row would be malformed (naming the item and field). Reviewers and admins may
+    build (preview); saving a version (``feedback.export.versions``) and writing files need an admin.
+    """
+    permissions.require(user, permissions.REVIEWER, "build dataset exports")
+    clock, timings = time.perf_counter(), {}
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = round(now - clock, 3)
+        clock = now
+
+    proj = get_project(session=session, name=project)
+    options.validate()
+    if curation is not None:
+        curation.validate()
+    # frames
+    items = items_frame(session, proj.id)
+    candidates = candidates_frame(session, proj.id)
+    annotations = annotations_frame(session, proj.id)
+    scales = {d.name: (d.min, d.max) for d in project_schema(proj).rubric}
+    options.check_against_schema(scales)
+    left_out = sorted(flagged_annotators(session=session, user=user, project=proj)) \
+        if options.exclude_flagged else []
+    left_out_ids = set(annotations.loc[annotations["annotator"].isin(left_out), "user_id"])
+    kept = annotations[~annotations["user_id"].isin(left_out_ids)]
+    lap("load")
+    # consensus
+    votes = kept[["item_id", "user_id", "preference"]].rename(columns={"user_id": "annotator"}) \
+        .sort_values(["item_id", "annotator"], kind="mergesort").reset_index(drop=True)  # as preference_votes
+    consensus = item_consensus(session, proj, votes=votes)
+    rankings, ranked = _rankings(session, proj.id, options, candidates, consensus, left_out_ids)
+    data = ExportInputs(items=items, candidates=candidates, consensus=consensus, annotations=kept, ranked=ranked,
+                        scales=scales)
+    lap("consensus")
+    seen: list[Any] = []
+
+    def decided() -> Any:
+        """The consensus curation and the class balance read (made once, when first needed)."""
+        if not seen:
+            seen.append(curation_consensus(consensus, ranked, kept))
+        return seen[0]
+
+    # curation
+    batch_files = {b.id: b.filename for b in list_batches(session=session, project=proj)}
+    cur = None
+    if curation is not None:
+        check_choices(curation, flags=set(project_schema(proj).flags) | observed_flags(kept),
+                      models={str(m) for m in candidates["model"].dropna()}, batches=set(batch_files))
+        cur = curate(items, candidates, kept, decided(), curation)
+        data = restrict(data, cur.kept)
+        lap("curation")
+    # rows
+    rows, provenance, excluded = _format_rows(session, proj, options, data, left_out_ids)
+    if options.format == "raw" and cur is not None:
+        keep = set(data.items["external_id"].astype(str))
+        rows = [r for r in rows if r["item_id"] in keep]
+    if not rows:
+        raise ExportError(_nothing_to_export(proj.name, len(items), excluded, options, cur))
+    described = provenance if options.format in OPENAI else rows
+    row_items = [str(p["item_id"]) for p in described]
+    _add_tools(rows, options, data, row_items)
+    lap("rows")
+    # checks
+    _check(rows, options, provenance)
+    lap("checks")
+    # splits, files and manifest
+    split_of = {}
+    if cur is not None:
+        ext_of = dict(zip(items["item_id"], items["external_id"].astype(str)))
+        split_of = {ext_of[i]: split for i, split in cur.splits.items()}
+    parts = split_rows(rows, row_items, split_of)
+    extensions = ("jsonl",) if options.format in OPENAI else ("jsonl", "parquet")
+    names = file_names(options.stem, parts, extensions)
+    blobs: dict[str, bytes] = {}
+    if files:
+        for (split, ext), name in names.items():
+            blobs[name] = jsonl_bytes(parts[split]) if ext == "jsonl" else \
+                parquet_bytes(parts[split], options.form, _schema(options))
+    lap("files")
+    exported = set(items.loc[items["external_id"].astype(str).isin(set(row_items)), "item_id"])
+    splits = {split: len(part) for split, part in parts.items() if split == "train" or part}
+    manifest = {
+        "manifest_version": MANIFEST_VERSION,
+        "project": proj.name,
+        "options": asdict(options),
+        "columns": _columns(options),
+        "rows": len(rows),
+        "items": {"total": len(items), "exported": len(exported)},
+        "excluded": excluded,
+        "annotators": _annotators(options, rows, kept, rankings, exported),
+        "annotators_left_out": {"flagged by quality checks": left_out} if options.exclude_flagged else {},
+        "consensus": {"method": proj.consensus_method, "rule": RULES.get(proj.consensus_method, ""),
+                      "adjudication": "a reviewer's final answer overrides the method",
+                      "adjudicated_rows": sum(1 for r in described if r.get("adjudicated"))},
+        "splits": {"rows": splits, "files": {split: sorted(n for (s, _e), n in names.items() if s == split)
+                                             for split in splits}},
+        "agreement": included_agreement(kept, consensus, exported),
+        "files": {name: {"bytes": len(blob), "sha256": hashlib.sha256(blob).hexdigest()}
+                  for name, blob in sorted(blobs.items())},
+    } | sources(items, kept, exported, batch_files) \
+        | rules(options, scales)
+    if (proj.consensus_method or "majority") == "majority":
+        manifest["majority_rule"] = RULES["majority"]
+    if cur is not None:
+        manifest["curation"] = _curation_entry(cur, curation)
+        manifest["splits"] |= {"test_fraction": curation.test_fraction, "seed": curation.seed,
+                               "grouped_by": "normalised prompt (case and white space ignored), and prompts "
+                                             "with TF-IDF cosine >= near_threshold joined: no prompt is in both "
+                                             "splits",
+                               "items": cur.split_counts()}
+    if options.format == "kto":
+        manifest["class_balance"] = kto_balance(rows)
+    elif options.format in PAIR_REASONS:
+        balance = class_balance(decided(), candidates, exported)
+        manifest["class_balance"] = {k: v for k, v in balance.items() if k != "by_split"}
+    if options.format in OPENAI:
+        by_split = {"train": [], "test": []}
+        for entry, item in zip(provenance, row_items, strict=True):
+            by_split[split_of.get(item, "train")].append(entry)
+        manifest["row_provenance"] = {split: entries for split, entries in by_split.items() if entries} \
+            if by_split["test"] else by_split["train"]
+    if files:
+        blobs[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
+    lap("manifest")
+    return ExportBundle(project=proj.name, options=options, rows=rows, excluded=excluded, manifest=manifest,
+                        files=blobs, curation=cur, splits=splits, timings=timings)
+
+
+def _curation_entry(cur: Curation, options: CurationOptions) -> dict[str, Any]:
+    """The manifest's account of the filters: settings, items removed per filter with its rule, duplicates."""
+    return {"options": options.to_dict(), "items_considered": cur.total, "items_kept": len(cur.kept),
+            "removed": cur.removed, "rules": {name: FILTER_HELP[name] for name in cur.removed},
+            "duplicates": [list(pair) for pair in cur.duplicates],
+            "duplicate_rule": "the kept item of duplicates has the highest consensus confidence, then the most "
+                              "annotators, then the earliest import position"}
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _rankings(session, project_id, options, candidates, consensus, left_out_ids):
+    """The counted rankings (long frame) and the consensus ranking of each item with no preference vote."""
+    if options.format not in RANKED_FORMATS or (options.format == "kto" and options.kto_source == "ratings"):
+        return None, {}
+    rankings = ranking_frame(session, project_id, leave_out=left_out_ids)
+    voted = set(consensus.loc[consensus["n_annotators"] > 0, "item_id"])
+    adjudicated = standing_adjudications(session, project_id)
+    unvoted = (set(rankings["item_id"]) | set(adjudicated)) - voted
+    return rankings, consensus_rankings(rankings, candidates, items=unvoted, adjudicated=adjudicated)
+
+
+def _add_tools(rows, options, data, item_ids) -> None:
+    if options.format in OPENAI:
+        add_openai_tools(rows, item_tools(data.items), item_ids)
+    elif options.format in TOOLS and options.form == "conversational":
+        add_tools_column(rows, item_tools(data.items), item_ids)
+
+
+def _check(rows, options, provenance) -> None:
+    """Every row against its format; ``ExportError`` names the first bad item and field."""
+    fmt, form = options.format, options.form
+    if fmt in OPENAI:
+        validate_openai_rows(rows, fmt=fmt, items=[p["item_id"] for p in provenance])
+        return
+    if fmt == "dpo":   # DPO's own, stricter checks (majority share above one half, confidence above 0)
+        validate_rows(rows, form=form, extra=("tools",) if "tools" in column_names(fmt, form) else ())
+    validate_format_rows(rows, fmt=fmt, form=form, margin=options.margin != "none")
+
+
+def _schema(options: ExportOptions) -> pa.Schema:
+    return format_schema(options.format, options.form, margin=options.margin != "none")
+
+
+def _annotators(options, rows, kept, rankings, exported) -> list[str]:
+    """Names of the annotators whose counted answers went into the exported items."""
+    if options.format in ("raw", "corrections"):
+        return sorted({r["annotator"] for r in rows})
+    on_items = kept[kept["item_id"].isin(exported)]
+    if options.format == "kto" and options.kto_source == "ratings":
+        used = on_items["ratings"].map(lambda r: isinstance(r, dict) and any(
+            isinstance(s, dict) and options.kto_dimension in s for s in r.values()))
+        return sorted(set(on_items.loc[used, "annotator"].astype(str)))
+    names = set(on_items.loc[on_items["preference"].notna(), "annotator"].astype(str))
+    if rankings is not None and len(rankings):
+        ranker_ids = set(rankings.loc[rankings["item_id"].isin(exported), "user_id"])
+        names |= set(on_items.loc[on_items["user_id"].isin(ranker_ids), "annotator"].astype(str))
+    return sorted(names)
+
+
+def export_dataset(*, session: Session, user: User | None, project: str, options: ExportOptions,
+                   out_dir: Path) -> ExportResult:
+    """Build the dataset and write its files into ``out_dir`` (created if missing), each atomically.
+
+    The manifest is written last, so a manifest on disk means its data files are complete.
+    """
+    permissions.require(user, permissions.ADMIN, "export datasets")
+    bundle = build_export(session=session, user=user, project=project, options=options)
+    out_dir = Path(out_dir)
+    names = [name for name in bundle.files if name != MANIFEST] + [MANIFEST]
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        paths = [_write_atomic(out_dir / name, bundle.files[name]) for name in names]
+    except OSError as e:
+        raise ExportError(f"Cannot write the export to {out_dir}: {e.strerror or e}") from e
+    return ExportResult(project=bundle.project, options=options, out_dir=out_dir, files=paths,
+                        n_rows=bundle.n_rows, excluded=bundle.excluded)
+
+
+def _write_atomic(path: Path, data: bytes) -> Path:
+    """Write to a temporary file in the same folder, then rename it over ``path``."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _columns(options: ExportOptions) -> list[str]:
+    if options.format == "openai-dpo":
+        return ["input (messages, and tools for items that have tools)", "preferred_output", "non_preferred_output"]
+    if options.format == "openai-sft":
+        return ["messages", "tools (only on the lines of items that have tools)"]
+    return column_names(options.format, options.form, margin=options.margin != "none")
+
+
+def _format_rows(session, proj, options, data, left_out_ids):
+    """(rows, provenance of OpenAI rows or None, exclusions) of ``options.format``."""
+    fmt = options.format
+    method = proj.consensus_method or "majority"
+    if fmt == "dpo":
+        rows, _keys, excluded = pair_rows(data, options, form=options.form)
+        return rows, None, excluded
+    if fmt == "rm":
+        return _with_none(rm_rows(data, options))
+    if fmt == "kto":
+        return _with_none(kto_rows(data, options))
+    if fmt == "sft":
+        return _with_none(sft_rows(data, options, method=method))
+    if fmt == "corrections":
+        return _with_none(correction_rows(data, options))
+    if fmt == "openai-dpo":
+        return openai_dpo_rows(data, options)
+    if fmt == "openai-sft":
+        return openai_sft_rows(data, options, method=method)
+    return _with_none(raw_rows(session, proj.id, leave_out=set(left_out_ids)))
+
+
+def _with_none(pair: tuple[list, dict]) -> tuple[list, None, dict]:
+    return pair[0], None, pair[1]
+
+
+def _nothing_to_export(project: str, n_items: int, excluded: dict[str, int], options: ExportOptions,
+                       cur: Curation | None = None) -> str:
+    head = f"Nothing to export from project {project!r}"
+    if n_items == 0:
+        return f"{head}: it has no items yet"
+    if cur is not None and not cur.kept:
+        removed = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in cur.removed.items() if n)
+        return f"{head}: the filters removed every item ({removed})"
+    detail = describe_excluded(excluded)
+    if options.format not in PAIR_REASONS:
+        if options.format == "kto" and options.kto_source == "ratings":
+            what = (f"no candidate's mean {options.kto_dimension!r} rating is at least {options.kto_desirable_min} "
+                    f"or at most {options.kto_undesirable_max}")
+        elif options.format in ("sft", "openai-sft") and options.sft_min_rating is not None:
+            what = (f"no item with a correction or a clear consensus rated at least {options.sft_min_rating} on "
+                    f"{options.sft_dimension!r}")
+        else:
+            what = {"raw": "no submitted annotation", "corrections": "no usable correction",
+                    "kto": "no item with a clear or both-bad consensus or a strict ranking",
+                    }.get(options.format, "no item with a correction, a clear consensus or a single top rank")
+        return f"{head} as {options.format}: {what}" + (f"; {detail}" if detail else "")
+    if excluded.get("no_margin_ratings"):
+        return (f"{head}: no pair has {options.margin_dimension!r} ratings of both answers for a ratings margin; "
+                f"{detail}")
+    if n_items == excluded["no_annotations"]:
+        return f"{head}: none of its {n_items} items has a preference or ranking annotation yet"
+    undecided = {"tie", "both_bad", "split", "no_annotations", "tied_ranks"}
+    if all(r in undecided for r in REASONS if excluded[r]):
+        why = "no item has a clear majority preference or a strict consensus ranking"
+    elif all(r in undecided | {"too_few_annotations"} for r in REASONS if excluded[r]):
+        why = (f"no item has a clear majority preference or a strict consensus ranking with at least "
+               f"{options.min_annotations} annotations")
+    else:
+        why = "no item gives a pair of different answers with a clear majority preference or ranking"
+    return f"{head}: {why}; {detail}"

@@ -1,0 +1,136 @@
+"""Loaders that turn a project's annotations into DataFrames for the pure maths (agreement, consensus, export)."""
+
+import json
+from typing import Any
+
+import pandas as pd
+from sqlmodel import Session, select
+
+from feedback.store.reads import fetch_frame
+from feedback.store.tables import Annotation, Candidate, Item, User
+
+ANNOTATION_COLUMNS = [
+    "annotation_id", "item_id", "external_id", "user_id", "annotator", "preference", "ratings", "flags",
+    "correction", "rationale", "shown_order", "time_spent_s", "source", "created_at", "updated_at",
+    "schema_version", "guidelines_version",
+]
+CANDIDATE_COLUMNS = ["item_id", "key", "model", "version", "output", "messages", "position"]
+
+
+def annotations_frame(session: Session, project_id: int) -> pd.DataFrame:
+    """One row per submitted annotation of the project (columns ``ANNOTATION_COLUMNS``).
+
+    ``ratings``, ``flags`` and ``shown_order`` are decoded JSON; ``created_at`` and ``updated_at`` are
+    pandas UTC timestamps. Read with ``fetch_columns`` and decoded here in bulk: through the ORM a million
+    annotations took about 15 s.
+    """
+    stmt = (
+        select(
+            Annotation.id, Annotation.item_id, Item.external_id, Annotation.user_id, User.name,
+            Annotation.preference, Annotation.ratings, Annotation.flags, Annotation.correction,
+            Annotation.rationale, Annotation.shown_order, Annotation.time_spent_s, Annotation.source,
+            Annotation.created_at, Annotation.updated_at, Annotation.schema_version, Annotation.guidelines_version,
+        )
+        .join(Item, Item.id == Annotation.item_id)
+        .join(User, User.id == Annotation.user_id)
+        .where(Item.project_id == project_id, Annotation.status == "submitted")
+        .order_by(Annotation.item_id, User.name)
+    )
+    return fetch_frame(session, stmt, ANNOTATION_COLUMNS, _prepare_annotations)
+
+
+def _prepare_annotations(columns: dict[str, Any]) -> dict[str, Any]:
+    """One chunk of ``annotations_frame``: JSON decoded, times as UTC timestamps, numbers typed the same way
+    in every chunk (``time_spent_s`` float, NaN when not recorded; the versions nullable integers)."""
+    for column, empty in (("ratings", {}), ("flags", {}), ("shown_order", None)):
+        columns[column] = _decoded(columns[column], empty)
+    columns["time_spent_s"] = pd.to_numeric(pd.Series(columns["time_spent_s"], dtype=object), errors="coerce") \
+        .astype(float)
+    for column in ("schema_version", "guidelines_version"):
+        columns[column] = pd.to_numeric(pd.Series(columns[column], dtype=object), errors="coerce").astype("Int64")
+    for column in ("created_at", "updated_at"):
+        columns[column] = pd.to_datetime(pd.Series(columns[column], dtype=object), utc=True, format="ISO8601")
+    return columns
+
+
+def _decoded(values: list[Any], empty: Any) -> list[Any]:
+    """JSON text decoded (values a driver already decoded pass through); NULL and ``"null"`` give ``empty``."""
+    values = list(values)
+    loads = json.loads
+    out = [({} if value == "{}" else loads(value)) if isinstance(value, str) else value for value in values]
+    if isinstance(empty, dict):
+        out = [{} if value is None else value for value in out]
+    return out
+
+
+def candidates_frame(session: Session, project_id: int) -> pd.DataFrame:
+    """One row per candidate of the project's items, in item then position order (``messages`` decoded)."""
+    stmt = (
+        select(
+            Candidate.item_id, Candidate.key, Candidate.model, Candidate.version, Candidate.output,
+            Candidate.messages, Candidate.position,
+        )
+        .join(Item, Item.id == Candidate.item_id)
+        .where(Item.project_id == project_id)
+        .order_by(Candidate.item_id, Candidate.position)
+    )
+    return fetch_frame(session, stmt, CANDIDATE_COLUMNS, _prepare_candidates)
+
+
+def _prepare_candidates(columns: dict[str, Any]) -> dict[str, Any]:
+    columns["messages"] = _decoded(columns["messages"], None)
+    return columns
+
+
+ITEM_COLUMNS = ["item_id", "external_id", "prompt", "messages", "meta", "batch_id", "position", "is_gold",
+                "created_at"]
+
+
+def items_frame(session: Session, project_id: int) -> pd.DataFrame:
+    """One row per item of the project: ids, prompt or messages, metadata, import batch, position, whether
+    it is a gold item, and when it was imported (``created_at``, UTC)."""
+    stmt = (
+        select(Item.id, Item.external_id, Item.prompt, Item.messages, Item.meta, Item.batch_id, Item.position,
+               Item.is_gold, Item.created_at)
+        .where(Item.project_id == project_id)
+        .order_by(Item.position, Item.id)
+    )
+    return fetch_frame(session, stmt, ITEM_COLUMNS, _prepare_items)
+
+
+def _prepare_items(columns: dict[str, Any]) -> dict[str, Any]:
+    """One chunk of ``items_frame``: JSON decoded, ``is_gold`` a bool, ``created_at`` a UTC timestamp."""
+    columns["messages"] = _decoded(columns["messages"], None)
+    columns["meta"] = _decoded(columns["meta"], {})
+    columns["is_gold"] = [bool(v) for v in columns["is_gold"]]
+    columns["batch_id"] = pd.to_numeric(pd.Series(columns["batch_id"], dtype=object), errors="coerce") \
+        .astype("Int64")
+    columns["created_at"] = pd.to_datetime(pd.Series(columns["created_at"], dtype=object), utc=True,
+                                           format="ISO8601")
+    return columns
+
+
+def annotations_version(session: Session, project_id: int) -> str:
+    """Changes whenever an annotation of the project is added or edited (a cache key for aggregates)."""
+    from sqlmodel import func
+
+    count, latest, top = session.exec(
+        select(func.count(Annotation.id), func.max(Annotation.updated_at), func.max(Annotation.id))
+        .join(Item, Item.id == Annotation.item_id)
+        .where(Item.project_id == project_id)
+    ).one()
+    return f"{count}:{latest}:{top}"
+
+
+def review_state_version(session: Session, project_id: int) -> str:
+    """Changes whenever a reviewer decides on an item of the project or a judge's verdict is imported
+    (with ``annotations_version``, the cache key of figures that use adjudications and suggestions)."""
+    from sqlmodel import func
+
+    from feedback.store.tables import Adjudication, Suggestion
+
+    decided = session.exec(select(func.max(Adjudication.id)).join(Item, Item.id == Adjudication.item_id)
+                           .where(Item.project_id == project_id)).one()
+    suggested = session.exec(select(func.max(Suggestion.id)).join(Item, Item.id == Suggestion.item_id)
+                             .where(Item.project_id == project_id)).one()
+    return f"{decided}:{suggested}"

@@ -1,0 +1,76 @@
+"""How far a project and each of its annotators have got (for reviewers and admins).
+
+An item is *complete* once its submitted annotations reach its overlap (the project's overlap plus any
+extra annotators a reviewer asked for); gold items are counted apart, since everyone answers them.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Integer, case, cast
+from sqlmodel import Session, func, select
+
+from feedback.people.permissions import REVIEWER, require, require_project
+from feedback.store.tables import Annotation, Item, Project, Skip, User
+
+
+def _midnight() -> datetime:
+    return datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def project_progress(*, session: Session, user: User | None, project: Project) -> dict[str, int]:
+    """Items of the project: ``items`` (regular), ``complete``, ``started`` (some annotations, not
+    complete), ``untouched``, ``gold``; and ``annotations`` submitted, ``wanted`` (overlap x items)."""
+    require(user, REVIEWER, "see a project's progress")
+    require_project(session, user, project)
+    wanted = project.overlap + Item.extra_overlap
+    items, complete, started, annotations, needed = session.exec(
+        select(func.count(Item.id),
+               func.coalesce(func.sum(cast(Item.n_annotations >= wanted, Integer)), 0),
+               func.coalesce(func.sum(case((Item.n_annotations.between(1, wanted - 1), 1), else_=0)), 0),
+               func.coalesce(func.sum(Item.n_annotations), 0),
+               func.coalesce(func.sum(wanted), 0))
+        .where(Item.project_id == project.id, ~Item.is_gold)
+    ).one()
+    gold = session.exec(select(func.count(Item.id)).where(Item.project_id == project.id, Item.is_gold)).one()
+    return {"items": items, "complete": complete, "started": started, "untouched": items - complete - started,
+            "gold": gold, "annotations": annotations, "wanted": needed}
+
+
+def annotator_progress(*, session: Session, user: User | None, project: Project) -> pd.DataFrame:
+    """One row per annotator who answered or skipped an item of the project, by name: ``annotator``,
+    ``done``, ``today`` (since midnight UTC), ``skipped``, ``median_s`` (time per answer, where recorded),
+    ``last`` (time of the newest answer)."""
+    require(user, REVIEWER, "see annotators' progress")
+    require_project(session, user, project)
+    rows = session.exec(
+        select(User.name, Annotation.created_at, Annotation.time_spent_s)
+        .join(Annotation, Annotation.user_id == User.id).join(Item, Item.id == Annotation.item_id)
+        .where(Item.project_id == project.id)
+    ).all()
+    skips = dict(session.exec(
+        select(User.name, func.count(Skip.id)).join(Skip, Skip.user_id == User.id)
+        .join(Item, Item.id == Skip.item_id).where(Item.project_id == project.id).group_by(User.name)
+    ).all())
+    answers = pd.DataFrame(rows, columns=["annotator", "created_at", "time_spent_s"])
+    names = sorted(set(answers["annotator"]) | set(skips))
+    if answers.empty:
+        answers["created_at"] = pd.Series(dtype="datetime64[ns, UTC]")
+    created = pd.to_datetime(answers["created_at"], utc=True)
+    grouped = answers.assign(created=created, today=created >= _midnight()).groupby("annotator")
+    table = pd.DataFrame({
+        "done": grouped.size(), "today": grouped["today"].sum(),
+        "median_s": grouped["time_spent_s"].median(), "last": grouped["created"].max(),
+    }).reindex(names)
+    table["skipped"] = [skips.get(name, 0) for name in names]
+    table[["done", "today"]] = table[["done", "today"]].fillna(0).astype(int)
+    return table.reset_index(names="annotator")[["annotator", "done", "today", "skipped", "median_s", "last"]]
+
+
+def progress_summary(progress: dict[str, Any]) -> str:
+    """One line: how much of the project is done."""
+    share = progress["annotations"] / progress["wanted"] if progress["wanted"] else 1.0
+    return (f"{progress['complete']} of {progress['items']} items complete, {progress['started']} started, "
+            f"{progress['untouched']} untouched; {progress['annotations']} of {progress['wanted']} annotations "
+            f"({share:.0%})" + (f"; {progress['gold']} gold items" if progress["gold"] else ""))

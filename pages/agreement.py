@@ -1,0 +1,83 @@
+"""Agreement (reviewers and admins): per question, per annotator pair, per annotator; disputed items;
+automatic judges against the people."""
+
+import streamlit as st
+
+from feedback.agreement.report import questions_table
+from feedback.errors import FeedbackError
+from feedback.people.permissions import REVIEWER
+from feedback.review.workflow import review_queue
+from feedback.ui import context
+from feedback.ui.agreement_views import judges_table, quality_table, question_details
+from feedback.ui.cached import cached_agreement_report, cached_judges, cached_quality
+from feedback.ui.guard import require_user
+from feedback.ui.review_views import ITEM, queue_table
+
+user = require_user(REVIEWER, refusal="Only reviewers may read agreement figures")
+project = context.current_project()
+st.title("Agreement")
+if project is None:
+    st.info("There is no project yet. Import agent outputs on the Data page.")
+    st.stop()
+
+try:
+    report = cached_agreement_report(user=user, project_id=project.id, project=project.name)
+    quality = cached_quality(user=user, project=project)
+    judges = cached_judges(user=user, project=project)
+except FeedbackError as e:  # an annotator (or nobody) reaching this page's address
+    st.error(str(e))
+    st.stop()
+a, b, c, d = st.columns(4)
+a.metric("Annotations", report["n_annotations"])
+b.metric("Items annotated", report["n_items_annotated"])
+c.metric("Annotators", len(report["annotators"]))
+d.metric("Flagged annotators", sum(row["flagged"] for row in quality))
+if report["n_annotations"] == 0:
+    st.info("No annotations yet: rate some items first.")
+    st.stop()
+
+questions, annotators, disputed, automatic = st.tabs(["Questions", "Annotators", "Disputed items",
+                                                      "Automatic judges"], key="agreement.tab")
+with questions:
+    boot = report.get("bootstrap") or {}
+    st.caption("Computed over units with 2 or more answers: items for the preference, item x answer for ratings "
+               "and flags. Percent agreement is the share of agreeing pairs of answers; kappa and alpha correct "
+               "it for the agreement expected by chance (1 = perfect, 0 = chance, below 0 = worse than chance). "
+               f"95% intervals: {boot.get('resamples', 0)} bootstrap resamples of items (seed {boot.get('seed')}).")
+    fmt = {col: "{:.3f}" for col in ["% agreement", "expected by chance", "Fleiss' kappa", "Krippendorff's alpha"]}
+    st.dataframe(questions_table(report).style.format(fmt, na_rep="n/a"), hide_index=True, width="stretch")
+    measured = [q for q in report["questions"] if q.get("n_units")]
+    if measured:
+        names = [q["question"] for q in measured]
+        question = measured[names.index(st.selectbox("Question in detail", names, key="agreement.question"))]
+        question_details(question)
+
+with annotators:
+    st.caption(f"Flagged (red) when agreement with the others or gold accuracy is below the project's quality "
+               f"threshold ({project.quality_threshold:.0%}, after 5 items), or when the left answer is chosen "
+               "far more or less often than chance would have it (binomial test, p < 0.01). Agreement with "
+               "the others: the share of an annotator's choices equal to the majority of the other annotators "
+               "of the item (items where the others tie are left out).")
+    quality_table(quality)
+
+with disputed:
+    with context.session() as s:
+        queue = review_queue(session=s, user=user, project=project, limit=200)
+    st.caption(f"Items whose consensus is below the review threshold ({queue.threshold:.0%}) or split, most "
+               f"disputed first: {queue.total}. Open one to decide it on the Review page.")
+    if queue.entries:
+        st.dataframe(queue_table(queue).style.format({"confidence": "{:.0%}"}), hide_index=True, width="stretch")
+        names = {e.item_id: e.external_id for e in queue.entries}
+        item_id = st.selectbox("Item", list(names), format_func=names.get, key="agreement.disputed")
+        if st.button("Review this item", icon=":material/gavel:", key="agreement.review"):
+            st.session_state[ITEM] = item_id
+            st.switch_page("pages/review.py")
+
+with automatic:
+    if judges:
+        st.caption("Each automatic judge's verdicts against the human consensus (a reviewer's final answer, "
+                   "else the majority of 2+ annotators), beside how often the people agree with that same "
+                   "consensus: a judge to trust comes close to the people.")
+        judges_table(judges)
+    else:
+        st.caption("No automatic judge's verdicts were imported (see `suggestions` in the import format).")

@@ -1,0 +1,53 @@
+"""Data: import agent outputs (with labels collected elsewhere) and see the import batches."""
+
+from dataclasses import asdict
+
+import pandas as pd
+import streamlit as st
+
+from feedback.errors import FeedbackError, ImportRejected
+from feedback.intake.importer import import_file
+from feedback.people.permissions import ADMIN
+from feedback.projects.projects import list_batches
+from feedback.ui import context
+from feedback.ui.actions import flash, show_flash
+from feedback.ui.guard import require_user
+
+user = require_user(ADMIN, refusal="Only admins may import data")
+project = context.current_project()
+st.title("Data")
+
+st.subheader("Import")
+st.caption("JSONL (one item per line: prompt or messages, candidates, optional metadata and annotations) or CSV "
+           "(prompt, output_a, output_b). Every bad line is listed and nothing is written unless you skip them.")
+with st.form("data.import", clear_on_submit=False):
+    upload = st.file_uploader("File", type=["jsonl", "json", "csv"], key="data.file")
+    name = st.text_input("Project", value=project.name if project else "", key="data.project")
+    skip = st.checkbox("Import the good lines and skip the invalid ones", key="data.skip")
+    go = st.form_submit_button("Import", type="primary")
+if go:
+    try:
+        if upload is None:
+            raise FeedbackError("Choose a file to import")
+        with context.session() as s:
+            report = import_file(session=s, user=user, project=name, path=None, data=upload.getvalue(),
+                                 filename=upload.name, skip_invalid=skip)
+    except ImportRejected as e:
+        st.error(str(e))
+        st.dataframe(pd.DataFrame([asdict(p) for p in e.problems]), hide_index=True, width="stretch")
+    except FeedbackError as e:
+        st.error(str(e))
+    else:
+        flash("\n\n".join(report.summary_lines()))
+        context.open_project_next_run(report.project)
+        st.rerun()
+show_flash()
+
+if project is not None:
+    with context.session() as s:
+        batches = list_batches(session=s, project=project)
+    if batches:
+        st.dataframe(pd.DataFrame([b.model_dump(exclude={"project_id", "created_by"}) for b in batches]),
+                     hide_index=True, width="stretch")
+
+    st.caption("Fine-tuning datasets are made on the Export page.")

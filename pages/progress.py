@@ -1,0 +1,38 @@
+"""Progress (reviewers and admins): how much of the project is done, and by whom."""
+
+import streamlit as st
+
+from feedback.errors import FeedbackError
+from feedback.labeling.progress import annotator_progress, progress_summary, project_progress
+from feedback.people.permissions import REVIEWER
+from feedback.ui import context
+from feedback.ui.guard import require_user
+
+user = require_user(REVIEWER)
+project = context.current_project()
+st.title("Progress")
+if project is None:
+    st.info("There is no project yet.")
+    st.stop()
+try:
+    with context.session() as s:
+        overall = project_progress(session=s, user=user, project=project)
+        people = annotator_progress(session=s, user=user, project=project)
+except FeedbackError as e:  # an annotator reaching this page's address
+    st.error(str(e))
+    st.stop()
+
+st.progress(overall["annotations"] / overall["wanted"] if overall["wanted"] else 1.0, text=progress_summary(overall))
+a, b, c, d = st.columns(4)
+a.metric("Items complete", overall["complete"])
+b.metric("Started", overall["started"])
+c.metric("Untouched", overall["untouched"])
+d.metric("Annotations", f"{overall['annotations']} / {overall['wanted']}")
+st.subheader("Annotators")
+if people.empty:
+    st.info("Nobody has answered or skipped an item of this project yet.")
+else:
+    st.dataframe(people, hide_index=True, width="stretch", column_config={
+        "annotator": "Annotator", "done": "Done", "today": st.column_config.NumberColumn("Today", help="since midnight UTC"),
+        "skipped": "Skipped", "median_s": st.column_config.NumberColumn("Median time (s)", format="%.0f"),
+        "last": st.column_config.DatetimeColumn("Last answer", format="YYYY-MM-DD HH:mm")})

@@ -1,0 +1,84 @@
+"""Rate: compare the agent's answers to one item, score them, flag them, correct them; then the next."""
+
+import time
+
+import streamlit as st
+
+from feedback.errors import FeedbackError
+from feedback.labeling.annotate import submit_annotation
+from feedback.labeling.queue import display_order, progress, serve, skip
+from feedback.people.permissions import ANNOTATOR
+from feedback.projects.items import candidates_of
+from feedback.projects.projects import current_guidelines, project_schema
+from feedback.review.judges import describe_suggestion, suggestions_for
+from feedback.ui import context
+from feedback.ui.guard import require_user
+from feedback.ui.rating import LETTERS, keyboard_help, rating_form
+from feedback.ui.render import render_input, safe_markdown
+
+user = require_user(ANNOTATOR)
+project = context.current_project()
+st.title("Rate")
+if project is None:
+    st.info("There is no project for you yet. An admin imports agent outputs on the Data page.")
+    st.stop()
+
+try:
+    with context.session() as s:
+        item = serve(session=s, user=user, project=project, item_id=st.session_state.get("rate.item_id"))
+        done = progress(session=s, user=user, project=project)
+        candidates = candidates_of(s, item.id) if item else []
+        guidelines = current_guidelines(session=s, project=project)
+        suggestions = suggestions_for(session=s, user=user, item_id=item.id) \
+            if item and project.show_suggestions else []
+except FeedbackError as e:
+    st.error(str(e))
+    st.stop()
+
+st.progress(done.total and done.done / done.total,
+            text=f"**{project.name}**: {done.done} of {done.total} done, {done.done_today} today, "
+                 f"{done.remaining} to go")
+if flash := st.session_state.pop("rate.flash", None):
+    st.toast(flash, icon=":material/check:")
+if item is None:
+    st.success("Your queue is empty: every item you can rate has been rated. Thank you!")
+    st.stop()
+if st.session_state.get("rate.item_id") != item.id:
+    st.session_state["rate.item_id"] = item.id
+    st.session_state["rate.started"] = time.monotonic()
+
+main, side = st.columns([4, 1.4]) if guidelines and guidelines.text.strip() else (st.container(), None)
+if side is not None:
+    with side, st.container(height=700, border=True):
+        st.caption(f"Guidelines, version {guidelines.version}")
+        st.markdown(guidelines.text)
+with main:
+    schema = project_schema(project)
+    st.caption(f"Item `{item.external_id}` · {keyboard_help(schema, len(candidates))}")
+    render_input(item)
+    by_key = {c.key: c for c in candidates}
+    shown = [by_key[k] for k in display_order(user.id, item.id, list(by_key))]
+    answer, submitted = rating_form(item.id, shown, schema, keyboard=True)
+    if suggestions:
+        with st.expander("What the automatic judges said", expanded=False):
+            letters = {c.key: LETTERS[i] for i, c in enumerate(shown)}
+            for suggestion in suggestions:
+                st.markdown(safe_markdown(describe_suggestion(suggestion, letters)))
+    with st.popover("Skip this item", icon=":material/skip_next:"):
+        reason = st.text_input("Why skip? (optional)", key=f"rate.{item.id}.skip_reason")
+        skipped = st.button("Skip", key=f"rate.{item.id}.skip")
+
+if submitted or skipped:
+    try:
+        with context.session() as s:
+            if submitted:
+                answer.time_spent_s = round(time.monotonic() - st.session_state.get("rate.started", time.monotonic()), 1)
+                submit_annotation(session=s, user=user, item_id=item.id, answer=answer)
+            else:
+                skip(session=s, user=user, item_id=item.id, reason=reason or None)
+    except FeedbackError as e:
+        st.error(str(e))
+    else:
+        st.session_state.pop("rate.item_id", None)
+        st.session_state["rate.flash"] = f"{'Saved your answer on' if submitted else 'Skipped'} {item.external_id}"
+        st.rerun()

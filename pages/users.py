@@ -1,0 +1,68 @@
+"""Users (admins): every account with its role; add one, change a role, reset a password, deactivate."""
+
+import pandas as pd
+import streamlit as st
+
+from feedback.errors import FeedbackError
+from feedback.people import accounts
+from feedback.people.permissions import ADMIN, ROLES
+from feedback.ui import context
+from feedback.ui.actions import apply, show_flash
+from feedback.ui.guard import require_user
+
+user = require_user(ADMIN)
+st.title("Users")
+try:
+    with context.session() as s:
+        users = accounts.list_users(session=s, actor=user)
+except FeedbackError as e:
+    st.error(str(e))
+    st.stop()
+
+show_flash()
+st.dataframe(pd.DataFrame([{"name": u.name, "role": u.role, "active": u.active, "password": bool(u.password_hash),
+                            "last login": u.last_login_at} for u in users]),
+             hide_index=True, width="stretch",
+             column_config={"password": st.column_config.CheckboxColumn(help="without one, nobody can sign in")})
+names = [u.name for u in users]
+
+
+def same_twice(password: str, again: str) -> str:
+    if password != again:
+        raise FeedbackError("The two passwords differ")
+    return password
+
+
+add, role, reset, active = st.tabs(["Add a user", "Change a role", "Reset a password", "Deactivate"], key="users.tab")
+with add, st.form("users.add", clear_on_submit=True):
+    name = st.text_input("Name", key="users.add.name", max_chars=100)
+    new_role = st.selectbox("Role", ROLES, key="users.add.role")
+    password = st.text_input("Password", type="password", key="users.add.password", autocomplete="new-password",
+                             help=f"at least {accounts.MIN_PASSWORD} characters")
+    again = st.text_input("Password again", type="password", key="users.add.again", autocomplete="new-password")
+    if st.form_submit_button("Add user", type="primary"):
+        apply(lambda s: accounts.create_user(session=s, actor=user, name=name, role=new_role,
+                                         password=same_twice(password, again)), f"Added {name.strip()} ({new_role}).")
+
+with role, st.form("users.role"):
+    who = st.selectbox("User", names, key="users.role.name")
+    to = st.selectbox("New role", ROLES, key="users.role.role")
+    if st.form_submit_button("Change role"):
+        apply(lambda s: accounts.set_role(session=s, actor=user, name=who, role=to), f"{who} is now {to}.")
+
+with reset, st.form("users.reset", clear_on_submit=True):
+    who = st.selectbox("User", names, key="users.reset.name")
+    password = st.text_input("New password", type="password", key="users.reset.password",
+                             autocomplete="new-password", help=f"at least {accounts.MIN_PASSWORD} characters")
+    again = st.text_input("New password again", type="password", key="users.reset.again", autocomplete="new-password")
+    if st.form_submit_button("Reset password"):
+        apply(lambda s: accounts.reset_password(session=s, actor=user, name=who, password=same_twice(password, again)),
+              f"New password set for {who}.")
+
+with active, st.form("users.active"):
+    st.caption("A deactivated account cannot sign in and is signed out at its next click; its labels are kept.")
+    who = st.selectbox("User", names, key="users.active.name")
+    state = st.radio("Account", ["deactivated", "active"], horizontal=True, key="users.active.state")
+    if st.form_submit_button("Apply"):
+        apply(lambda s: accounts.set_active(session=s, actor=user, name=who, active=state == "active"),
+              f"{who} is {state}.")
