@@ -11,35 +11,41 @@ import streamlit as st
 from feedback.config import Settings
 from feedback.errors import FeedbackError
 from feedback.people.accounts import MIN_PASSWORD, change_own_password
-from feedback.people.permissions import ADMIN, REVIEWER, at_least
+from feedback.people.permissions import ADMIN, ANNOTATOR, REVIEWER, at_least
 from feedback.people.users import visible_projects
 from feedback.store.tables import User
 from feedback.ui import context
 from feedback.ui.guard import app_navigation
+from feedback.ui.signin import sign_in_form
 
 HERE = Path(__file__).parent
 ICON = HERE / "assets" / "icon.png"  # a local file: a Material or emoji icon is fetched from a CDN
 st.set_page_config(page_title="Feedback: rate agent outputs", page_icon=str(ICON), layout="wide")
 
 
+# Every screen with the least role that may open it, in the order of the navigation; the first is the default.
+SCREENS = [
+    ("pages/rate.py", "Rate", ":material/thumbs_up_down:", ANNOTATOR),
+    ("pages/history.py", "My answers", ":material/history:", ANNOTATOR),
+    ("pages/agreement.py", "Agreement", ":material/groups:", REVIEWER),
+    ("pages/review.py", "Review", ":material/gavel:", REVIEWER),
+    ("pages/progress.py", "Progress", ":material/monitoring:", REVIEWER),
+    ("pages/export.py", "Export", ":material/download:", REVIEWER),
+    ("pages/data.py", "Data", ":material/database:", ADMIN),
+    ("pages/projects.py", "Projects", ":material/folder:", ADMIN),
+    ("pages/users.py", "Users", ":material/manage_accounts:", ADMIN),
+]
+
+
 def pages_for(user: User | None) -> list:
-    """The pages ``user`` may open (only the sign-in page before signing in); the first is the default."""
+    """The pages ``user`` may open; the first is the default. Before signing in: the sign-in page first, then
+    every screen (hidden from the menu), so that an address like /agreement answers with its guard's sign-in
+    and, once signed in, opens that page instead of a "Page not found"."""
     if user is None:
-        return [st.Page("pages/login.py", title="Sign in", icon=":material/login:", default=True)]
-    pages = [st.Page("pages/rate.py", title="Rate", icon=":material/thumbs_up_down:", default=True)]
-    if (HERE / "pages/history.py").exists():
-        pages.append(st.Page("pages/history.py", title="My answers", icon=":material/history:"))
-    if at_least(user, REVIEWER):
-        pages.append(st.Page("pages/agreement.py", title="Agreement", icon=":material/groups:"))
-        pages.append(st.Page("pages/review.py", title="Review", icon=":material/gavel:"))
-        pages.append(st.Page("pages/progress.py", title="Progress", icon=":material/monitoring:"))
-        pages.append(st.Page("pages/export.py", title="Export", icon=":material/download:"))
-    if at_least(user, ADMIN):
-        pages.append(st.Page("pages/data.py", title="Data", icon=":material/database:"))
-        if (HERE / "pages/projects.py").exists():
-            pages.append(st.Page("pages/projects.py", title="Projects", icon=":material/folder:"))
-        pages.append(st.Page("pages/users.py", title="Users", icon=":material/manage_accounts:"))
-    return pages
+        return [st.Page(sign_in_form, title="Sign in", icon=":material/login:", url_path="sign-in", default=True),
+                *(st.Page(path, title=title, icon=icon) for path, title, icon, _ in SCREENS)]
+    return [st.Page(path, title=title, icon=icon, default=n == 0)
+            for n, (path, title, icon, role) in enumerate(SCREENS) if at_least(user, role)]
 
 
 def change_password(user: User) -> None:
@@ -87,7 +93,7 @@ def sidebar(user: User) -> None:
 settings = Settings()
 try:
     context.configure(settings.database_url, settings.pool_size, demo_mode=settings.demo_mode,
-                      export_dir=settings.export_dir)
+                      export_dir=settings.export_dir, auto_upgrade=settings.auto_upgrade)
 except FeedbackError as e:  # e.g. a database made by an older version
     st.error(str(e))
     st.stop()
@@ -95,4 +101,4 @@ user = context.signed_in_user(settings.session_timeout_minutes)
 if user is not None:
     sidebar(user)
 with app_navigation():
-    st.navigation(pages_for(user)).run()
+    st.navigation(pages_for(user), position="sidebar" if user else "hidden").run()

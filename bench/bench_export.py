@@ -93,8 +93,8 @@ def export(db: Path, out: Path, fmt: str) -> None:
 def _options(fmt: str) -> dict:
     """The export's settings: the format, and the usual curation (at least 3 annotators, unsafe answers only as
     rejected, near duplicates removed, a seeded 5% test split)."""
-    from feedback.export.build import ExportOptions
     from feedback.export.curation.curate import CurationOptions
+    from feedback.export.options import ExportOptions
 
     return {"options": ExportOptions(format=fmt),
             "curation": CurationOptions(min_annotations=3, flags_only_rejected=("unsafe",), dedup="near",

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
         description="Demo accounts (admin, reviewer, maria, dev, sam) get fresh random passwords, printed by "
         "`feedback demo` at each start; `make run` turns it on. Never on a shared server.",
     )
+    auto_upgrade: bool = Field(
+        True,
+        description="Upgrade an older database's schema in place at start; when false, the app and the CLI "
+        "refuse to open it and name `feedback db upgrade`.",
+    )
 
 
 def setting_docs() -> dict[str, str]:

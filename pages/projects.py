@@ -1,5 +1,5 @@
 """Projects (admins): create one; for the project chosen in the sidebar, its settings, questions (versioned),
-guidelines (versioned), annotators and gold items. Every read and write goes through ``feedback.projects.projects``."""
+guidelines (versioned), annotators and gold items. Every read and write goes through ``feedback.projects``."""
 
 import json
 
@@ -8,19 +8,15 @@ import streamlit as st
 
 from feedback.errors import FeedbackError
 from feedback.people.permissions import ADMIN
-from feedback.projects.gold import set_gold
+from feedback.projects.gold import gold_answer_from_text, list_gold_items, set_gold
+from feedback.projects.guidelines import current_guidelines, guidelines_history, set_guidelines
+from feedback.projects.items import find_item
 from feedback.projects.projects import (
     CONSENSUS_METHODS,
     MAX_LEASE_MINUTES,
     create_project,
-    current_guidelines,
-    find_item,
-    gold_answer_from_text,
-    guidelines_history,
-    list_gold_items,
     list_members,
     member_options,
-    set_guidelines,
     set_members,
     update_project_settings,
 )

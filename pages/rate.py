@@ -8,8 +8,9 @@ from feedback.errors import FeedbackError
 from feedback.labeling.annotate import submit_annotation
 from feedback.labeling.queue import display_order, progress, serve, skip
 from feedback.people.permissions import ANNOTATOR
+from feedback.projects.guidelines import current_guidelines
 from feedback.projects.items import candidates_of
-from feedback.projects.projects import current_guidelines, project_schema
+from feedback.projects.projects import project_schema
 from feedback.review.judges import describe_suggestion, suggestions_for
 from feedback.ui import context
 from feedback.ui.guard import require_user

@@ -16,9 +16,9 @@ from pathlib import Path
 from sqlmodel import Session
 
 from feedback.errors import ExportError, FeedbackError
-from feedback.export.build import FORMATS, build_export
+from feedback.export.build import build_export
 from feedback.export.curation.curate import DEDUP, CurationOptions
-from feedback.export.options import KTO_SOURCES, MARGINS, ExportOptions
+from feedback.export.options import FORMATS, KTO_SOURCES, MARGINS, ExportOptions
 from feedback.export.rankings import RANKING_PAIRS
 from feedback.export.rows import FORMS
 from feedback.export.versions import list_versions, save_version

@@ -18,7 +18,7 @@ from feedback.store.engine import create_schema, make_engine
 
 def _engine(settings: Settings):
     engine = make_engine(settings.database_url, pool_size=settings.pool_size)
-    create_schema(engine)
+    create_schema(engine, upgrade=settings.auto_upgrade)
     return engine
 
 
@@ -142,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("projects", help="list projects", description="List projects with their item counts.")
     p.set_defaults(func=cmd_projects)
-    for module in ("feedback.cli.export", "feedback.cli.users", "feedback.cli.projects"):
+    for module in ("feedback.cli.export", "feedback.cli.users", "feedback.cli.projects", "feedback.cli.db"):
         _register(module, sub)
     return parser
 

@@ -1,6 +1,6 @@
 """`feedback project ...`: create projects, set their label schema, guidelines, members and settings.
 
-Thin translators over ``feedback.projects.projects``; the caller (``cli.main``) prints ``FeedbackError`` as ``Error: ...``.
+Thin translators over ``feedback.projects``; the caller (``cli.main``) prints ``FeedbackError`` as ``Error: ...``.
 """
 
 from pathlib import Path
@@ -8,20 +8,18 @@ from pathlib import Path
 from sqlmodel import Session
 
 from feedback.errors import FeedbackError
+from feedback.projects.guidelines import current_guidelines, set_guidelines
 from feedback.projects.projects import (
     CONSENSUS_METHODS,
     create_project,
-    current_guidelines,
     get_project,
     list_members,
-    migrate_answers,
     project_schema,
-    set_guidelines,
     set_members,
-    set_schema,
     update_project_settings,
 )
 from feedback.projects.schema import load_schema_file, schema_to_yaml
+from feedback.projects.schema_changes import migrate_answers, set_schema
 
 
 def _session(args, settings) -> Session:

@@ -4,7 +4,8 @@ Formats (``FORMATS``): ``dpo`` (``feedback.export.rows``), ``rm``, ``kto`` and `
 (``feedback.export.formats``), ``sft``, ``openai-sft`` and ``corrections`` (``feedback.export.targets``), ``raw``
 (``feedback.export.raw``); pairs from rankings: ``feedback.export.rankings``; the tools column:
 ``feedback.export.tools``; options: ``feedback.export.options``; columns and row checks:
-``feedback.export.schemas``. OpenAI formats are JSONL only, their provenance in the manifest (``row_provenance``,
+``feedback.export.schemas``; what a build gives (``ExportBundle``, ``ExportResult``): ``feedback.export.bundle``;
+the files' bytes (JSONL, Parquet, zip): ``feedback.export.files``. OpenAI formats are JSONL only, their provenance in the manifest (``row_provenance``,
 one entry per line); the others JSONL and Parquet with provenance columns. No cell of any file is null.
 
 Format ``dpo``: TRL's preference format with an explicit prompt (``prompt``, ``chosen``, ``rejected``),
@@ -21,23 +22,19 @@ Items with no preference vote that were ranked take their consensus ranking inst
 """
 
 import hashlib
-import io
 import json
-import os
-import tempfile
 import time
-import zipfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 from sqlmodel import Session
 
 from feedback.consensus.answers import item_consensus, standing_adjudications
 from feedback.errors import ExportError
-from feedback.export.curate import (
+from feedback.export.bundle import MANIFEST, PAIR_REASONS, ExportBundle, ExportResult, nothing_to_export
+from feedback.export.curated import (
     check_choices,
     curation_consensus,
     file_names,
@@ -46,22 +43,17 @@ from feedback.export.curate import (
     split_rows,
 )
 from feedback.export.curation.curate import FILTER_HELP, Curation, CurationOptions, class_balance, curate
-from feedback.export.formats import KTO_REASONS, kto_balance, kto_rows, openai_dpo_rows, pair_rows, rm_rows
+from feedback.export.files import jsonl_bytes, parquet_bytes, write_atomic
+from feedback.export.formats import kto_balance, kto_rows, openai_dpo_rows, pair_rows, rm_rows
 from feedback.export.manifest import RANKED_FORMATS, RULES, rules
-from feedback.export.options import FORMATS, ONE_FORM, ExportInputs, ExportOptions
+from feedback.export.options import ExportInputs, ExportOptions
 from feedback.export.provenance import included_agreement, sources
 from feedback.export.rankings import consensus_rankings, ranking_frame
 from feedback.export.raw import raw_rows
-from feedback.export.rows import REASONS, validate_rows
+from feedback.export.rows import validate_rows
 from feedback.export.schemas import TOOLS, column_names, validate_format_rows, validate_openai_rows
 from feedback.export.schemas import arrow_schema as format_schema
-from feedback.export.targets import (
-    CORRECTION_REASONS,
-    SFT_REASONS,
-    correction_rows,
-    openai_sft_rows,
-    sft_rows,
-)
+from feedback.export.targets import correction_rows, openai_sft_rows, sft_rows
 from feedback.export.tools import add_openai_tools, add_tools_column, item_tools
 from feedback.labeling.loaders import annotations_frame, candidates_frame, items_frame
 from feedback.people import permissions
@@ -69,159 +61,8 @@ from feedback.projects.projects import get_project, list_batches, project_schema
 from feedback.review.quality import flagged_annotators
 from feedback.store.tables import User
 
-__all__ = ["FORMATS", "ONE_FORM", "ExportBundle", "ExportOptions", "ExportResult", "arrow_schema", "build_export",
-           "describe_excluded", "export_dataset", "jsonl_bytes", "parquet_bytes"]
-
 OPENAI = ("openai-dpo", "openai-sft")
-PAIR_REASONS = ("dpo", "rm", "openai-dpo")  # formats whose exclusions are the DPO reasons
-MANIFEST = "manifest.json"
 MANIFEST_VERSION = 3  # 3: rankings, no null cells, every option and rule; 2: consensus, confidence, adjudicated
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-ALL_REASONS = tuple(dict.fromkeys(REASONS + KTO_REASONS + SFT_REASONS + CORRECTION_REASONS
-                                  + ("no_margin_ratings", "flagged_annotator")))
-REASON_WORDS = {reason: reason.replace("_", " ") for reason in ALL_REASONS} | {
-    "tied_ranks": "tied ranked pairs", "ranked_middle": "middle-ranked candidates",
-    "no_ratings": "without ratings", "between_thresholds": "rated between the thresholds",
-    "below_min_rating": "rated below the minimum", "no_margin_ratings": "pairs without ratings for a margin",
-}
-
-
-@dataclass(frozen=True)
-class ExportBundle:
-    """An export in memory: the rows, the files (name -> bytes, manifest included) and what was left out."""
-
-    project: str
-    options: ExportOptions
-    rows: list[dict[str, Any]]
-    excluded: dict[str, int]
-    manifest: dict[str, Any]
-    files: dict[str, bytes] = field(repr=False)
-    curation: Curation | None = None
-    splits: dict[str, int] = field(default_factory=dict)  # rows per split (train first)
-    timings: dict[str, float] = field(default_factory=dict, repr=False)  # seconds per stage (bench)
-
-    @property
-    def n_rows(self) -> int:
-        return len(self.rows)
-
-    def split_counts(self) -> dict[str, int]:
-        """Rows per split: ``{"train": n}``, with ``"test"`` when the test split has rows."""
-        return dict(self.splits) or {"train": self.n_rows}
-
-    def preview_lines(self, rows: int = 3) -> list[str]:
-        """What the settings keep and why, for the CLI: filters, rows per split, left out, balance, a few rows."""
-        items = self.manifest["items"]
-        lines = [f"{self.n_rows:,} row{'' if self.n_rows == 1 else 's'} ({self.options.label}) from "
-                 f"{items['exported']:,} of the "
-                 f"{items['total']:,} items of project {self.project!r}: "
-                 + ", ".join(f"{n:,} {split}" for split, n in self.split_counts().items())]
-        if self.curation is not None:
-            lines += [f"Filters: {line}" if n == 0 else f"  {line}"
-                      for n, line in enumerate(self.curation.summary_lines())]
-            if self.manifest.get("splits", {}).get("test_fraction") and "test" not in self.split_counts():
-                lines.append("No test split: too few distinct prompts are left to hold any out")
-        lines.append(f"Left out while building rows: {describe_excluded(self.excluded) or 'nothing'}")
-        lines += [f"Votes not counted (flagged by quality checks): {', '.join(names)}"
-                  for names in self.manifest.get("annotators_left_out", {}).values() if names]
-        balance = self.manifest.get("class_balance")
-        if balance:
-            shown = {k: v for k, v in balance.items() if k not in ("rule", "by_split")}
-            lines.append("Class balance: " + "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in shown.items()))
-        agreement = self.manifest.get("agreement")
-        if agreement:
-            def shown(key: str) -> str:
-                value = agreement.get(key)
-                return "n/a" if value is None else f"{value:.3f}"
-            lines.append(f"Agreement of the included items: percent {shown('percent_agreement')}, alpha "
-                         f"{shown('krippendorff_alpha_nominal')} (n/a: no item with two or more preferences), "
-                         f"mean confidence {shown('mean_consensus_confidence')}")
-        for name, entry in sorted(self.manifest.get("files", {}).items()):
-            lines.append(f"  {name} ({entry['bytes']:,} bytes, sha256 {entry['sha256'][:16]}...)")
-        for row in self.rows[:rows]:
-            lines.append("  " + _shorten(json.dumps(row, ensure_ascii=False, sort_keys=True), 300))
-        return lines
-
-    def summary_lines(self) -> list[str]:
-        """What the bundle holds, for the page."""
-        return [
-            f"{self.n_rows} row{'' if self.n_rows == 1 else 's'} ({self.options.label}) from project {self.project!r}: "
-            + ", ".join(sorted(self.files)),
-            f"Left out: {describe_excluded(self.excluded) or 'nothing'}",
-        ] + [f"Votes not counted (flagged by quality checks): {', '.join(names)}"
-             for names in self.manifest.get("annotators_left_out", {}).values() if names]
-
-    def zip_bytes(self) -> bytes:
-        """All files in one zip (for a browser download); the same bundle always gives the same bytes."""
-        return zip_files(self.files)
-
-
-@dataclass(frozen=True)
-class ExportResult:
-    """A written export: where its files are, how many rows, what was left out."""
-
-    project: str
-    options: ExportOptions
-    out_dir: Path
-    files: list[Path]
-    n_rows: int
-    excluded: dict[str, int]
-
-    def summary_lines(self) -> list[str]:
-        lines = [(f"Exported {self.n_rows} rows ({self.options.label}) "
-                  f"from project {self.project!r} to {self.out_dir}")]
-        lines += [f"  {path.name} ({path.stat().st_size:,} bytes)" for path in self.files]
-        lines.append(f"Left out: {describe_excluded(self.excluded) or 'nothing'}")
-        return lines
-
-
-def zip_files(files: dict[str, bytes], *, folder: str = "") -> bytes:
-    """``files`` as a zip with a fixed date and mode (inside ``folder`` when given), so the same files always
-    give the same bytes."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(files):
-            info = zipfile.ZipInfo(f"{folder}/{name}" if folder else name, date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, files[name])
-    return buffer.getvalue()
-
-
-def describe_excluded(excluded: dict[str, int]) -> str:
-    """``"12 split, 3 tie"``: the non-zero reasons, in ``REASONS`` order."""
-    return ", ".join(f"{excluded[r]} {REASON_WORDS[r]}" for r in ALL_REASONS if excluded.get(r))
-
-
-# Characters that str.splitlines() and JavaScript treat as line breaks although JSON does not escape them.
-_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
-
-
-def jsonl_bytes(rows: list[dict[str, Any]]) -> bytes:
-    """One JSON object per line, UTF-8 (not escaped), keys sorted, ``\\n`` line ends.
-
-    The Unicode line separators U+2028, U+2029 and U+0085 are written as escapes so that readers that
-    split lines on them (Python's ``splitlines``, JavaScript) still see one row per line.
-    """
-    encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, allow_nan=False).encode
-    text = "".join([encode(row) + "\n" for row in rows])
-    if "\u2028" in text or "\u2029" in text or "\x85" in text:   # only inside JSON strings, where \uXXXX is valid
-        text = text.translate(_LINE_BREAKS)
-    return text.encode("utf-8")
-
-
-def arrow_schema(form: str) -> pa.Schema:
-    """The Parquet schema of a DPO export in ``form`` (training columns first, then provenance)."""
-    return format_schema("dpo", form)
-
-
-def parquet_bytes(rows: list[dict[str, Any]], form: str, schema: pa.Schema | None = None) -> bytes:
-    """The rows as Parquet with an explicit schema (default: DPO's in ``form``; no pandas metadata, no timestamps)."""
-    schema = schema or arrow_schema(form)
-    table = pa.Table.from_pylist(rows, schema=schema)
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="zstd")
-    return sink.getvalue().to_pybytes()
 
 
 def build_export(*, session: Session, user: User | None, project: str, options: ExportOptions,
@@ -290,7 +131,7 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
         keep = set(data.items["external_id"].astype(str))
         rows = [r for r in rows if r["item_id"] in keep]
     if not rows:
-        raise ExportError(_nothing_to_export(proj.name, len(items), excluded, options, cur))
+        raise ExportError(nothing_to_export(proj.name, len(items), excluded, options, cur))
     described = provenance if options.format in OPENAI else rows
     row_items = [str(p["item_id"]) for p in described]
     _add_tools(rows, options, data, row_items)
@@ -370,10 +211,6 @@ def _curation_entry(cur: Curation, options: CurationOptions) -> dict[str, Any]:
                               "annotators, then the earliest import position"}
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit] + "..."
-
-
 def _rankings(session, project_id, options, candidates, consensus, left_out_ids):
     """The counted rankings (long frame) and the consensus ranking of each item with no preference vote."""
     if options.format not in RANKED_FORMATS or (options.format == "kto" and options.kto_source == "ratings"):
@@ -435,27 +272,11 @@ def export_dataset(*, session: Session, user: User | None, project: str, options
     names = [name for name in bundle.files if name != MANIFEST] + [MANIFEST]
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        paths = [_write_atomic(out_dir / name, bundle.files[name]) for name in names]
+        paths = [write_atomic(out_dir / name, bundle.files[name]) for name in names]
     except OSError as e:
         raise ExportError(f"Cannot write the export to {out_dir}: {e.strerror or e}") from e
     return ExportResult(project=bundle.project, options=options, out_dir=out_dir, files=paths,
                         n_rows=bundle.n_rows, excluded=bundle.excluded)
-
-
-def _write_atomic(path: Path, data: bytes) -> Path:
-    """Write to a temporary file in the same folder, then rename it over ``path``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _columns(options: ExportOptions) -> list[str]:
@@ -490,40 +311,3 @@ def _format_rows(session, proj, options, data, left_out_ids):
 
 def _with_none(pair: tuple[list, dict]) -> tuple[list, None, dict]:
     return pair[0], None, pair[1]
-
-
-def _nothing_to_export(project: str, n_items: int, excluded: dict[str, int], options: ExportOptions,
-                       cur: Curation | None = None) -> str:
-    head = f"Nothing to export from project {project!r}"
-    if n_items == 0:
-        return f"{head}: it has no items yet"
-    if cur is not None and not cur.kept:
-        removed = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in cur.removed.items() if n)
-        return f"{head}: the filters removed every item ({removed})"
-    detail = describe_excluded(excluded)
-    if options.format not in PAIR_REASONS:
-        if options.format == "kto" and options.kto_source == "ratings":
-            what = (f"no candidate's mean {options.kto_dimension!r} rating is at least {options.kto_desirable_min} "
-                    f"or at most {options.kto_undesirable_max}")
-        elif options.format in ("sft", "openai-sft") and options.sft_min_rating is not None:
-            what = (f"no item with a correction or a clear consensus rated at least {options.sft_min_rating} on "
-                    f"{options.sft_dimension!r}")
-        else:
-            what = {"raw": "no submitted annotation", "corrections": "no usable correction",
-                    "kto": "no item with a clear or both-bad consensus or a strict ranking",
-                    }.get(options.format, "no item with a correction, a clear consensus or a single top rank")
-        return f"{head} as {options.format}: {what}" + (f"; {detail}" if detail else "")
-    if excluded.get("no_margin_ratings"):
-        return (f"{head}: no pair has {options.margin_dimension!r} ratings of both answers for a ratings margin; "
-                f"{detail}")
-    if n_items == excluded["no_annotations"]:
-        return f"{head}: none of its {n_items} items has a preference or ranking annotation yet"
-    undecided = {"tie", "both_bad", "split", "no_annotations", "tied_ranks"}
-    if all(r in undecided for r in REASONS if excluded[r]):
-        why = "no item has a clear majority preference or a strict consensus ranking"
-    elif all(r in undecided | {"too_few_annotations"} for r in REASONS if excluded[r]):
-        why = (f"no item has a clear majority preference or a strict consensus ranking with at least "
-               f"{options.min_annotations} annotations")
-    else:
-        why = "no item gives a pair of different answers with a clear majority preference or ranking"
-    return f"{head}: {why}; {detail}"

@@ -35,8 +35,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from feedback.errors import ExportError, NotFound
-from feedback.export.build import MANIFEST, ExportBundle, zip_files
+from feedback.export.bundle import MANIFEST, ExportBundle
 from feedback.export.card import CARD, dataset_card
+from feedback.export.files import zip_files
 from feedback.export.options import ONE_FORM
 from feedback.people import permissions
 from feedback.projects.projects import get_project

@@ -1,3 +1,4 @@
-"""Intake: importing agent outputs (``importer.import_file``): parsing and checking each line (``parse``,
-``csv_file``), bulk writes (``write``), and the demo data set (``demo``).
+"""Intake: importing agent outputs (``importer.import_file``): reading a file (``source``, ``csv_file``), checking
+each line (``parse``, and the labels that come with it, ``labels``; the results in ``records``), bulk writes
+(``write``), and the demo data set (``demo``).
 """

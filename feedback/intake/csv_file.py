@@ -10,7 +10,8 @@ import re
 from collections.abc import Iterator
 
 from feedback.errors import ImportRejected
-from feedback.intake.parse import ParsedItem, Problem, Record, check_line, short
+from feedback.intake.parse import check_line
+from feedback.intake.records import ParsedItem, Problem, Record, short
 
 REQUIRED = ("prompt", "output_a", "output_b")
 OPTIONAL = ("id", "model_a", "model_b", "priority", "gold_preference")

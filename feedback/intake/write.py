@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, insert, select
 from sqlmodel import Session
 
-from feedback.intake.parse import ParsedAnnotation, ParsedItem, ParsedSuggestion, is_empty
+from feedback.intake.records import ParsedAnnotation, ParsedItem, ParsedSuggestion, is_empty
 from feedback.projects.gold import gold_verdict
 from feedback.store.tables import Annotation, Candidate, Item, Suggestion
 

@@ -24,10 +24,10 @@ from feedback.errors import InvalidAnswer, NotFound, PermissionDenied
 from feedback.labeling.escalation import maybe_escalate
 from feedback.labeling.queue import others_leases
 from feedback.people.permissions import REVIEWER, at_least, require_project
+from feedback.projects.answers import answer_problems
 from feedback.projects.gold import gold_verdict
 from feedback.projects.items import candidates_of
 from feedback.projects.projects import project_schema
-from feedback.projects.schema import answer_problems
 from feedback.store.tables import (
     Annotation,
     AnnotationRevision,

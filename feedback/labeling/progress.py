@@ -21,21 +21,25 @@ def _midnight() -> datetime:
 
 def project_progress(*, session: Session, user: User | None, project: Project) -> dict[str, int]:
     """Items of the project: ``items`` (regular), ``complete``, ``started`` (some annotations, not
-    complete), ``untouched``, ``gold``; and ``annotations`` submitted, ``wanted`` (overlap x items)."""
+    complete), ``untouched``, ``gold``; ``annotations`` submitted toward the overlap (at most ``wanted`` per
+    item), ``wanted`` (overlap x items) and ``beyond`` (annotations past an item's overlap: imported labels, or
+    an overlap lowered after the fact), so that ``annotations / wanted`` never passes 100%."""
     require(user, REVIEWER, "see a project's progress")
     require_project(session, user, project)
     wanted = project.overlap + Item.extra_overlap
-    items, complete, started, annotations, needed = session.exec(
+    toward = case((Item.n_annotations < wanted, Item.n_annotations), else_=wanted)
+    items, complete, started, annotations, submitted, needed = session.exec(
         select(func.count(Item.id),
                func.coalesce(func.sum(cast(Item.n_annotations >= wanted, Integer)), 0),
                func.coalesce(func.sum(case((Item.n_annotations.between(1, wanted - 1), 1), else_=0)), 0),
+               func.coalesce(func.sum(toward), 0),
                func.coalesce(func.sum(Item.n_annotations), 0),
                func.coalesce(func.sum(wanted), 0))
         .where(Item.project_id == project.id, ~Item.is_gold)
     ).one()
     gold = session.exec(select(func.count(Item.id)).where(Item.project_id == project.id, Item.is_gold)).one()
     return {"items": items, "complete": complete, "started": started, "untouched": items - complete - started,
-            "gold": gold, "annotations": annotations, "wanted": needed}
+            "gold": gold, "annotations": annotations, "wanted": needed, "beyond": submitted - annotations}
 
 
 def annotator_progress(*, session: Session, user: User | None, project: Project) -> pd.DataFrame:
@@ -73,4 +77,5 @@ def progress_summary(progress: dict[str, Any]) -> str:
     share = progress["annotations"] / progress["wanted"] if progress["wanted"] else 1.0
     return (f"{progress['complete']} of {progress['items']} items complete, {progress['started']} started, "
             f"{progress['untouched']} untouched; {progress['annotations']} of {progress['wanted']} annotations "
-            f"({share:.0%})" + (f"; {progress['gold']} gold items" if progress["gold"] else ""))
+            f"({share:.0%})" + (f", {progress['beyond']} more beyond the overlap" if progress.get("beyond") else "")
+            + (f"; {progress['gold']} gold items" if progress["gold"] else ""))

@@ -11,11 +11,12 @@ from typing import Any
 from sqlalchemy import Integer, cast
 from sqlmodel import Session, func, select
 
-from feedback.errors import InvalidAnswer, NotFound
+from feedback.errors import FeedbackError, InvalidAnswer, NotFound
 from feedback.people.permissions import ADMIN, REVIEWER, require, require_project
+from feedback.projects.answers import answer_problems
 from feedback.projects.items import candidates_of
 from feedback.projects.projects import project_schema
-from feedback.projects.schema import BOTH_BAD, TIE, LabelSchema, answer_problems
+from feedback.projects.schema import BOTH_BAD, TIE, LabelSchema
 from feedback.store.tables import Annotation, Item, Project, User
 from feedback.store.transactions import fresh, writing
 
@@ -103,6 +104,13 @@ def set_gold(*, session: Session, user: User | None, item_id: int, answer: dict[
     return item
 
 
+def list_gold_items(*, session: Session, user: User | None, project: Project) -> list[Item]:
+    """The project's gold items with their known answers, in import order (admins)."""
+    require(user, ADMIN, "see gold items")
+    return list(session.exec(select(Item).where(Item.project_id == project.id, Item.is_gold)
+                             .order_by(Item.position, Item.id)).all())
+
+
 def gold_accuracy(*, session: Session, user: User | None, project: Project) -> list[dict[str, Any]]:
     """Per annotator who answered gold items of the project, by name: ``annotator``, ``user_id``,
     ``gold_answered`` (answers with a verdict), ``correct`` and ``accuracy`` (0..1). Reviewers and admins."""
@@ -119,3 +127,20 @@ def gold_accuracy(*, session: Session, user: User | None, project: Project) -> l
     ).all()
     return [{"annotator": name, "user_id": user_id, "gold_answered": n, "correct": correct,
              "accuracy": correct / n} for user_id, name, n, correct in rows]
+
+
+def gold_answer_from_text(kind: str, text: str) -> dict[str, Any]:
+    """A gold answer typed on the Projects page: ``preference`` (``a``, ``tie``, ``both_bad``) or ``ranking``
+    (``a=1, b=2, c=3``); checked against the item by ``set_gold``."""
+    text = (text or "").strip()
+    if not text:
+        raise FeedbackError(f"gold.{kind}: type the known answer")
+    if kind == "preference":
+        return {"preference": text}
+    ranking: dict[str, Any] = {}
+    for part in text.split(","):
+        key, sep, rank = part.partition("=")
+        if not sep or not key.strip() or not rank.strip().isdigit():
+            raise FeedbackError(f"gold.ranking: {part.strip()!r} is not CANDIDATE=RANK (e.g. a=1, b=2, c=3)")
+        ranking[key.strip()] = int(rank)
+    return {"ranking": ranking}

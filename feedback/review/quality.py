@@ -9,7 +9,7 @@ Per annotator (``annotator_quality``; reviewers and admins):
   annotators chose; items where no one else answered, or where two or more options tie for most of the
   others' votes, are left out. ``agreement`` is the share of the remaining items where their preference
   equals the others' choice; ``agreement_n`` counts those items.
-- ``gold_answered`` and ``gold_accuracy``: from ``feedback.gold.gold_accuracy``.
+- ``gold_answered`` and ``gold_accuracy``: from ``feedback.projects.gold.gold_accuracy``.
 - position bias: over their answers on two-candidate items shown in the app (which shows the two answers in
   a random left/right order, recorded in ``Annotation.shown_order``) that chose one of the two answers (ties
   and both-bad left out): ``left_share`` (share choosing the left one), ``position_n`` and ``position_p``,

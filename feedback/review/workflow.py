@@ -34,9 +34,9 @@ from feedback.consensus.answers import (
 from feedback.consensus.methods import NON_CANDIDATE_CHOICES
 from feedback.errors import InvalidAnswer, NotFound, PermissionDenied
 from feedback.people.permissions import REVIEWER, require, require_project
+from feedback.projects.answers import answer_problems
 from feedback.projects.items import candidates_of
 from feedback.projects.projects import project_schema
-from feedback.projects.schema import answer_problems
 from feedback.review.judges import suggestions_for
 from feedback.store.tables import Adjudication, Annotation, Item, Project, User, utcnow
 from feedback.store.transactions import fresh, writing

@@ -9,13 +9,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, event, inspect
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
-from feedback.errors import FeedbackError
 from feedback.store import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from feedback.store.migrate import prepare
 
 WRITE_OPTION = "feedback_write"  # execution option of a write transaction: BEGIN IMMEDIATE
 
@@ -55,26 +55,14 @@ def _install_sqlite_hooks(engine: Engine, *, memory: bool) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")
 
 
-def create_schema(engine: Engine) -> None:
-    """Create every table and index that does not exist yet; refuse a database whose tables lack columns.
+def create_schema(engine: Engine, *, upgrade: bool = True) -> None:
+    """Make the database ready for this version of the app (``feedback.store.migrate.prepare``).
 
-    A database made by an older version of the app is refused with ``FeedbackError`` naming the missing
-    columns, instead of failing later in the middle of a page.
+    An empty database gets every table; one made by an older version is upgraded in place by the migrations, or,
+    with ``upgrade=False``, refused with ``FeedbackError`` naming ``feedback db upgrade``. A database made before
+    migrations whose tables lack columns is refused naming them, instead of failing later in the middle of a page.
     """
-    SQLModel.metadata.create_all(engine)
-    stored = inspect(engine)
-    missing = [f"{table.name}.{column.name}" for table in SQLModel.metadata.sorted_tables
-               for column in table.columns
-               if column.name not in {c["name"] for c in stored.get_columns(table.name)}]
-    if missing:
-        raise FeedbackError(
-            f"The database {engine.url.render_as_string(hide_password=True)} was made by an older version of "
-            f"this app: it lacks the columns {', '.join(missing)}. Export what you need with that version, "
-            "then move the database aside (make run creates a new one)."
-        )
-    for table in SQLModel.metadata.sorted_tables:  # indexes added to tables that already existed
-        for index in table.indexes:
-            index.create(engine, checkfirst=True)
+    prepare(engine, upgrade=upgrade)
 
 
 @contextmanager

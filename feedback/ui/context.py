@@ -24,20 +24,22 @@ NOTICE = "app.notice"  # why the user was signed out, shown once on the sign-in 
 
 
 @st.cache_resource(show_spinner=False)
-def _engine_for(url: str, pool_size: int) -> Engine:
+def _engine_for(url: str, pool_size: int, _upgrade: bool = False) -> Engine:
+    """The engine of ``url``, its schema made ready once (``_upgrade``, not part of the cache key: upgrade an
+    older schema in place, else refuse it; only ``configure``, which has the setting, passes it)."""
     engine = make_engine(url, pool_size=pool_size)
-    create_schema(engine)
+    create_schema(engine, upgrade=_upgrade)
     return engine
 
 
 def configure(database_url: str, pool_size: int, *, demo_mode: bool = False,
-              export_dir: Path = Path("data/exports")) -> Engine:
+              export_dir: Path = Path("data/exports"), auto_upgrade: bool = True) -> Engine:
     """Called by app.py on every run with the settings; pages then use ``engine()``."""
     st.session_state[_URL] = database_url
     st.session_state[_POOL] = pool_size
     st.session_state[_DEMO] = demo_mode
     st.session_state[_EXPORTS] = str(export_dir)
-    return _engine_for(database_url, pool_size)
+    return _engine_for(database_url, pool_size, auto_upgrade)
 
 
 def configured() -> bool:

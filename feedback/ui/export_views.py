@@ -7,10 +7,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from feedback.export.build import FORMATS, ExportBundle, describe_excluded
+from feedback.export.bundle import ExportBundle, describe_excluded
 from feedback.export.choices import ExportChoices
 from feedback.export.curation.curate import DEDUP, FILTER_HELP, CurationOptions
-from feedback.export.options import KTO_SOURCES, MARGINS, ONE_FORM, ExportOptions
+from feedback.export.options import FORMATS, KTO_SOURCES, MARGINS, ONE_FORM, ExportOptions
 from feedback.export.rankings import RANKING_PAIRS
 from feedback.export.rows import FORMS
 from feedback.export.versions import VersionInfo

@@ -1,6 +1,7 @@
 """The first line of every page: ``user = require_user(ROLE)``. A page runs inside the app (its settings,
-sign-in and navigation) for a signed-in user whose role may open it; anyone else sees the sign-in and nothing
-of any project.
+sign-in and navigation) for a signed-in user whose role may open it; a visitor who has not signed in sees the
+sign-in form (signing in opens the page asked for), a user whose role is too low sees why, and neither sees
+anything of any project.
 
 Why a guard: with a ``pages/`` folder, Streamlit (1.67) runs a page script on its own, without ``app.py``,
 when a fresh server's first visitor opens the page's address (and AppTest does so on every rerun after the
@@ -21,6 +22,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from feedback.people.permissions import ADMIN, ANNOTATOR, REVIEWER, at_least
 from feedback.store.tables import User
 from feedback.ui import context
+from feedback.ui.signin import sign_in_form
 
 _APP = threading.local()  # a script run is one thread: how deep this run is inside app.py's navigation
 WHO = {ANNOTATOR: "signed-in users", REVIEWER: "reviewers and admins", ADMIN: "admins"}
@@ -65,9 +67,12 @@ def require_user(role: str = ANNOTATOR, *, refusal: str | None = None) -> User:
     """The signed-in user, when their role is ``role`` or above; otherwise the page shows why and stops.
     ``refusal``: the page's own words for a user whose role is too low."""
     enter_app()
-    user = context.current_user() if context.configured() else None
-    if user is None:
+    if not context.configured():  # a page run alone, with no app to give it settings
         st.info("Sign in to use this page.")
+        st.stop()
+    user = context.current_user()
+    if user is None:  # the address of a page, before signing in: signing in opens it
+        sign_in_form()
         st.stop()
     if not at_least(user, role):
         st.error(refusal or f"Only {WHO[role]} may open this page")

@@ -6,23 +6,17 @@ import json
 import pandas as pd
 import streamlit as st
 
-from feedback.projects.projects import (
+from feedback.projects.projects import project_schema
+from feedback.projects.schema import PREFERENCE_EXTRAS, parse_schema_text, schema_to_yaml
+from feedback.projects.schema_changes import (
     annotations_per_schema_version,
     migrate_answers,
     names_from_text,
-    project_schema,
     renames_from_text,
     schema_history,
     set_schema,
 )
-from feedback.projects.schema import (
-    EDITOR_COLUMNS,
-    PREFERENCE_EXTRAS,
-    editor_rows,
-    parse_schema_text,
-    schema_from_editor,
-    schema_to_yaml,
-)
+from feedback.projects.schema_editor import EDITOR_COLUMNS, editor_rows, schema_from_editor
 from feedback.store.tables import Project, User
 from feedback.ui import context
 from feedback.ui.actions import apply
@@ -33,7 +27,7 @@ def _saved(result) -> str:
 
 
 def questions_editor(user: User, project: Project) -> None:
-    """Draw the editor of ``project``'s questions; saving goes through ``feedback.projects.projects.set_schema``.
+    """Draw the editor of ``project``'s questions; saving goes through ``feedback.projects.schema_changes.set_schema``.
 
     Widget keys carry a hash of the stored questions, so the form shows the saved schema after a change.
     """

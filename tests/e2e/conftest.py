@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -72,8 +74,8 @@ def e2e_items() -> list[dict]:
 
 
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory):
-    """A running app on a fresh SQLite file holding ``e2e_items()`` and ``ACCOUNTS``; yields (url, database_url)."""
+def app_env(tmp_path_factory) -> dict[str, str]:
+    """A fresh SQLite file holding ``e2e_items()`` and ``ACCOUNTS``: the environment that points the app at it."""
     tmp = tmp_path_factory.mktemp("e2e")
     data = tmp / "items.jsonl"
     data.write_text("\n".join(json.dumps(i) for i in e2e_items()) + "\n", encoding="utf-8")
@@ -85,6 +87,21 @@ def app_server(tmp_path_factory):
     for name, role in ACCOUNTS.items():
         subprocess.run([str(bin_dir / "feedback"), "users", "add", name, "--role", role, "--password-stdin"],
                        input=f"{PASSWORD}\n", text=True, env=env, check=True, capture_output=True)
+    return env
+
+
+@pytest.fixture(scope="session")
+def app_server(app_env):
+    """A running app on ``app_env``'s data; yields (url, database_url)."""
+    with serve_app(app_env) as url:
+        yield url, app_env["FEEDBACK_DATABASE_URL"]
+
+
+@contextmanager
+def serve_app(env: dict[str, str]) -> Iterator[str]:
+    """``streamlit run app.py`` as `make run` starts it (no outbound traffic), on a free loopback port, until
+    the block ends; yields its address once it is healthy."""
+    bin_dir = Path(sys.executable).parent
     port = _free_port()
     proc = subprocess.Popen(
         [str(bin_dir / "streamlit"), "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -95,7 +112,7 @@ def app_server(tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc)
-        yield url, db_url
+        yield url
     finally:
         proc.terminate()
         try:

@@ -9,7 +9,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from feedback.errors import ExportError, NotFound
-from feedback.export.build import ExportOptions, arrow_schema, build_export, export_dataset
+from feedback.export.build import build_export, export_dataset
+from feedback.export.files import arrow_schema
+from feedback.export.options import ExportOptions
 from feedback.export.rows import COLUMNS, REASONS, validate_rows
 from feedback.people.users import add_users
 from feedback.store.tables import Annotation, Candidate, Item
@@ -394,7 +396,7 @@ def test_export_dataset_reports_an_unwritable_folder(session, project, tmp_path)
 
 
 def test_every_reason_has_words_in_the_summary():
-    from feedback.export.build import describe_excluded
+    from feedback.export.bundle import describe_excluded
 
     text = describe_excluded(dict.fromkeys(REASONS, 1))
     assert text == ("1 no annotations, 1 single candidate, 1 too few annotations, 1 tie, 1 both bad, 1 split, "

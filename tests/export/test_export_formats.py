@@ -13,7 +13,9 @@ import pytest
 from test_export import add_item as add_export_item
 
 from feedback.errors import ExportError
-from feedback.export.build import FORMATS, MANIFEST, ExportOptions, build_export, export_dataset
+from feedback.export.build import build_export, export_dataset
+from feedback.export.bundle import MANIFEST
+from feedback.export.options import FORMATS, ExportOptions
 from feedback.people.users import add_users
 from feedback.store.tables import Annotation
 

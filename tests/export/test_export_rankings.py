@@ -6,7 +6,8 @@ import pytest
 from sqlmodel import select
 
 from feedback.errors import ExportError
-from feedback.export.build import ExportOptions, build_export
+from feedback.export.build import build_export
+from feedback.export.options import ExportOptions
 from feedback.export.rankings import RankedItem, consensus_rankings, ranking_pairs
 from feedback.people.users import add_users
 from feedback.store.tables import Annotation, Candidate, Item

@@ -9,7 +9,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from feedback.errors import ExportError
-from feedback.export.build import ExportOptions, build_export
+from feedback.export.build import build_export
+from feedback.export.options import ExportOptions
 from feedback.people.users import add_users
 from feedback.store.tables import Annotation, Candidate, Item
 

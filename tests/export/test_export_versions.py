@@ -11,8 +11,9 @@ import yaml
 from datasets import load_dataset
 
 from feedback.errors import ExportError, NotFound, PermissionDenied
-from feedback.export.build import ExportOptions, build_export
+from feedback.export.build import build_export
 from feedback.export.card import data_files, size_category
+from feedback.export.options import ExportOptions
 from feedback.export.versions import (
     get_version,
     list_versions,

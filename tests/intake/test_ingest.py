@@ -12,7 +12,8 @@ from sqlmodel import Session, func, select
 from feedback.errors import FeedbackError, ImportRejected
 from feedback.intake import importer as ingest
 from feedback.intake import write as ingest_write
-from feedback.intake.importer import Problem, import_file
+from feedback.intake.importer import import_file
+from feedback.intake.records import Problem
 from feedback.people.users import add_users
 from feedback.projects.projects import create_project
 from feedback.projects.schema import LabelSchema

@@ -7,7 +7,8 @@ import pytest
 from sqlmodel import select
 
 from feedback.errors import ImportRejected
-from feedback.export.build import ExportOptions, build_export, export_dataset
+from feedback.export.build import build_export, export_dataset
+from feedback.export.options import ExportOptions
 from feedback.intake.importer import import_file
 from feedback.intake.parse import check_line
 from feedback.store.tables import Item

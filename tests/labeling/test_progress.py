@@ -36,7 +36,7 @@ def project_items(session, project):
 def test_project_progress_counts_complete_started_untouched_and_gold_apart(session, worked, make_user):
     progress = project_progress(session=session, user=make_user("rev", role="reviewer"), project=worked)
     assert progress == {"items": 4, "complete": 1, "started": 1, "untouched": 2, "gold": 1,
-                        "annotations": 3, "wanted": 8}
+                        "annotations": 3, "wanted": 8, "beyond": 0}
     assert progress_summary(progress) == ("1 of 4 items complete, 1 started, 2 untouched; 3 of 8 annotations "
                                           "(38%); 1 gold items")
 
@@ -48,6 +48,19 @@ def test_extra_annotators_asked_for_make_an_item_incomplete_again(session, worke
     session.commit()
     progress = project_progress(session=session, user=None, project=worked)
     assert (progress["complete"], progress["started"], progress["wanted"]) == (0, 2, 9)
+
+
+def test_annotations_beyond_an_items_overlap_are_counted_apart_and_the_share_stays_at_most_one(
+        session, worked, make_user):
+    """Found by the first-visit browser test: the Progress page's bar got 133% and raised, after the overlap of a
+    project with imported labels was lowered."""
+    worked.overlap = 1
+    session.add(worked)
+    session.commit()
+    progress = project_progress(session=session, user=None, project=worked)
+    assert (progress["complete"], progress["annotations"], progress["wanted"], progress["beyond"]) == (2, 2, 4, 1)
+    assert progress_summary(progress) == ("2 of 4 items complete, 0 started, 2 untouched; 2 of 4 annotations (50%), "
+                                          "1 more beyond the overlap; 1 gold items")
 
 
 def test_annotator_progress_per_person(session, worked, make_user):

@@ -8,7 +8,8 @@ from sqlmodel import select
 
 from feedback.agreement.report import agreement_report
 from feedback.errors import FeedbackError, NotFound, PermissionDenied, SignInFailed
-from feedback.export.build import ExportOptions, build_export, export_dataset
+from feedback.export.build import build_export, export_dataset
+from feedback.export.options import ExportOptions
 from feedback.export.versions import save_version
 from feedback.intake.demo import DEMO_ACCOUNTS, reset_demo_accounts
 from feedback.intake.importer import import_file

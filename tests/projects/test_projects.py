@@ -6,30 +6,28 @@ from sqlmodel import select
 from feedback.errors import FeedbackError, NotFound, PermissionDenied
 from feedback.labeling.annotate import Answer, submit_annotation
 from feedback.people.permissions import may_use_project
-from feedback.projects.gold import set_gold
+from feedback.projects.gold import gold_answer_from_text, list_gold_items, set_gold
+from feedback.projects.guidelines import current_guidelines, guidelines_history, set_guidelines
+from feedback.projects.items import find_item
 from feedback.projects.projects import (
-    SchemaRefused,
-    annotations_per_schema_version,
     create_project,
-    current_guidelines,
-    find_item,
-    gold_answer_from_text,
-    guidelines_history,
-    list_gold_items,
     list_members,
     member_options,
-    migrate_answers,
-    names_from_text,
-    orphaned_answers,
     project_schema,
-    renames_from_text,
-    schema_history,
-    set_guidelines,
     set_members,
-    set_schema,
     update_project_settings,
 )
 from feedback.projects.schema import LabelSchema, parse_schema
+from feedback.projects.schema_changes import (
+    SchemaRefused,
+    annotations_per_schema_version,
+    migrate_answers,
+    names_from_text,
+    orphaned_answers,
+    renames_from_text,
+    schema_history,
+    set_schema,
+)
 from feedback.store.tables import Annotation, Guidelines, Project, ProjectSchema
 
 

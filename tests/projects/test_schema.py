@@ -7,16 +7,15 @@ import pytest
 import yaml
 
 from feedback.errors import FeedbackError
+from feedback.projects.answers import answer_problems
 from feedback.projects.schema import (
     LabelSchema,
-    answer_problems,
-    editor_rows,
     load_schema_file,
     parse_schema,
     parse_schema_text,
-    schema_from_editor,
     schema_to_yaml,
 )
+from feedback.projects.schema_editor import editor_rows, schema_from_editor
 
 FULL_YAML = """\
 preference_required: true
