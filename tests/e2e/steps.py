@@ -26,3 +26,14 @@ def fill(locator, value: str) -> None:
     form collects what its boxes hold; a box still being edited can lag behind)."""
     locator.fill(value)
     locator.press("Tab")
+
+
+def settle(page) -> None:
+    """Wait for the script run a click started to finish: a keyed widget (e.g. tabs) reruns the page, and what
+    is typed into another widget before the rerun has redrawn it can be lost."""
+    app = page.locator('[data-testid="stApp"]')
+    try:
+        expect(app).to_have_attribute("data-test-script-state", "running", timeout=1000)
+    except AssertionError:
+        pass  # the run was over before we looked
+    expect(app).to_have_attribute("data-test-script-state", "notRunning")

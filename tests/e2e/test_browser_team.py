@@ -6,7 +6,7 @@ from collections import Counter
 
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
-from steps import PASSWORD, fill, open_project
+from steps import PASSWORD, fill, open_project, settle
 from steps import sign_in as _sign_in
 
 TEAM = ["ann-1", "ann-2", "ann-3"]
@@ -67,11 +67,14 @@ def _set_up_project(page) -> None:
     _flash(page, "Guidelines saved: version 1.")
 
     page.get_by_role("tab", name="Annotators").click()
+    settle(page)  # a pick made while a rerun redraws the form can be lost
     for name in TEAM:
         page.get_by_label("Annotators").last.click()
         page.keyboard.type(name)
+        expect(page.get_by_role("option", name=name, exact=True)).to_be_visible()  # Enter before it picks nothing
         page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
+        page.keyboard.press("Escape")
+        expect(page.get_by_role("button", name=f"Remove {name}")).to_be_visible()
     page.get_by_role("button", name="Save annotators").click()
     _flash(page, "Annotators: ann-1, ann-2, ann-3.")
 
