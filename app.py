@@ -16,6 +16,7 @@ from feedback.people.users import visible_projects
 from feedback.store.tables import User
 from feedback.ui import context
 from feedback.ui.guard import app_navigation
+from feedback.ui.markdown import plain, safe_markdown
 from feedback.ui.signin import sign_in_form
 
 HERE = Path(__file__).parent
@@ -62,7 +63,7 @@ def change_password(user: User) -> None:
                 with context.session() as s:
                     change_own_password(session=s, user=user, old=old, new=new)
             except FeedbackError as e:
-                st.error(str(e))
+                st.error(safe_markdown(str(e)))
             else:
                 st.success("Password changed.")
 
@@ -72,7 +73,7 @@ def sidebar(user: User) -> None:
     with context.session() as s:
         projects = [p.name for p in visible_projects(session=s, user=user)]
     with st.sidebar:
-        st.caption(f"Signed in as **{user.name}** ({user.role})")
+        st.caption(f"Signed in as **{plain(user.name)}** ({user.role})")
         if (chosen := context.take_next_project()) in projects:
             st.session_state[context.PROJECT] = chosen
         if projects:
@@ -95,7 +96,7 @@ try:
     context.configure(settings.database_url, settings.pool_size, demo_mode=settings.demo_mode,
                       export_dir=settings.export_dir, auto_upgrade=settings.auto_upgrade)
 except FeedbackError as e:  # e.g. a database made by an older version
-    st.error(str(e))
+    st.error(safe_markdown(str(e)))
     st.stop()
 user = context.signed_in_user(settings.session_timeout_minutes)
 if user is not None:

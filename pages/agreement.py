@@ -11,7 +11,9 @@ from feedback.ui import context
 from feedback.ui.agreement_views import judges_table, quality_table, question_details
 from feedback.ui.cached import cached_agreement_report, cached_judges, cached_quality
 from feedback.ui.guard import require_user
+from feedback.ui.markdown import safe_markdown
 from feedback.ui.review_views import ITEM, queue_table
+from feedback.ui.tables import safe_table
 
 user = require_user(REVIEWER, refusal="Only reviewers may read agreement figures")
 project = context.current_project()
@@ -25,7 +27,7 @@ try:
     quality = cached_quality(user=user, project=project)
     judges = cached_judges(user=user, project=project)
 except FeedbackError as e:  # an annotator (or nobody) reaching this page's address
-    st.error(str(e))
+    st.error(safe_markdown(str(e)))
     st.stop()
 a, b, c, d = st.columns(4)
 a.metric("Annotations", report["n_annotations"])
@@ -45,7 +47,7 @@ with questions:
                "it for the agreement expected by chance (1 = perfect, 0 = chance, below 0 = worse than chance). "
                f"95% intervals: {boot.get('resamples', 0)} bootstrap resamples of items (seed {boot.get('seed')}).")
     fmt = {col: "{:.3f}" for col in ["% agreement", "expected by chance", "Fleiss' kappa", "Krippendorff's alpha"]}
-    st.dataframe(questions_table(report).style.format(fmt, na_rep="n/a"), hide_index=True, width="stretch")
+    st.dataframe(safe_table(questions_table(report)).style.format(fmt, na_rep="n/a"), hide_index=True, width="stretch")
     measured = [q for q in report["questions"] if q.get("n_units")]
     if measured:
         names = [q["question"] for q in measured]
@@ -66,7 +68,7 @@ with disputed:
     st.caption(f"Items whose consensus is below the review threshold ({queue.threshold:.0%}) or split, most "
                f"disputed first: {queue.total}. Open one to decide it on the Review page.")
     if queue.entries:
-        st.dataframe(queue_table(queue).style.format({"confidence": "{:.0%}"}), hide_index=True, width="stretch")
+        st.dataframe(safe_table(queue_table(queue)).style.format({"confidence": "{:.0%}"}), hide_index=True, width="stretch")
         names = {e.item_id: e.external_id for e in queue.entries}
         item_id = st.selectbox("Item", list(names), format_func=names.get, key="agreement.disputed")
         if st.button("Review this item", icon=":material/gavel:", key="agreement.review"):

@@ -12,6 +12,8 @@ from feedback.projects.projects import list_batches
 from feedback.ui import context
 from feedback.ui.actions import flash, show_flash
 from feedback.ui.guard import require_user
+from feedback.ui.markdown import safe_markdown
+from feedback.ui.tables import safe_table
 
 user = require_user(ADMIN, refusal="Only admins may import data")
 project = context.current_project()
@@ -33,10 +35,10 @@ if go:
             report = import_file(session=s, user=user, project=name, path=None, data=upload.getvalue(),
                                  filename=upload.name, skip_invalid=skip)
     except ImportRejected as e:
-        st.error(str(e))
-        st.dataframe(pd.DataFrame([asdict(p) for p in e.problems]), hide_index=True, width="stretch")
+        st.error(safe_markdown(str(e)))
+        st.dataframe(safe_table(pd.DataFrame([asdict(p) for p in e.problems])), hide_index=True, width="stretch")
     except FeedbackError as e:
-        st.error(str(e))
+        st.error(safe_markdown(str(e)))
     else:
         flash("\n\n".join(report.summary_lines()))
         context.open_project_next_run(report.project)
@@ -47,7 +49,7 @@ if project is not None:
     with context.session() as s:
         batches = list_batches(session=s, project=project)
     if batches:
-        st.dataframe(pd.DataFrame([b.model_dump(exclude={"project_id", "created_by"}) for b in batches]),
+        st.dataframe(safe_table(pd.DataFrame([b.model_dump(exclude={"project_id", "created_by"}) for b in batches])),
                      hide_index=True, width="stretch")
 
     st.caption("Fine-tuning datasets are made on the Export page.")

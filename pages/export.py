@@ -10,6 +10,7 @@ from feedback.people.permissions import ADMIN, REVIEWER, at_least
 from feedback.ui import context, export_views
 from feedback.ui.actions import flash, show_flash
 from feedback.ui.guard import require_user
+from feedback.ui.markdown import plain, safe_markdown
 
 user = require_user(REVIEWER, refusal="Only reviewers and admins may see dataset exports")
 project = context.current_project()
@@ -20,7 +21,7 @@ if project is None:
 may_create = at_least(user, ADMIN)
 show_flash()
 
-st.subheader(f"New version of {project.name}")
+st.subheader(f"New version of {plain(project.name)}")
 if not may_create:
     st.caption("Reviewers can preview and download; only admins create versions.")
 settings = None
@@ -29,7 +30,7 @@ try:
         choices = export_choices(session=s, user=user, project=project)
     settings = export_views.settings(choices)
 except FeedbackError as e:  # e.g. desirable threshold not above the undesirable one: fix it, the versions stay
-    st.error(str(e))
+    st.error(safe_markdown(str(e)))
 options, curation = settings or (None, None)
 
 look, create, _rest = st.columns([1, 1, 5])
@@ -39,7 +40,7 @@ if look.button("Preview", key="export.preview", disabled=settings is None):
             bundle = build_export(session=s, user=user, project=project.name, options=options, curation=curation,
                                   files=False)
     except FeedbackError as e:
-        st.error(str(e))
+        st.error(safe_markdown(str(e)))
     else:
         export_views.preview(bundle)
 if may_create and create.button("Create version", type="primary", key="export.create", disabled=settings is None):
@@ -48,7 +49,7 @@ if may_create and create.button("Create version", type="primary", key="export.cr
             bundle = build_export(session=s, user=user, project=project.name, options=options, curation=curation)
             info = save_version(session=s, user=user, bundle=bundle, export_dir=context.export_dir())
     except FeedbackError as e:
-        st.error(str(e))
+        st.error(safe_markdown(str(e)))
     else:
         flash(f"Created {info.name}: {info.rows:,} rows ({', '.join(f'{n:,} {k}' for k, n in info.splits.items())}) "
               f"in {info.path}")
@@ -71,7 +72,7 @@ else:
             try:
                 st.session_state["export.zip"] = ((project.name, number), chosen.path.name, version_zip(chosen))
             except FeedbackError as e:
-                st.error(str(e))
+                st.error(safe_markdown(str(e)))
             else:
                 st.rerun()
     else:

@@ -10,8 +10,10 @@ from feedback.projects.items import candidates_of
 from feedback.projects.projects import project_schema
 from feedback.ui import context
 from feedback.ui.guard import require_user
+from feedback.ui.markdown import plain, safe_markdown
 from feedback.ui.rating import rating_form
 from feedback.ui.render import render_input
+from feedback.ui.tables import safe_table
 
 PAGE = 25
 FLASH = "history.flash"
@@ -23,7 +25,7 @@ if project is None:
     st.stop()
 
 if flash := st.session_state.pop(FLASH, None):
-    st.toast(flash, icon=":material/check:")
+    st.toast(safe_markdown(flash), icon=":material/check:")
 page_no = st.session_state.get("history.page", 0)
 with context.session() as s:
     rows = my_annotations(session=s, user=user, project=project, offset=page_no * PAGE, limit=PAGE + 1)
@@ -34,7 +36,7 @@ if not rows and page_no == 0:
 
 table = pd.DataFrame([{"item": item.external_id, "answered": ann.created_at, "choice": ann.preference,
                        "revision": ann.revision, "edited": ann.updated_at} for ann, item in rows])
-st.dataframe(table, hide_index=True, width="stretch")
+st.dataframe(safe_table(table), hide_index=True, width="stretch")
 left, right = st.columns(2)
 if left.button("Newer", disabled=page_no == 0, key="history.newer"):
     st.session_state["history.page"] = page_no - 1
@@ -49,7 +51,7 @@ picked = st.selectbox("Answer to see or edit", range(len(rows)), index=None, key
 if picked is None:
     st.stop()
 ann, item = rows[picked]
-st.subheader(f"Item {item.external_id} · revision {ann.revision}")
+st.subheader(f"Item {plain(item.external_id)} · revision {ann.revision}")
 with context.session() as s:
     candidates = {c.key: c for c in candidates_of(s, item.id)}
     revisions = annotation_history(session=s, user=user, annotation_id=ann.id)
@@ -65,11 +67,11 @@ if saved:
         with context.session() as s:
             edit_annotation(session=s, user=user, annotation_id=ann.id, answer=answer)
     except FeedbackError as e:
-        st.error(str(e))
+        st.error(safe_markdown(str(e)))
     else:
         st.session_state[FLASH] = f"Saved revision {ann.revision + 1} of your answer on {item.external_id}"
         st.rerun()
 if revisions:
     with st.expander(f"History ({len(revisions)} edits)"):
-        st.dataframe(pd.DataFrame([{"revision": r.revision, "when": r.created_at, "before": r.old, "after": r.new}
-                                   for r in revisions]), hide_index=True, width="stretch")
+        st.dataframe(safe_table(pd.DataFrame([{"revision": r.revision, "when": r.created_at, "before": r.old, "after": r.new}
+                                   for r in revisions])), hide_index=True, width="stretch")

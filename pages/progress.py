@@ -7,6 +7,8 @@ from feedback.labeling.progress import annotator_progress, progress_summary, pro
 from feedback.people.permissions import REVIEWER
 from feedback.ui import context
 from feedback.ui.guard import require_user
+from feedback.ui.markdown import safe_markdown
+from feedback.ui.tables import safe_table
 
 user = require_user(REVIEWER)
 project = context.current_project()
@@ -19,7 +21,7 @@ try:
         overall = project_progress(session=s, user=user, project=project)
         people = annotator_progress(session=s, user=user, project=project)
 except FeedbackError as e:  # an annotator reaching this page's address
-    st.error(str(e))
+    st.error(safe_markdown(str(e)))
     st.stop()
 
 st.progress(overall["annotations"] / overall["wanted"] if overall["wanted"] else 1.0, text=progress_summary(overall))
@@ -32,7 +34,7 @@ st.subheader("Annotators")
 if people.empty:
     st.info("Nobody has answered or skipped an item of this project yet.")
 else:
-    st.dataframe(people, hide_index=True, width="stretch", column_config={
+    st.dataframe(safe_table(people), hide_index=True, width="stretch", column_config={
         "annotator": "Annotator", "done": "Done", "today": st.column_config.NumberColumn("Today", help="since midnight UTC"),
         "skipped": "Skipped", "median_s": st.column_config.NumberColumn("Median time (s)", format="%.0f"),
         "last": st.column_config.DatetimeColumn("Last answer", format="YYYY-MM-DD HH:mm")})

@@ -23,8 +23,9 @@ from feedback.projects.projects import (
 from feedback.ui import context
 from feedback.ui.actions import apply, flash, show_flash
 from feedback.ui.guard import require_user
+from feedback.ui.markdown import safe_markdown
 from feedback.ui.questions import questions_editor
-from feedback.ui.render import safe_markdown
+from feedback.ui.tables import safe_table
 
 NEW = "projects.new"
 user = require_user(ADMIN, refusal="Only admins may manage projects")
@@ -54,7 +55,7 @@ with st.expander("New project", expanded=project is None):
         st.checkbox("Restricted: only the annotators you name may work on it", key=f"{NEW}.restricted")
         st.form_submit_button("Create project", type="primary", on_click=create)
     if error := st.session_state.pop(f"{NEW}.error", None):
-        st.error(error)
+        st.error(safe_markdown(error))
 if project is None:
     st.stop()
 
@@ -110,7 +111,8 @@ with guidelines_tab:
         st.caption("Preview")
         st.markdown(safe_markdown(words))
     if versions:
-        st.dataframe(pd.DataFrame([{"version": g.version, "saved": g.created_at, "text": g.text} for g in versions]),
+        st.dataframe(safe_table(pd.DataFrame([{"version": g.version, "saved": g.created_at, "text": g.text}
+                                            for g in versions])),
                      hide_index=True, width="stretch")
 
 with members_tab:
@@ -134,7 +136,8 @@ with gold_tab:
     st.caption("Gold items have a known answer; they are mixed into every annotator's queue at the gold rate "
                "(Settings) and measure each annotator's accuracy.")
     if gold:
-        st.dataframe(pd.DataFrame([{"item": g.external_id, "answer": json.dumps(g.gold_answer)} for g in gold]),
+        st.dataframe(safe_table(pd.DataFrame([{"item": g.external_id, "answer": json.dumps(g.gold_answer)}
+                                            for g in gold])),
                      hide_index=True, width="stretch")
     with st.form(f"projects.gold.{pid}"):
         external_id = st.text_input("Item id (as imported)", key=f"projects.gold_item.{pid}")

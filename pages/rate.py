@@ -14,8 +14,9 @@ from feedback.projects.projects import project_schema
 from feedback.review.judges import describe_suggestion, suggestions_for
 from feedback.ui import context
 from feedback.ui.guard import require_user
+from feedback.ui.markdown import code, plain, safe_markdown
 from feedback.ui.rating import LETTERS, keyboard_help, rating_form
-from feedback.ui.render import render_input, safe_markdown
+from feedback.ui.render import render_input
 
 user = require_user(ANNOTATOR)
 project = context.current_project()
@@ -33,14 +34,14 @@ try:
         suggestions = suggestions_for(session=s, user=user, item_id=item.id) \
             if item and project.show_suggestions else []
 except FeedbackError as e:
-    st.error(str(e))
+    st.error(safe_markdown(str(e)))
     st.stop()
 
 st.progress(done.total and done.done / done.total,
-            text=f"**{project.name}**: {done.done} of {done.total} done, {done.done_today} today, "
+            text=f"**{plain(project.name)}**: {done.done} of {done.total} done, {done.done_today} today, "
                  f"{done.remaining} to go")
 if flash := st.session_state.pop("rate.flash", None):
-    st.toast(flash, icon=":material/check:")
+    st.toast(safe_markdown(flash), icon=":material/check:")
 if item is None:
     st.success("Your queue is empty: every item you can rate has been rated. Thank you!")
     st.stop()
@@ -52,10 +53,10 @@ main, side = st.columns([4, 1.4]) if guidelines and guidelines.text.strip() else
 if side is not None:
     with side, st.container(height=700, border=True):
         st.caption(f"Guidelines, version {guidelines.version}")
-        st.markdown(guidelines.text)
+        st.markdown(safe_markdown(guidelines.text))
 with main:
     schema = project_schema(project)
-    st.caption(f"Item `{item.external_id}` · {keyboard_help(schema, len(candidates))}")
+    st.caption(f"Item {code(item.external_id)} · {keyboard_help(schema, len(candidates))}")
     render_input(item)
     by_key = {c.key: c for c in candidates}
     shown = [by_key[k] for k in display_order(user.id, item.id, list(by_key))]
@@ -78,7 +79,7 @@ if submitted or skipped:
             else:
                 skip(session=s, user=user, item_id=item.id, reason=reason or None)
     except FeedbackError as e:
-        st.error(str(e))
+        st.error(safe_markdown(str(e)))
     else:
         st.session_state.pop("rate.item_id", None)
         st.session_state["rate.flash"] = f"{'Saved your answer on' if submitted else 'Skipped'} {item.external_id}"

@@ -9,7 +9,9 @@ from feedback.review.workflow import describe_label, item_review, review_queue
 from feedback.ui import context
 from feedback.ui.actions import show_flash
 from feedback.ui.guard import require_user
+from feedback.ui.markdown import plain, safe_markdown
 from feedback.ui.review_views import ITEM, decision_forms, decisions_table, queue_table, show_item
+from feedback.ui.tables import safe_table
 
 PAGE = 50
 user = require_user(REVIEWER)
@@ -23,7 +25,7 @@ try:
     with context.session() as s:
         queue = review_queue(session=s, user=user, project=project, limit=PAGE)
 except FeedbackError as e:  # an annotator reaching this page's address
-    st.error(str(e))
+    st.error(safe_markdown(str(e)))
     st.stop()
 
 st.caption(f"Items with 2+ annotators whose consensus ({queue.method.replace('_', '-')}) is below "
@@ -31,7 +33,7 @@ st.caption(f"Items with 2+ annotators whose consensus ({queue.method.replace('_'
            f"{queue.total} item(s), most disputed first.")
 ids = [e.item_id for e in queue.entries]
 if ids:
-    st.dataframe(queue_table(queue).style.format({"confidence": "{:.0%}"}), hide_index=True, width="stretch")
+    st.dataframe(safe_table(queue_table(queue)).style.format({"confidence": "{:.0%}"}), hide_index=True, width="stretch")
 chosen = st.session_state.get(ITEM)  # kept until a decision on it (an item opened from Agreement stays open)
 if chosen is None and not ids:
     st.success("Nothing to review: every disputed item is decided.")
@@ -47,9 +49,9 @@ try:
         review = item_review(session=s, user=user, item_id=picked)
 except FeedbackError as e:
     st.session_state.pop(ITEM, None)
-    st.error(str(e))
+    st.error(safe_markdown(str(e)))
     st.stop()
-st.subheader(f"Item {review.item.external_id}")
+st.subheader(f"Item {plain(review.item.external_id)}")
 if review.consensus:
     st.caption(f"Consensus now: {describe_label(review.consensus.get('label'))} "
                f"({(review.consensus.get('confidence') or 0):.0%}); {len(review.annotations)} annotators, the item "

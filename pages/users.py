@@ -9,6 +9,8 @@ from feedback.people.permissions import ADMIN, ROLES
 from feedback.ui import context
 from feedback.ui.actions import apply, show_flash
 from feedback.ui.guard import require_user
+from feedback.ui.markdown import safe_markdown
+from feedback.ui.tables import safe_table
 
 user = require_user(ADMIN)
 st.title("Users")
@@ -16,12 +18,12 @@ try:
     with context.session() as s:
         users = accounts.list_users(session=s, actor=user)
 except FeedbackError as e:
-    st.error(str(e))
+    st.error(safe_markdown(str(e)))
     st.stop()
 
 show_flash()
-st.dataframe(pd.DataFrame([{"name": u.name, "role": u.role, "active": u.active, "password": bool(u.password_hash),
-                            "last login": u.last_login_at} for u in users]),
+st.dataframe(safe_table(pd.DataFrame([{"name": u.name, "role": u.role, "active": u.active, "password": bool(u.password_hash),
+                            "last login": u.last_login_at} for u in users])),
              hide_index=True, width="stretch",
              column_config={"password": st.column_config.CheckboxColumn(help="without one, nobody can sign in")})
 names = [u.name for u in users]

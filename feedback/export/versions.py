@@ -12,9 +12,18 @@ Writing is all or nothing: the files go to a hidden temporary folder beside the 
 into place only once the version's row is in the database, and the row is committed only after the rename.
 A process killed half way leaves a hidden temporary folder, never a listed version with missing files. The
 data files of two versions made with the same settings from the same data are byte-identical; only the
-manifest and the card (number, time, who) differ. Files and folder are made read-only (0444 and 0555).
+manifest and the card (number, time, who) differ. Files and folder are read-only (0444 and 0555) before the
+folder is renamed into place, so a version is never writable, even after a kill.
+
+What a killed save leaves is removed by the next save of the project (``clean_up_versions`` does the same at
+start-up): a temporary ``.new-*`` folder no running save holds (each save keeps an ``flock`` on its own), a
+``.abandoned-*`` folder (one set aside by the save that took its number), and a version folder with no row
+whose number is already taken (``<= `` the highest saved; a higher one may be a save between its rename and
+its commit, and is set aside by the save that takes its number). A listed version left writable by an older
+release is made read-only again.
 """
 
+import fcntl
 import getpass
 import hashlib
 import json
@@ -112,7 +121,8 @@ def save_version(*, session: Session, user: User | None, bundle: ExportBundle, e
     root = Path(export_dir) / project_folder(project)
     try:
         root.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=root, prefix=".new-"))
+        _sweep(session, project, root)
+        staging, lock = _staging(root)
     except OSError as e:
         raise ExportError(f"Cannot write dataset versions under {export_dir}: {e.strerror or e}") from e
     try:
@@ -121,9 +131,90 @@ def save_version(*, session: Session, user: User | None, bundle: ExportBundle, e
             _write(staging / name, data[name])
         info = _commit(session, user, project, bundle, data, staging, root, now or datetime.now(UTC))
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove(staging)
         raise
+    finally:
+        os.close(lock)
+    for aside in root.glob(f".abandoned-{root.name}-v{info.number}-*"):  # set aside by this save
+        _remove(aside)
     return info
+
+
+def clean_up_versions(*, session: Session, user: User | None, project: str, export_dir: Path) -> list[str]:
+    """Remove what killed saves of ``project`` left under ``export_dir`` (see the module docstring) and make its
+    versions read-only; return the names of the folders removed. Every save does it first; call it at start-up
+    to do it sooner (admins)."""
+    permissions.require(user, permissions.ADMIN, "clean up dataset versions")
+    proj = get_project(session=session, name=project)
+    root = Path(export_dir) / project_folder(proj)
+    return _sweep(session, proj, root) if root.is_dir() else []
+
+
+def _sweep(session: Session, project: Project, root: Path) -> list[str]:
+    """Remove the leftovers of killed saves under the project's folder ``root``; seal its listed versions."""
+    numbers = set(session.exec(select(ExportVersion.number).where(ExportVersion.project_id == project.id)).all())
+    version = re.compile(re.escape(root.name) + r"-v(\d+)")
+    removed = []
+    for path in sorted(root.iterdir()):
+        name, match = path.name, version.fullmatch(path.name)
+        if match and int(match[1]) in numbers:
+            _seal(path)
+            continue
+        dead = (name.startswith(".abandoned-") or (name.startswith(".new-") and _unheld(path))
+                or (match is not None and int(match[1]) <= max(numbers, default=0)))
+        if dead and path.is_dir():
+            _remove(path)
+            removed.append(name)
+    return removed
+
+
+def _staging(root: Path) -> tuple[Path, int]:
+    """A new hidden temporary folder under ``root`` and an open descriptor holding an ``flock`` on it, which
+    tells a sweep by another save that the folder is in use (a killed process's lock is released)."""
+    for _attempt in range(_ATTEMPTS):
+        staging = Path(tempfile.mkdtemp(dir=root, prefix=".new-"))
+        lock = os.open(staging, os.O_RDONLY)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if os.path.samestat(os.stat(staging), os.fstat(lock)):
+                return staging, lock
+        except FileNotFoundError:  # swept between mkdtemp and flock
+            pass
+        os.close(lock)
+    raise ExportError(f"Could not make a temporary folder under {root}: it was removed {_ATTEMPTS} times")
+
+
+def _unheld(path: Path) -> bool:
+    """Whether no running save holds the temporary folder ``path`` (its lock can be taken now)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def _seal(folder: Path) -> None:
+    """Make a version's files 0444 and its folder 0555, where they are not."""
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mode & 0o777 != 0o444:
+            os.chmod(path, 0o444)
+    if folder.stat().st_mode & 0o777 != 0o555:
+        os.chmod(folder, 0o555)
+
+
+def _remove(path: Path) -> None:
+    """Delete a folder whatever its mode (its files are 0444 and it may be 0555)."""
+    try:
+        os.chmod(path, 0o700)
+    except OSError:
+        return
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def _commit(session: Session, user: User | None, project: Project, bundle: ExportBundle,
@@ -157,16 +248,15 @@ def _commit(session: Session, user: User | None, project: Project, bundle: Expor
             continue
         if target.exists():  # left by a process killed after its rename and before its commit: not a version
             target.rename(root / f".abandoned-{target.name}-{uuid.uuid4().hex[:8]}")
-        os.chmod(staging, 0o755)  # mkdtemp made it 0700
+        os.chmod(staging, 0o555)  # read-only before it is a version: a kill after the rename leaves it so
         os.rename(staging, target)
         _sync_dir(root)
         try:
             session.commit()
         except BaseException:
             session.rollback()
-            shutil.rmtree(target, ignore_errors=True)
+            _remove(target)
             raise
-        os.chmod(target, 0o555)
         return _info(project.name, row, user.name if user else _operator(), root.parent)
     raise ExportError(f"Could not number a new version of project {project.name!r}: "
                       f"{_ATTEMPTS} other versions were created at the same time; try again")

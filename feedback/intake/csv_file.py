@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from feedback.errors import ImportRejected
 from feedback.intake.parse import check_line
 from feedback.intake.records import ParsedItem, Problem, Record, short
+from feedback.projects.schema import MAX_CANDIDATES
 
 REQUIRED = ("prompt", "output_a", "output_b")
 OPTIONAL = ("id", "model_a", "model_b", "priority", "gold_preference")
@@ -104,6 +105,10 @@ def _check_header(header: list[str], filename: str) -> list[str]:
     for name in REQUIRED:
         if name not in header:
             problems.append(Problem(1, "", f"missing column {name!r} (required: {', '.join(REQUIRED)})"))
+    if len(set(outputs)) > MAX_CANDIDATES:
+        extra = list(dict.fromkeys(outputs))[MAX_CANDIDATES]
+        problems.append(Problem(1, f"output_{extra}", f"{len(set(outputs))} output columns, but an item can have "
+                                f"at most {MAX_CANDIDATES} candidates (the most the ranking question can order)"))
     for key in models:
         if key not in outputs:
             problems.append(Problem(1, "", f"column 'model_{key}' has no matching 'output_{key}'"))

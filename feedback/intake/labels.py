@@ -65,11 +65,15 @@ class LabelChecks(FieldChecks):
         """The candidate ids left to right as the annotator saw them: each candidate once."""
         if value is None:
             return None
-        if not isinstance(value, list) or sorted(map(str, value)) != sorted(keys) or len(set(value)) != len(value):
-            self.bad(f"{at}.shown_order", f"must list each candidate id once, left to right ({', '.join(keys)}), "
+        ids = [k for k in keys if isinstance(k, str)]
+        known = bool(ids) and len(ids) == len(keys)  # else the candidates' own problems are reported already
+        if not isinstance(value, list) or not all(isinstance(k, str) for k in value) \
+                or len(set(value)) != len(value) or known and sorted(value) != sorted(ids):
+            listed = f" ({', '.join(ids)})" if known else ""
+            self.bad(f"{at}.shown_order", f"must list each candidate id once (as text), left to right{listed}, "
                                           f"not {short(value)}")
             return None
-        return [str(k) for k in value]
+        return value
 
     def seconds(self, value: Any, at: str) -> float | None:
         """Time spent on the item, in seconds (a number, 0 or more)."""

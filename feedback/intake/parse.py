@@ -14,7 +14,7 @@ from typing import Any
 
 from feedback.intake.labels import LabelChecks
 from feedback.intake.records import ParsedItem, Problem, kind, present, short
-from feedback.projects.schema import BOTH_BAD, TIE
+from feedback.projects.schema import BOTH_BAD, MAX_CANDIDATES, TIE
 
 ITEM_FIELDS = ("id", "prompt", "messages", "candidates", "metadata", "annotations", "priority", "gold",
                "suggestions", "tools")
@@ -255,6 +255,10 @@ class _LineChecker(LabelChecks):
             return None
         if not value:
             self.bad("candidates", "empty list; an item needs at least one candidate output")
+            return None
+        if len(value) > MAX_CANDIDATES:
+            self.bad("candidates", f"{len(value)} candidates; an item can have at most {MAX_CANDIDATES} "
+                                   f"(the most the ranking question can order)")
             return None
         out: list[dict[str, Any]] = []
         seen: dict[str, int] = {}

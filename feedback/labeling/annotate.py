@@ -193,11 +193,16 @@ def edit_annotation(*, session: Session, user: User, annotation_id: int, answer:
     return annotation
 
 
+def _project_of(session: Session, annotation: Annotation) -> Project:
+    return session.get(Project, session.get(Item, annotation.item_id).project_id)
+
+
 def my_annotations(*, session: Session, user: User, project: Project, offset: int = 0,
                    limit: int = 50) -> list[tuple[Annotation, Item]]:
     """``user``'s own annotations in the project with their items, newest first."""
     if user is None:
         raise PermissionDenied("Only a signed-in annotator has answers")
+    require_project(session, user, project)
     rows = session.exec(
         select(Annotation, Item).join(Item, Item.id == Annotation.item_id)
         .where(Annotation.user_id == user.id, Item.project_id == project.id)
@@ -214,6 +219,7 @@ def get_my_annotation(*, session: Session, user: User, annotation_id: int) -> An
         raise NotFound(f"No annotation with id {annotation_id}")
     if user is None or annotation.user_id != user.id:
         raise PermissionDenied("You can only open your own annotations")
+    require_project(session, user, _project_of(session, annotation))
     return annotation
 
 
@@ -223,9 +229,8 @@ def annotation_history(*, session: Session, user: User, annotation_id: int) -> l
     if annotation is None:
         raise NotFound(f"No annotation with id {annotation_id}")
     own = user is not None and annotation.user_id == user.id
-    if not own:
-        if not at_least(user, REVIEWER):
-            raise PermissionDenied("Only reviewers and admins may see the history of other people's answers")
-        require_project(session, user, session.get(Project, session.get(Item, annotation.item_id).project_id))
+    if not own and not at_least(user, REVIEWER):
+        raise PermissionDenied("Only reviewers and admins may see the history of other people's answers")
+    require_project(session, user, _project_of(session, annotation))
     return list(session.exec(select(AnnotationRevision).where(AnnotationRevision.annotation_id == annotation_id)
                              .order_by(AnnotationRevision.revision)).all())

@@ -223,6 +223,8 @@ def _lease(conn: Connection, user_id: int, item_id: int, mine: list[int], now: d
 def release(*, session: Session, user: User, item_id: int) -> bool:
     """Give back ``user``'s lease on an item (it returns to the pool now); whether there was one."""
     user = _signed_in(user)
+    if (item := session.get(Item, item_id)) is not None:
+        require_project(session, user, session.get(Project, item.project_id))
     with writing(session):
         result = session.connection().execute(_DROP_MINE, {"uid": user.id, "items": [item_id]})
     return bool(result.rowcount)
@@ -251,6 +253,7 @@ def skip(*, session: Session, user: User, item_id: int, reason: str | None = Non
 def progress(*, session: Session, user: User, project: Project) -> Progress:
     """Answers ``user`` gave in the project (all, and today in UTC), and the regular items still open to them."""
     user = _signed_in(user)
+    require_project(session, user, project)
     midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     done, today = session.exec(
         select(func.count(Annotation.id),

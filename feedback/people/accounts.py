@@ -154,6 +154,8 @@ def change_own_password(*, session: Session, user: User | None, old: str, new: s
     if user is None:
         raise SignInFailed("Sign in to change your password")
     stored = session.get(User, user.id)
+    if stored is not None and not stored.active:
+        raise SignInFailed("This account is deactivated; nothing was changed")
     if stored is None or stored.password_hash is None or not _verify(stored.password_hash, old or ""):
         raise SignInFailed("The current password is wrong; nothing was changed")
     if new == old:

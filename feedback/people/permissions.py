@@ -33,8 +33,14 @@ def require(user: User | None, role: str, action: str) -> None:
 
 
 def may_use_project(session: Session, user: User | None, project: Project) -> bool:
+    """Whether ``user`` may work on ``project``: an active account, and a member if it is restricted and they are
+    an annotator (the local operator may)."""
+    if user is None:
+        return True
+    if not user.active:
+        return False
     if at_least(user, REVIEWER) or not project.restricted:
-        return user is None or user.active
+        return True
     member = session.exec(
         select(ProjectMember).where(ProjectMember.project_id == project.id, ProjectMember.user_id == user.id)
     ).first()

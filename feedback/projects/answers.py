@@ -6,7 +6,7 @@ final answers and by gold answers, so all of them accept exactly the same answer
 
 from typing import Any
 
-from feedback.projects.schema import LabelSchema
+from feedback.projects.schema import MAX_CANDIDATES, LabelSchema
 
 
 def _whole(value: Any) -> bool:
@@ -19,6 +19,8 @@ def _ranking_problems(ranking: Any, keys: list[str], ties: bool) -> list[tuple[s
     n = len(keys)
     if n < 3:
         return [("ranking", f"only items with 3 or more candidates are ranked; this one has {n}")]
+    if n > MAX_CANDIDATES:
+        return [("ranking", f"at most {MAX_CANDIDATES} candidates can be ranked; this item has {n}")]
     problems = [(f"ranking.{k}", f"no candidate with id {k!r}") for k in ranking if k not in keys]
     problems += [(f"ranking.{k}", f"{r!r} is not a whole number from 1 to {n}") for k, r in ranking.items()
                  if k in keys and not (_whole(r) and 1 <= r <= n)]

@@ -24,6 +24,7 @@ PREFERENCE_EXTRAS = (TIE, BOTH_BAD)
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 NAME_RULE = "lowercase letters, digits and _, starting with a letter, at most 40 characters"
 MAX_POINTS = 11
+MAX_CANDIDATES = 16  # the most answers an item can have: the ranking question orders at most 16 (A to P)
 SCHEMA_SUFFIXES = (".yaml", ".yml", ".json")
 
 

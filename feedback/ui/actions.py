@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from feedback.errors import FeedbackError
 from feedback.ui import context
+from feedback.ui.markdown import safe_markdown
 
 FLASH = "app.flash"
 
@@ -19,7 +20,7 @@ def apply(change: Callable[[Session], Any], done: str | Callable[[Any], str]) ->
         with context.session() as s:
             result = change(s)
     except FeedbackError as e:
-        st.error(str(e))
+        st.error(safe_markdown(str(e)))
     else:
         st.session_state[FLASH] = done(result) if callable(done) else done
         st.rerun()
@@ -32,4 +33,4 @@ def flash(message: str) -> None:
 
 def show_flash() -> None:
     if message := st.session_state.pop(FLASH, None):
-        st.success(message)
+        st.success(safe_markdown(message))

@@ -8,6 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from feedback.agreement.report import annotators_table
+from feedback.ui.markdown import plain, safe_markdown
+from feedback.ui.tables import safe_table
 
 QUALITY_LABELS = {
     "annotator": "Annotator", "items_done": "Items done", "median_time_s": "Median time (s)",
@@ -55,7 +57,8 @@ def quality_table(rows: Sequence[dict]) -> None:
         return
     for row in rows:
         if row["flagged"]:
-            st.warning(f"**{row['annotator']}** is flagged: {'; '.join(row['flags'])}", icon=":material/flag:")
+            st.warning(f"**{plain(row['annotator'])}** is flagged: {safe_markdown('; '.join(row['flags']))}",
+                       icon=":material/flag:")
     table = pd.DataFrame(rows)
     table["flags"] = table["flags"].map(lambda reasons: "; ".join(reasons))
     table = table.sort_values(["flagged", "annotator"], ascending=[False, True])
@@ -63,7 +66,7 @@ def quality_table(rows: Sequence[dict]) -> None:
     for column in shown.columns.difference(["Annotator", "Why flagged"]):
         shown[column] = pd.to_numeric(shown[column], errors="coerce")  # None -> NaN, drawn as "–"
     formats = {QUALITY_LABELS[c]: "{:.0%}" for c in SHARES} | {"Median time (s)": "{:.0f}", "Left bias p": "{:.4f}"}
-    st.dataframe(shown.style.format(formats, na_rep="–").apply(_flagged_rows(table), axis=1),
+    st.dataframe(safe_table(shown).style.format(formats, na_rep="–").apply(_flagged_rows(table), axis=1),
                  hide_index=True, width="stretch")
 
 
@@ -84,7 +87,7 @@ def judges_table(rows: Sequence[dict]) -> None:
         table[column] = pd.to_numeric(table[column], errors="coerce")
     formats = {"Agreement with people": "{:.0%}", "People among themselves": "{:.0%}", "Cohen's kappa": "{:.3f}",
                "Mean score when right": "{:.3f}", "Mean score when wrong": "{:.3f}"}
-    st.dataframe(table.style.format(formats, na_rep="–"), hide_index=True, width="stretch")
+    st.dataframe(safe_table(table).style.format(formats, na_rep="–"), hide_index=True, width="stretch")
 
 
 def _ci(ci) -> str:
@@ -110,12 +113,12 @@ def question_details(question: dict) -> None:
         st.altair_chart(bars.properties(height=180), width="stretch")
     fleiss = question.get("fleiss") or {}
     if fleiss.get("note"):
-        st.caption(f"Fleiss' kappa: {fleiss['note']}")
+        st.caption(f"Fleiss' kappa: {safe_markdown(fleiss['note'])}")
     people = annotators_table(question)
     if not people.empty:
         st.markdown("**Each annotator's part**: alpha without them (how much they move it) and their agreement "
                     "with the consensus of the others")
-        st.dataframe(people.style.format({c: "{:.3f}" for c in ("alpha without", "moves alpha by",
+        st.dataframe(safe_table(people).style.format({c: "{:.3f}" for c in ("alpha without", "moves alpha by",
                                                                  "with consensus", "kappa vs consensus")},
                                          na_rep="n/a"), hide_index=True, width="stretch")
     pairs = question.get("pairwise") or []
@@ -125,4 +128,4 @@ def question_details(question: dict) -> None:
         table = pd.DataFrame(pairs)
         for column in [c for c in table if c.endswith("_ci")]:
             table[column] = table[column].map(_ci)
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.dataframe(safe_table(table), hide_index=True, width="stretch")

@@ -14,6 +14,7 @@ from feedback.export.options import FORMATS, KTO_SOURCES, MARGINS, ONE_FORM, Exp
 from feedback.export.rankings import RANKING_PAIRS
 from feedback.export.rows import FORMS
 from feedback.export.versions import VersionInfo
+from feedback.ui.tables import safe_table
 
 FORMAT_HELP = {
     "dpo": "TRL preference pairs with an explicit prompt (DPO)",
@@ -141,12 +142,12 @@ def preview(bundle: ExportBundle) -> None:
     balance = bundle.manifest.get("class_balance")
     if balance:
         right.markdown("**Class balance**")
-        right.dataframe(pd.DataFrame([{"class": k.replace("_", " "), "value": v} for k, v in balance.items()
-                                      if k != "rule"]), hide_index=True)
+        right.dataframe(safe_table(pd.DataFrame([{"class": k.replace("_", " "), "value": v} for k, v in balance.items()
+                                      if k != "rule"])), hide_index=True)
         if balance.get("rule"):
             right.caption(balance["rule"])
     st.markdown("**A few rows**")
-    st.dataframe(pd.DataFrame([{k: _short(v) for k, v in row.items()} for row in bundle.rows[:5]]),
+    st.dataframe(safe_table(pd.DataFrame([{k: _short(v) for k, v in row.items()} for row in bundle.rows[:5]])),
                  hide_index=True, width="stretch")
 
 
@@ -159,8 +160,8 @@ def _short(value: Any, limit: int = 300) -> Any:
 
 
 def versions_table(versions: list[VersionInfo]) -> None:
-    st.dataframe(pd.DataFrame([{
+    st.dataframe(safe_table(pd.DataFrame([{
         "version": v.name, "made": v.created_at.strftime("%Y-%m-%d %H:%M"), "by": v.created_by,
         "format": v.format + (f" ({v.form})" if v.form and v.format not in ONE_FORM else ""), "rows": v.rows,
         "splits": ", ".join(f"{split} {n:,}" for split, n in v.splits.items()), "folder": str(v.path),
-    } for v in versions]), hide_index=True, width="stretch")
+    } for v in versions])), hide_index=True, width="stretch")

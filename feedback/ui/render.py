@@ -1,32 +1,15 @@
-"""Rendering of agent inputs and outputs. Agent text is untrusted: it is shown as Markdown with
-HTML escaped (Streamlit's default), never with ``unsafe_allow_html``."""
+"""Rendering of agent inputs and outputs. Agent text is untrusted: it is shown through
+``feedback.ui.markdown.safe_markdown`` (nothing to fetch or run), never with ``unsafe_allow_html``."""
 
 import json
-import re
 
 import streamlit as st
 
 from feedback.store.tables import Candidate, Item
+from feedback.ui.markdown import safe_markdown
 
 AVATARS = {"user": ":material/person:", "assistant": ":material/smart_toy:", "system": ":material/settings:",
            "tool": ":material/build:"}
-
-
-_CODE = re.compile(r"(```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`)", re.DOTALL)
-_IMAGE = re.compile(r"!\[([^\]\n]*)\]\(([^)\n]*)\)")
-
-
-def _inert(prose: str) -> str:
-    prose = prose.replace("$", "\\$")  # money, not LaTeX
-    return _IMAGE.sub(lambda m: f"[image: {m.group(1) or 'no description'}] `{m.group(2).strip()}`", prose)
-
-
-def safe_markdown(text: str) -> str:
-    """Agent text made inert for ``st.markdown``: ``$`` stays a dollar sign (no LaTeX) and images become
-    text naming their address (no request leaves the annotator's browser for a tracking pixel). Code spans
-    and fences are left exactly as written. Raw HTML is escaped by Streamlit itself."""
-    parts = _CODE.split(text)
-    return "".join(part if i % 2 else _inert(part) for i, part in enumerate(parts))
 
 
 def _tool_text(content: str) -> None:

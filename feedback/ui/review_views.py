@@ -11,7 +11,9 @@ from feedback.projects.schema import BOTH_BAD, TIE, LabelSchema
 from feedback.review.workflow import ItemReview, ReviewQueue, adjudicate, describe_label, reopen, send_back
 from feedback.store.tables import Candidate, User
 from feedback.ui.actions import apply
-from feedback.ui.render import render_candidate, render_input, safe_markdown
+from feedback.ui.markdown import plain, safe_markdown
+from feedback.ui.render import render_candidate, render_input
+from feedback.ui.tables import safe_table
 
 ITEM = "review.item_id"  # the item open on the Review page (set by the Agreement page too)
 EXTRA_WORDS = {TIE: "tie", BOTH_BAD: "both bad"}
@@ -63,16 +65,16 @@ def show_item(review: ItemReview) -> None:
     columns = st.columns(len(review.candidates))
     for candidate, column in zip(review.candidates, columns):
         with column:
-            st.markdown(f"**{candidate['key']}** · {safe_markdown(candidate['model'] or 'no model')}")
+            st.markdown(f"**{plain(candidate['key'])}** · {plain(candidate['model'] or 'no model')}")
             render_candidate(Candidate(item_id=review.item.id, **candidate))
     st.markdown("**What the annotators said**")
-    st.dataframe(annotations_table(review), hide_index=True, width="stretch",
+    st.dataframe(safe_table(annotations_table(review)), hide_index=True, width="stretch",
                  column_config={"left": st.column_config.TextColumn("shown left", help="the answer they saw on "
                                                                     "the left: a check on position bias"),
                                 "seconds": st.column_config.NumberColumn("time (s)", format="%.0f")})
     for a in review.annotations:
         if a["correction"]:
-            with st.expander(f"Correction by {a['annotator']}"):
+            with st.expander(f"Correction by {plain(a['annotator'])}"):
                 st.markdown(safe_markdown(a["correction"]))
     if review.suggestions:
         with st.expander(f"Automatic judges ({len(review.suggestions)})"):
@@ -107,11 +109,11 @@ def decision_forms(user: User, review: ItemReview, schema: LabelSchema) -> None:
         models = {c["key"]: c["model"] for c in review.candidates}
         if len(review.candidates) == 2:
             answer["preference"] = st.radio("Better answer", _answer_options(review, schema), horizontal=True,
-                                            format_func=lambda k: _choice(k, models), key=f"{base}.preference",
+                                            format_func=lambda k: plain(_choice(k, models)), key=f"{base}.preference",
                                             index=None)
         else:
             ranks = list(range(1, len(review.candidates) + 1))
-            answer["ranking"] = {c["key"]: st.selectbox(f"Rank of {c['key']}", ranks, index=n,
+            answer["ranking"] = {c["key"]: st.selectbox(f"Rank of {plain(c['key'])}", ranks, index=n,
                                                         key=f"{base}.rank.{c['key']}")
                                  for n, c in enumerate(review.candidates)}
         if schema.correction:
@@ -129,7 +131,7 @@ def decision_forms(user: User, review: ItemReview, schema: LabelSchema) -> None:
                   f"{item.external_id} goes back to the annotators for {int(extra)} more answer(s).")
     if review.standing is not None:
         with st.form(f"{base}.reopen"):
-            st.markdown(f"**Final answer in force**: `{json.dumps(review.standing)}`")
+            st.markdown(f"**Final answer in force**: {plain(json.dumps(review.standing, ensure_ascii=False))}")
             why = st.text_input("Why reopen", key=f"{base}.reopen_reason")
             if st.form_submit_button("Reopen"):
                 apply(lambda s: reopen(session=s, user=user, item_id=item.id, reason=why),
@@ -141,6 +143,6 @@ def decisions_table(review: ItemReview) -> None:
         table = pd.DataFrame(review.decisions).drop(columns=["id"])
         table["answer"] = table["answer"].map(lambda a: json.dumps(a) if a else "")
         table["reviewer"] = table["reviewer"].fillna("(automatic)")
-        st.dataframe(table.drop(columns=["automatic"]), hide_index=True, width="stretch")
+        st.dataframe(safe_table(table.drop(columns=["automatic"])), hide_index=True, width="stretch")
     else:
         st.caption("No decision on this item yet.")

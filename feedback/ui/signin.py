@@ -5,6 +5,7 @@ import streamlit as st
 from feedback.errors import FeedbackError
 from feedback.people.accounts import authenticate
 from feedback.ui import context
+from feedback.ui.markdown import safe_markdown
 
 ERROR = "login.error"
 
@@ -28,13 +29,13 @@ def sign_in_form() -> None:
     st.write("Compare the agent's answers, say which is better and why, flag unsafe or wrong output, "
              "and write the answer it should have given. Your labels become fine-tuning data.")
     if notice := context.take_notice():
-        st.info(notice)
+        st.info(safe_markdown(notice))
     with st.form("login.form"):
         st.text_input("Name", key="login.name", max_chars=100, autocomplete="username")
         st.text_input("Password", key="login.password", type="password", autocomplete="current-password")
         st.form_submit_button("Sign in", type="primary", on_click=_sign_in)
     if error := st.session_state.pop(ERROR, None):
-        st.error(error)
+        st.error(safe_markdown(error))
     if context.demo_mode():
         st.caption("Demo mode: the accounts (admin, reviewer, maria, dev, sam) and their passwords were printed in "
                    "the terminal that ran `make run`. They change at every start.")

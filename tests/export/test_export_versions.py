@@ -129,14 +129,14 @@ def test_a_failed_commit_leaves_no_version(session, project, tmp_path, monkeypat
     assert session.exec(ExportVersion.__table__.select()).all() == []
 
 
-def test_a_folder_left_by_a_killed_process_is_set_aside(session, project, tmp_path):
+def test_a_folder_left_by_a_killed_process_is_replaced(session, project, tmp_path):
     root = tmp_path / "exports" / f"Support-bot-EU-{project.id}"
     folder = root / f"{root.name}-v1"
     folder.mkdir(parents=True)
     (folder / "half.jsonl").write_text("{")
     info = make_version(session, tmp_path)
     assert info.number == 1 and "half.jsonl" not in {p.name for p in folder.iterdir()}
-    assert [p.name.startswith(f".abandoned-{root.name}-v1-") for p in root.iterdir() if p != folder] == [True]
+    assert [p.name for p in root.iterdir()] == [folder.name]  # set aside, then removed after the commit
 
 
 def test_who_may_make_and_read_versions(session, project, tmp_path, make_user):

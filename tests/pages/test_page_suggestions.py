@@ -62,7 +62,8 @@ def test_suggestions_are_shown_collapsed_by_screen_letter_when_the_project_shows
     user_id = at.session_state[USER_ID]
     letter = "AB"[display_order(user_id, item_id, ["a", "b"]).index("a")]
     texts = [m.value for m in expander.markdown]
-    assert texts == [f"gpt-judge: {letter} is better; score 0.82\n\nIt costs \\$5 <script>alert(1)</script>"]
+    # raw HTML in agent text is shown as its source (escaped), never given to the browser as HTML
+    assert texts == [f"gpt-judge: {letter} is better; score 0.82\n\nIt costs \\$5 \\<script\\>alert(1)\\<\\/script\\>"]
     assert all(not m.proto.allow_html for m in expander.markdown)  # agent text is never HTML
     show_suggestions(db, False)
     at.run()

@@ -438,3 +438,10 @@ def test_the_agreement_page_draws_a_kappa_heatmap_once_two_annotators_share_item
     assert cells.to_dict("records") == [
         {"annotator": "dev", "with": "maria", "kappa": 0.25, "shared items": 3},
         {"annotator": "maria", "with": "dev", "kappa": 0.25, "shared items": 3}]
+
+
+def test_the_rate_page_has_a_letter_for_every_candidate_an_item_may_have():
+    from feedback.projects.schema import MAX_CANDIDATES
+    from feedback.ui.rating import LETTERS
+
+    assert len(LETTERS) >= MAX_CANDIDATES
