@@ -3,12 +3,14 @@
 A password is never stored, logged or put in an error message: only its argon2 hash is kept. Signing in
 fails with one message, "Wrong name or password", whatever was wrong (unknown name, wrong password,
 deactivated account, account without a password), and an unknown name costs the same hash verification
-as a known one. Only admins (or the local operator, ``actor=None``) manage accounts, and the last active
-admin can be neither demoted nor deactivated.
+as a known one. Failed sign-ins are recorded and throttled (``feedback.people.throttle``). Only admins (or
+the local operator, ``actor=None``) manage accounts, and the last active admin can be neither demoted nor
+deactivated.
 """
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -16,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, func, select
 
 from feedback.errors import FeedbackError, NotFound, SignInFailed
+from feedback.people import throttle
 from feedback.people.permissions import ADMIN, ROLES, require
 from feedback.people.users import clean_name
 from feedback.store.tables import User, utcnow
@@ -110,20 +113,30 @@ def create_user(*, session: Session, actor: User | None, name: str, role: str, p
     return user
 
 
-def authenticate(*, session: Session, name: str, password: str) -> User:
-    """The active user with this name and password; ``SignInFailed`` ("Wrong name or password") otherwise."""
+def authenticate(*, session: Session, name: str, password: str, address: str | None = None,
+                 now: datetime | None = None) -> User:
+    """The active user with this name and password; ``SignInFailed`` ("Wrong name or password") otherwise.
+
+    ``address`` is the client's address (None when unknown). Failures are recorded and throttled (see
+    ``feedback.people.throttle``): while a name or address is throttled the password is not checked at all.
+    ``now`` is for tests (default: the current time)."""
+    now = now or utcnow()
+    throttle.refuse_if_throttled(session, name=name, address=address, now=now)
     user = find_user(session, name or "") if len(password or "") <= MAX_PASSWORD else None
-    if user is None or user.password_hash is None:
-        _verify(_dummy_hash(), password or "")  # the same work as for a real account
-        raise SignInFailed(WRONG)
-    if not _verify(user.password_hash, password) or not user.active:
+    known = user is not None and user.password_hash is not None
+    with throttle.password_check():
+        right = _verify(user.password_hash if known else _dummy_hash(), password or "")  # same work if unknown
+    if not (known and right and user.active):
+        with _writing(session):
+            throttle.record_failure(session, name=name, address=address, now=now)
         raise SignInFailed(WRONG)
     rehash = _hasher.check_needs_rehash(user.password_hash)
     new_hash = _hasher.hash(password) if rehash else None
     with _writing(session):
         user = session.get(User, user.id)
         user.password_hash = new_hash or user.password_hash
-        user.last_login_at = utcnow()
+        user.last_login_at = now
+        throttle.clear_failures(session, name=name)
     return user
 
 

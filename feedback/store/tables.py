@@ -83,6 +83,17 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class SignInFailure(SQLModel, table=True):
+    """One failed sign-in, kept to throttle guessing (per name tried and per client address)."""
+
+    __table_args__ = (Index("ix_signinfailure_name_created", "name", "created_at"),
+                      Index("ix_signinfailure_address_created", "address", "created_at"))
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, description="the name tried, stripped as sign-in does; may be no account")
+    address: str | None = Field(default=None, max_length=100, description="the client's IP address, if known")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class ImportBatch(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", index=True)

@@ -16,7 +16,7 @@ def _sign_in() -> None:
     st.session_state["login.password"] = ""  # never kept in the session
     try:
         with context.session() as s:
-            user = authenticate(session=s, name=name, password=password)
+            user = authenticate(session=s, name=name, password=password, address=st.context.ip_address)
     except FeedbackError as e:
         st.session_state[ERROR] = str(e)
     else:

@@ -7,7 +7,7 @@ import zipfile
 
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
-from steps import fill
+from steps import fill, settle
 from steps import sign_in as _sign_in
 
 
@@ -23,6 +23,7 @@ def _rate_one(page, *, keyboard: bool) -> str:
     expect(page.get_by_role("button", name="A is better")).to_have_attribute("kind", "primary")
     page.get_by_label("Why? (optional)").fill("A answers the question; B refuses.")
     page.get_by_label("Why? (optional)").press("Enter")
+    settle(page)  # the rationale's rerun: a shortcut pressed during it can be lost (a loaded CI run)
     if keyboard:
         page.get_by_role("heading", name="Rate", exact=True).click()
         page.keyboard.press("Control+Enter")
