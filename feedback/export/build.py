@@ -33,7 +33,7 @@ from sqlmodel import Session
 
 from feedback.consensus.answers import item_consensus, standing_adjudications
 from feedback.errors import ExportError
-from feedback.export.bundle import MANIFEST, PAIR_REASONS, ExportBundle, ExportResult, nothing_to_export
+from feedback.export.bundle import MANIFEST, ExportBundle, ExportResult, nothing_to_export
 from feedback.export.curated import (
     check_choices,
     curation_consensus,
@@ -45,7 +45,7 @@ from feedback.export.curated import (
 from feedback.export.curation.curate import FILTER_HELP, Curation, CurationOptions, class_balance, curate
 from feedback.export.files import jsonl_bytes, parquet_bytes, write_atomic
 from feedback.export.formats import kto_balance, kto_rows, openai_dpo_rows, pair_rows, rm_rows
-from feedback.export.manifest import RANKED_FORMATS, RULES, rules
+from feedback.export.manifest import PAIR_FORMATS, RANKED_FORMATS, RULES, rules
 from feedback.export.options import ExportInputs, ExportOptions
 from feedback.export.provenance import included_agreement, sources
 from feedback.export.rankings import consensus_rankings, ranking_frame
@@ -186,7 +186,7 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
                                "items": cur.split_counts()}
     if options.format == "kto":
         manifest["class_balance"] = kto_balance(rows)
-    elif options.format in PAIR_REASONS:
+    elif options.format in PAIR_FORMATS:
         balance = class_balance(decided(), candidates, exported)
         manifest["class_balance"] = {k: v for k, v in balance.items() if k != "by_split"}
     if options.format in OPENAI:

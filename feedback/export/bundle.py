@@ -10,11 +10,11 @@ from typing import Any
 from feedback.export.curation.curate import Curation
 from feedback.export.files import zip_files
 from feedback.export.formats import KTO_REASONS
+from feedback.export.manifest import PAIR_FORMATS
 from feedback.export.options import ExportOptions
 from feedback.export.rows import REASONS
 from feedback.export.targets import CORRECTION_REASONS, SFT_REASONS
 
-PAIR_REASONS = ("dpo", "rm", "openai-dpo")  # formats whose exclusions are the DPO reasons
 MANIFEST = "manifest.json"
 ALL_REASONS = tuple(dict.fromkeys(REASONS + KTO_REASONS + SFT_REASONS + CORRECTION_REASONS
                                   + ("no_margin_ratings", "flagged_annotator")))
@@ -128,7 +128,7 @@ def nothing_to_export(project: str, n_items: int, excluded: dict[str, int], opti
         removed = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in cur.removed.items() if n)
         return f"{head}: the filters removed every item ({removed})"
     detail = describe_excluded(excluded)
-    if options.format not in PAIR_REASONS:
+    if options.format not in PAIR_FORMATS:
         if options.format == "kto" and options.kto_source == "ratings":
             what = (f"no candidate's mean {options.kto_dimension!r} rating is at least {options.kto_desirable_min} "
                     f"or at most {options.kto_undesirable_max}")

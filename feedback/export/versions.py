@@ -159,10 +159,15 @@ def _sweep(session: Session, project: Project, root: Path) -> list[str]:
         name, match = path.name, version.fullmatch(path.name)
         if match and int(match[1]) in numbers:
             _seal(path)
-            continue
-        dead = (name.startswith(".abandoned-") or (name.startswith(".new-") and _unheld(path))
-                or (match is not None and int(match[1]) <= max(numbers, default=0)))
-        if dead and path.is_dir():
+        elif name.startswith(".new-"):
+            if (held := _take(path)) is not None:  # no running save holds it; hold it while it goes
+                try:
+                    _remove(path)
+                finally:
+                    os.close(held)
+                removed.append(name)
+        elif path.is_dir() and (name.startswith(".abandoned-")
+                                or (match is not None and int(match[1]) <= max(numbers, default=0))):
             _remove(path)
             removed.append(name)
     return removed
@@ -173,8 +178,11 @@ def _staging(root: Path) -> tuple[Path, int]:
     tells a sweep by another save that the folder is in use (a killed process's lock is released)."""
     for _attempt in range(_ATTEMPTS):
         staging = Path(tempfile.mkdtemp(dir=root, prefix=".new-"))
-        lock = os.open(staging, os.O_RDONLY)
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            lock = os.open(staging, os.O_RDONLY)
+        except FileNotFoundError:  # swept between mkdtemp and open
+            continue
+        fcntl.flock(lock, fcntl.LOCK_EX)  # waits while a sweep that took it first removes it
         try:
             if os.path.samestat(os.stat(staging), os.fstat(lock)):
                 return staging, lock
@@ -184,19 +192,18 @@ def _staging(root: Path) -> tuple[Path, int]:
     raise ExportError(f"Could not make a temporary folder under {root}: it was removed {_ATTEMPTS} times")
 
 
-def _unheld(path: Path) -> bool:
-    """Whether no running save holds the temporary folder ``path`` (its lock can be taken now)."""
+def _take(path: Path) -> int | None:
+    """A descriptor holding the lock of the temporary folder ``path``, or None when a running save holds it."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
-        return False
+        return None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
+        return fd
     except BlockingIOError:
-        return False
-    finally:
         os.close(fd)
+        return None
 
 
 def _seal(folder: Path) -> None:

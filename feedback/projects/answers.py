@@ -9,7 +9,8 @@ from typing import Any
 from feedback.projects.schema import MAX_CANDIDATES, LabelSchema
 
 
-def _whole(value: Any) -> bool:
+def whole_number(value: Any) -> bool:
+    """An int, not a bool (JSON true is not a rating)."""
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -23,7 +24,7 @@ def _ranking_problems(ranking: Any, keys: list[str], ties: bool) -> list[tuple[s
         return [("ranking", f"at most {MAX_CANDIDATES} candidates can be ranked; this item has {n}")]
     problems = [(f"ranking.{k}", f"no candidate with id {k!r}") for k in ranking if k not in keys]
     problems += [(f"ranking.{k}", f"{r!r} is not a whole number from 1 to {n}") for k, r in ranking.items()
-                 if k in keys and not (_whole(r) and 1 <= r <= n)]
+                 if k in keys and not (whole_number(r) and 1 <= r <= n)]
     if problems:
         return problems
     missing = [k for k in keys if k not in ranking]
@@ -125,7 +126,7 @@ def answer_problems(
             if dim is None:
                 names = ", ".join(d.name for d in schema.rubric) or "none"
                 problems.append((where, f"unknown rubric dimension (the project has: {names})"))
-            elif not _whole(score) or not dim.min <= score <= dim.max:
+            elif not whole_number(score) or not dim.min <= score <= dim.max:
                 problems.append((where, f"{score!r} is not a whole number from {dim.min} to {dim.max}"))
     if thumbs is not None:
         problems += _thumbs_problems(thumbs, list(candidate_keys), schema.thumbs)

@@ -7,12 +7,12 @@ the answers explicitly. Allowed changes make a new version; old annotations keep
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlmodel import Session, func, select
 
 from feedback.errors import FeedbackError
 from feedback.people.permissions import ADMIN, require
+from feedback.projects.answers import whole_number
 from feedback.projects.projects import project_schema, stored_project
 from feedback.projects.schema import PREFERENCE_EXTRAS, LabelSchema, name_problem, parse_schema
 from feedback.store.tables import Annotation, Item, Project, ProjectSchema, User
@@ -49,10 +49,6 @@ def _ensure_history(session: Session, project: Project, user: User | None) -> Pr
     return row
 
 
-def _whole(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _used(rows: list[Annotation], schema: LabelSchema) -> tuple[dict[str, Counter], dict[str, list[int]]]:
     """What stored answers use that ``schema`` lacks, counted in annotations; and the scores outside its scales."""
     used: dict[str, Counter] = {k: Counter() for k in ("dimension", "scale", "flag", "extra", "other")}
@@ -61,7 +57,7 @@ def _used(rows: list[Annotation], schema: LabelSchema) -> tuple[dict[str, Counte
         scores = [(d, s) for per in (ann.ratings or {}).values() if isinstance(per, dict) for d, s in per.items()]
         used["dimension"].update({d for d, _ in scores if schema.dimension(d) is None})
         out = [(d, s) for d, s in scores
-               if (dim := schema.dimension(d)) and _whole(s) and not dim.min <= s <= dim.max]
+               if (dim := schema.dimension(d)) and whole_number(s) and not dim.min <= s <= dim.max]
         used["scale"].update({d for d, _ in out})
         for d, s in out:
             outside.setdefault(d, []).append(s)
