@@ -35,7 +35,7 @@ run: demo
 	@echo "  Sign in with one of the demo accounts printed above (demo mode: new passwords at every start)."
 	@echo "  Stop with Ctrl+C."
 	@echo ""
-	FEEDBACK_DEMO_MODE=true $(BIN)/streamlit run app.py --server.port $(PORT) --server.address 127.0.0.1 \
+	FEEDBACK_DEMO_MODE=true $(BIN)/streamlit run server.py --server.port $(PORT) --server.address 127.0.0.1 \
 		--server.headless true --browser.gatherUsageStats false --browser.serverAddress 127.0.0.1
 
 test: setup-dev browser

@@ -61,11 +61,11 @@ def change_password(user: User) -> None:
                 if new != again:
                     raise FeedbackError("The two new passwords differ")
                 with context.session() as s:
-                    change_own_password(session=s, user=user, old=old, new=new)
+                    change_own_password(session=s, user=user, old=old, new=new, keep_session=context.session_id())
             except FeedbackError as e:
                 st.error(safe_markdown(str(e)))
             else:
-                st.success("Password changed.")
+                st.success("Password changed. Every other place you were signed in is signed out.")
 
 
 def sidebar(user: User) -> None:
@@ -99,6 +99,7 @@ except FeedbackError as e:  # e.g. a database made by an older version
     st.error(safe_markdown(str(e)))
     st.stop()
 user = context.signed_in_user(settings.session_timeout_minutes)
+context.browser_cookie()
 if user is not None:
     sidebar(user)
 with app_navigation():

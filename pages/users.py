@@ -50,7 +50,7 @@ with role, st.form("users.role"):
     who = st.selectbox("User", names, key="users.role.name")
     to = st.selectbox("New role", ROLES, key="users.role.role")
     if st.form_submit_button("Change role"):
-        apply(lambda s: accounts.set_role(session=s, actor=user, name=who, role=to), f"{who} is now {to}.")
+        apply(lambda s: accounts.set_role(session=s, actor=user, name=who, role=to), f"{who} is now {to} (signed out everywhere: the new role applies at their next sign-in).")
 
 with reset, st.form("users.reset", clear_on_submit=True):
     who = st.selectbox("User", names, key="users.reset.name")
@@ -59,7 +59,7 @@ with reset, st.form("users.reset", clear_on_submit=True):
     again = st.text_input("New password again", type="password", key="users.reset.again", autocomplete="new-password")
     if st.form_submit_button("Reset password"):
         apply(lambda s: accounts.reset_password(session=s, actor=user, name=who, password=same_twice(password, again)),
-              f"New password set for {who}.")
+              f"New password set for {who}: every place they were signed in is signed out.")
 
 with active, st.form("users.active"):
     st.caption("A deactivated account cannot sign in and is signed out at its next click; its labels are kept.")

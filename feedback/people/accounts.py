@@ -18,7 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, func, select
 
 from feedback.errors import FeedbackError, NotFound, SignInFailed
-from feedback.people import throttle
+from feedback.people import sessions, throttle
 from feedback.people.permissions import ADMIN, ROLES, require
 from feedback.people.users import clean_name
 from feedback.store.tables import User, utcnow
@@ -148,22 +148,27 @@ def set_role(*, session: Session, actor: User | None, name: str, role: str) -> U
         user = get_user(session, name)
         if role != ADMIN:
             _keep_an_admin(session, user, "demoted")
+        if user.role != role:
+            sessions.end_sessions_of(session, user.id, why=sessions.ROLE_CHANGED)
         user.role = role
     return user
 
 
 def reset_password(*, session: Session, actor: User | None, name: str, password: str) -> User:
-    """Give ``name`` a new password (the old one stops working at once)."""
+    """Give ``name`` a new password: the old one stops working and every session of ``name`` ends at once."""
     require(actor, ADMIN, "reset passwords")
     password_hash = hash_password(password)
     with _writing(session):
         user = get_user(session, name)
         user.password_hash = password_hash
+        sessions.end_sessions_of(session, user.id, why=sessions.PASSWORD_RESET)
     return user
 
 
-def change_own_password(*, session: Session, user: User | None, old: str, new: str) -> User:
-    """``user`` replaces their own password, proving they know the current one."""
+def change_own_password(*, session: Session, user: User | None, old: str, new: str,
+                        keep_session: int | None = None) -> User:
+    """``user`` replaces their own password, proving they know the current one. Every other session of theirs
+    ends (``keep_session``: the one they changed it from, which stays signed in)."""
     if user is None:
         raise SignInFailed("Sign in to change your password")
     stored = session.get(User, user.id)
@@ -177,16 +182,19 @@ def change_own_password(*, session: Session, user: User | None, old: str, new: s
     with _writing(session):
         stored = session.get(User, user.id)
         stored.password_hash = password_hash
+        sessions.end_sessions_of(session, user.id, why=sessions.PASSWORD_CHANGED, keep=keep_session)
     return stored
 
 
 def set_active(*, session: Session, actor: User | None, name: str, active: bool) -> User:
-    """Deactivate (``active=False``: signed out at their next click, cannot sign in) or reactivate ``name``."""
+    """Deactivate (``active=False``: every session ends, signed out at their next click, cannot sign in) or
+    reactivate ``name``."""
     require(actor, ADMIN, "activate or deactivate accounts")
     with _writing(session):
         user = get_user(session, name)
         if not active:
             _keep_an_admin(session, user, "deactivated")
+            sessions.end_sessions_of(session, user.id, why=sessions.DEACTIVATED)
         user.active = active
     return user
 

@@ -94,6 +94,25 @@ class SignInFailure(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class LoginSession(SQLModel, table=True):
+    """One signed-in browser: the cookie holds a random token, this row only its SHA-256. Made at sign-in with a
+    one-time ticket (its hash, valid a minute) that the browser trades for the cookie; ended (``ended_at`` and
+    why) by sign-out, idleness, a password reset or change, a role change or deactivation."""
+
+    __table_args__ = (Index("ix_loginsession_user_ended", "user_id", "ended_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    token_hash: str | None = Field(default=None, unique=True, max_length=64, description="SHA-256 of the cookie")
+    ticket_hash: str | None = Field(default=None, unique=True, max_length=64,
+                                    description="SHA-256 of the one-time ticket, until it is traded")
+    ticket_expires_at: datetime | None = None
+    address: str | None = Field(default=None, max_length=100, description="the client's IP address at sign-in")
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow, description="last activity (kept to the minute)")
+    ended_at: datetime | None = None
+    ended_why: str | None = Field(default=None, max_length=100)
+
+
 class ImportBatch(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", index=True)

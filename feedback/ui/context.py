@@ -1,25 +1,37 @@
-"""What every page needs: the engine, the signed-in user (with idle expiry), the chosen project."""
+"""What every page needs: the engine, the signed-in user (a session in the database, resumed from the browser's
+cookie after a reload), the chosen project."""
 
-import time
 from pathlib import Path
 
 import streamlit as st
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from feedback.people.sessions import (
+    SessionEnded,
+    check_session,
+    end_session,
+    resume_session,
+    start_session,
+    ticket_traded,
+)
 from feedback.projects.projects import find_project
 from feedback.store.engine import create_schema, make_engine
 from feedback.store.tables import Project, User
+from feedback.ui.session_cookie import COOKIE, forget_cookie, keep_signed_in
 
 _URL = "app.database_url"
 _POOL = "app.pool_size"
 _DEMO = "app.demo_mode"
 _EXPORTS = "app.export_dir"
-_KEEP = (_URL, _POOL, _DEMO, _EXPORTS)
-USER_ID = "app.user_id"
+_TRIED = "app.cookie_tried"  # the cookie's token this tab has tried already (tried once: not again at every run)
+_KEEP = (_URL, _POOL, _DEMO, _EXPORTS, _TRIED)
+SESSION = "app.session_id"  # the LoginSession of this tab: checked at every run
+USER_ID = "app.user_id"  # its user, as checked at this run
+TICKET = "app.ticket"  # the sign-in's ticket, until the browser has traded it for the cookie
+FORGET = "app.forget_cookie"  # the session this tab signed out of: the browser deletes its cookie
 PROJECT = "app.project"
 NEXT_PROJECT = "app.next_project"  # chosen by a page after the sidebar's picker was drawn: applied next run
-LAST_ACTIVE = "app.last_active"  # time.time() of the signed-in user's last run
 NOTICE = "app.notice"  # why the user was signed out, shown once on the sign-in page
 
 
@@ -66,37 +78,69 @@ def session() -> Session:
 
 
 def current_user() -> User | None:
+    """The user ``signed_in_user`` found at this run (None before signing in)."""
     user_id = st.session_state.get(USER_ID)
-    if user_id is None:
+    if user_id is None or st.session_state.get(SESSION) is None:
         return None
     with session() as s:
         return s.get(User, user_id)
 
 
-def signed_in_user(timeout_minutes: int) -> User | None:
-    """The signed-in user for this run, after signing out a session idle for more than ``timeout_minutes``
-    or whose account is gone or deactivated (the sign-in page then says why)."""
-    if st.session_state.get(USER_ID) is None:
+def _cookie_token() -> str | None:
+    """The browser's sign-in cookie, the first time this tab sees it (a tab tries a cookie once)."""
+    token = st.context.cookies.get(COOKIE)
+    if not isinstance(token, str) or not token or st.session_state.get(_TRIED) == token:
         return None
-    now = time.time()
-    if now - st.session_state.get(LAST_ACTIVE, now) > timeout_minutes * 60:
-        return _signed_out(f"Signed out after {timeout_minutes} minutes without activity.")
-    user = current_user()
-    if user is None or not user.active:
-        return _signed_out("Signed out: this account has been deactivated.")
-    st.session_state[LAST_ACTIVE] = now
+    st.session_state[_TRIED] = token
+    return token
+
+
+def signed_in_user(timeout_minutes: int) -> User | None:
+    """The signed-in user for this run: this tab's session, or the one the browser's cookie names (a reload, a
+    bookmark, a second tab). A session that is over (idle for more than ``timeout_minutes``, signed out
+    elsewhere, password reset or changed, role changed, account deactivated) signs the tab out, and the sign-in
+    page says why."""
+    session_id = st.session_state.get(SESSION)
+    try:
+        with session() as s:
+            if session_id is not None:
+                user = check_session(session=s, session_id=session_id, idle_minutes=timeout_minutes)
+            elif (token := _cookie_token()) is None or (found := resume_session(
+                    session=s, token=token, idle_minutes=timeout_minutes)) is None:
+                return None
+            else:
+                session_id, user = found
+            if TICKET in st.session_state and ticket_traded(session=s, session_id=session_id):
+                del st.session_state[TICKET]
+    except SessionEnded as e:
+        sign_out(notice=str(e))
+        return None
+    st.session_state[SESSION], st.session_state[USER_ID] = session_id, user.id
     return user
 
 
-def _signed_out(notice: str) -> None:
-    sign_out()
-    st.session_state[NOTICE] = notice
-
-
 def sign_in(user: User) -> None:
-    """Remember ``user`` (authenticated by ``feedback.auth.authenticate``) for this browser session."""
-    st.session_state[USER_ID] = user.id
-    st.session_state[LAST_ACTIVE] = time.time()
+    """Start a session for ``user`` (authenticated by ``feedback.people.accounts.authenticate``) in this tab;
+    its browser then gets the cookie (``browser_cookie``)."""
+    with session() as s:
+        started = start_session(session=s, user=user, address=st.context.ip_address)
+    st.session_state.pop(FORGET, None)
+    st.session_state[SESSION], st.session_state[USER_ID] = started.session_id, user.id
+    st.session_state[TICKET] = started.ticket
+
+
+def session_id() -> int | None:
+    """This tab's session (to keep it when the user changes their password)."""
+    return st.session_state.get(SESSION)
+
+
+def browser_cookie() -> None:
+    """Draws, when due, the invisible part that sets the browser's cookie after a sign-in (until the server has
+    seen the ticket traded) or deletes it after a sign-out."""
+    if ticket := st.session_state.get(TICKET):
+        keep_signed_in(ticket)
+    elif (ended := st.session_state.get(FORGET)) is not None:
+        forget_cookie(ended)
 
 
 def take_notice() -> str | None:
@@ -121,7 +165,16 @@ def take_next_project() -> str | None:
     return st.session_state.pop(NEXT_PROJECT, None)
 
 
-def sign_out() -> None:
+def sign_out(notice: str | None = None) -> None:
+    """End this tab's session (in the database, and the browser's cookie) and forget everything of it but the
+    settings; ``notice``: why, for the sign-in page."""
+    if (ended := st.session_state.get(SESSION)) is not None and notice is None:
+        with session() as s:
+            end_session(session=s, session_id=ended)
     for key in list(st.session_state.keys()):
         if key not in _KEEP:
             del st.session_state[key]
+    if ended is not None:
+        st.session_state[FORGET] = ended
+    if notice:
+        st.session_state[NOTICE] = notice

@@ -99,12 +99,12 @@ def app_server(app_env):
 
 @contextmanager
 def serve_app(env: dict[str, str]) -> Iterator[str]:
-    """``streamlit run app.py`` as `make run` starts it (no outbound traffic), on a free loopback port, until
+    """``streamlit run server.py`` as `make run` starts it (no outbound traffic), on a free loopback port, until
     the block ends; yields its address once it is healthy."""
     bin_dir = Path(sys.executable).parent
     port = _free_port()
     proc = subprocess.Popen(
-        [str(bin_dir / "streamlit"), "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
+        [str(bin_dir / "streamlit"), "run", "server.py", "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.headless", "true", "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
          "--browser.serverAddress", "127.0.0.1"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,

@@ -4,12 +4,13 @@ would be orphaned), guidelines, annotators, gold items; non-admins are refused."
 from pathlib import Path
 
 import pytest
+from signing import sign_in_state
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from feedback.projects.projects import project_schema
 from feedback.store.tables import Annotation, Guidelines, Item, Project, ProjectMember, User
-from feedback.ui.context import PROJECT, USER_ID
+from feedback.ui.context import PROJECT
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -38,7 +39,7 @@ def stored(engine, name: str = "support") -> Project:
 def page(engine, name: str = "root") -> AppTest:
     """The app with ``name`` signed in, on the Projects page."""
     at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state[USER_ID] = user_id(engine, name)
+    sign_in_state(at, engine, user_id(engine, name))
     at.run()
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
@@ -199,7 +200,7 @@ def test_a_non_admin_running_the_page_script_is_refused(db, role):
     at = AppTest.from_file(str(ROOT / PAGE), default_timeout=30)
     at.session_state["app.database_url"] = str(db.url)
     at.session_state["app.pool_size"] = 5
-    at.session_state[USER_ID] = user_id(db, "maria")
+    sign_in_state(at, db, user_id(db, "maria"))
     at.session_state[PROJECT] = "support"
     at.run()
     assert not at.exception
@@ -209,7 +210,7 @@ def test_a_non_admin_running_the_page_script_is_refused(db, role):
 
 def test_an_annotator_has_no_projects_page_in_the_navigation(db):
     at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state[USER_ID] = user_id(db, "maria")
+    sign_in_state(at, db, user_id(db, "maria"))
     at.run()
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(PAGE)

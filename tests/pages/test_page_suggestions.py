@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from signing import sign_in_state
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
@@ -30,7 +31,7 @@ def rate_page(engine, name: str = "maria") -> AppTest:
     with Session(engine) as s:
         user_id = s.exec(select(User.id).where(User.name == name)).one()
     at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state[USER_ID] = user_id
+    sign_in_state(at, engine, user_id)
     at.run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Rate"

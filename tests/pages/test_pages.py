@@ -1,16 +1,26 @@
 """Every page through Streamlit's AppTest: renders without exception, and the Rate page saves answers."""
 
-import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from signing import sign_in_state
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from feedback.people.accounts import hash_password
+from feedback.people.accounts import change_own_password, hash_password, reset_password, set_active, set_role
 from feedback.projects.projects import add_project
-from feedback.store.tables import Annotation, AnnotationRevision, Candidate, Item, ProjectMember, Skip, User
-from feedback.ui.context import LAST_ACTIVE, PROJECT, USER_ID
+from feedback.store.tables import (
+    Annotation,
+    AnnotationRevision,
+    Candidate,
+    Item,
+    LoginSession,
+    ProjectMember,
+    Skip,
+    User,
+)
+from feedback.ui.context import PROJECT, SESSION, USER_ID
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -81,29 +91,79 @@ def test_a_deactivated_account_cannot_log_in_and_is_signed_out_at_its_next_run(d
     assert [e.value for e in at.error] == ["Wrong name or password"]
 
 
+def last_seen(engine, at: AppTest, minutes_ago: float | None = None) -> datetime:
+    """The tab's session's last activity; set ``minutes_ago`` first when given."""
+    with Session(engine) as s:
+        row = s.get(LoginSession, at.session_state[SESSION])
+        if minutes_ago is not None:
+            row.last_seen_at = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+            s.add(row)
+            s.commit()
+        return row.last_seen_at.replace(tzinfo=UTC)
+
+
 def test_a_session_idle_past_the_timeout_is_signed_out(db):
     at = signed_in(db, "alex", "annotator").run()
     assert at.title[0].value == "Rate"
-    at.session_state[LAST_ACTIVE] = time.time() - 61 * 60  # default FEEDBACK_SESSION_TIMEOUT_MINUTES: 60
+    ended = at.session_state[SESSION]
+    last_seen(db, at, minutes_ago=61)  # default FEEDBACK_SESSION_TIMEOUT_MINUTES: 60
     at.run()
     assert not at.exception
-    assert USER_ID not in at.session_state
+    assert USER_ID not in at.session_state and SESSION not in at.session_state
     assert at.info[0].value == "Signed out after 60 minutes without activity."
     assert at.title[0].value.startswith("Rate and correct")
+    with Session(db) as s:
+        assert s.get(LoginSession, ended).ended_why == "idle"
 
 
 def test_activity_within_the_timeout_keeps_the_session(db):
     at = signed_in(db, "alex", "annotator").run()
-    at.session_state[LAST_ACTIVE] = time.time() - 59 * 60
+    last_seen(db, at, minutes_ago=59)
     at.run()
     assert at.title[0].value == "Rate"
-    assert time.time() - at.session_state[LAST_ACTIVE] < 60
+    assert datetime.now(UTC) - last_seen(db, at) < timedelta(minutes=1)
+
+
+@pytest.mark.parametrize("what, notice", [
+    ("reset", "an admin reset this account's password"),
+    ("role", "an admin changed this account's role"),
+    ("deactivate", "deactivated"),
+])
+def test_an_admin_ending_a_users_sessions_signs_them_out_at_their_next_click(db, what, notice):
+    at = signed_in(db, "alex", "annotator").run()
+    with Session(db) as s:
+        if what == "reset":
+            reset_password(session=s, actor=None, name="alex", password="a brand new password")
+        elif what == "role":
+            set_role(session=s, actor=None, name="alex", role="reviewer")
+        else:
+            set_active(session=s, actor=None, name="alex", active=False)
+    at.run()
+    assert not at.exception
+    assert SESSION not in at.session_state
+    assert notice in at.info[0].value
+    assert at.title[0].value.startswith("Rate and correct")
+
+
+def test_changing_ones_password_keeps_this_session_and_ends_the_others(db):
+    here, there = signed_in(db, "alex", "annotator").run(), signed_in(db, "alex", "annotator").run()
+    with Session(db) as s:
+        change_own_password(session=s, user=s.get(User, here.session_state[USER_ID]), old=PASSWORD,
+                            new="a brand new password", keep_session=here.session_state[SESSION])
+    here.run()
+    there.run()
+    assert here.title[0].value == "Rate"
+    assert there.title[0].value.startswith("Rate and correct")
+    assert "password was changed" in there.info[0].value
 
 
 def test_sign_out_button_ends_the_session(db):
     at = signed_in(db, "alex", "annotator").run()
+    ended = at.session_state[SESSION]
     next(b for b in at.sidebar.button if b.label == "Sign out").click().run()
     assert USER_ID not in at.session_state
+    with Session(db) as s:
+        assert s.get(LoginSession, ended).ended_why == "signed out"
     assert at.title[0].value.startswith("Rate and correct")
 
 
@@ -132,7 +192,7 @@ def test_an_annotator_opening_the_agreement_page_gets_no_numbers(db):
     at = AppTest.from_file(str(ROOT / "pages" / "agreement.py"), default_timeout=30)
     at.session_state["app.database_url"] = str(db.url)
     at.session_state["app.pool_size"] = 5
-    at.session_state[USER_ID] = user.id
+    sign_in_state(at, db, user.id)
     at.session_state[PROJECT] = "support"
     at.run()
     assert not at.exception
@@ -144,7 +204,7 @@ def test_an_annotator_opening_the_agreement_address_lands_on_rate(db):
     """Like a bookmarked /agreement: before the first run the page is named by its file, not the navigation."""
     user = account(db, "alex", "annotator")
     at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state[USER_ID] = user.id
+    sign_in_state(at, db, user.id)
     at.switch_page("pages/agreement.py").run()
     assert not at.exception
     assert at.title[0].value == "Rate"
@@ -416,7 +476,8 @@ def test_a_user_changes_their_password_from_the_sidebar(db):
     fields["New password again"].input("another long secret")
     next(b for b in at.sidebar.button if b.label == "Change password").click().run()
     assert not at.exception and not at.error
-    assert "Password changed." in [s.value for s in at.sidebar.success]
+    assert any(s.value.startswith("Password changed.") for s in at.sidebar.success)
+    assert at.run().title[0].value == "Rate"  # this session goes on
     fresh = log_in(AppTest.from_file(APP, default_timeout=30).run(), "alex", "another long secret")
     assert fresh.title[0].value == "Rate"
 

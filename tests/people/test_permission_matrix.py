@@ -123,6 +123,7 @@ def _saved(w: World) -> dict:
 # The arguments of each use case but the acting user (default: ``project=``): (world, acting user) -> kwargs.
 ARGUMENTS: dict[str, Callable[[World, User | None], dict]] = {
     "change_own_password": lambda w, u: w.with_password(u) | {"old": PASSWORD, "new": "another good password"},
+    "start_session": lambda w, u: {},
     "create_user": lambda w, u: {"name": "newbie", "role": ANNOTATOR, "password": PASSWORD},
     "list_users": lambda w, u: {},
     "reset_password": lambda w, u: {"name": "p1", "password": "another good password"},
@@ -197,6 +198,7 @@ MATRIX = {
     # people
     "change_own_password": (ANNOTATOR, False), "create_user": (ADMIN, False), "list_users": (ADMIN, False),
     "reset_password": (ADMIN, False), "set_active": (ADMIN, False), "set_role": (ADMIN, False),
+    "start_session": (ANNOTATOR, False),  # for an active account (authenticated by the caller)
     "visible_projects": (ANNOTATOR, True),  # sees the restricted project (refusal = it is not in the list)
     # projects
     "create_project": (ADMIN, False), "list_members": (REVIEWER, False), "member_options": (ADMIN, False),
@@ -221,7 +223,7 @@ MATRIX = {
     "get_version": (REVIEWER, False), "export_dataset": (ADMIN, False), "save_version": (ADMIN, False),
     "clean_up_versions": (ADMIN, False), "import_file": (ADMIN, False),
 }
-PEOPLE_ONLY = {"change_own_password", "serve", "next_item", "current_or_next", "progress", "skip", "release",
+PEOPLE_ONLY = {"change_own_password", "start_session", "serve", "next_item", "current_or_next", "progress", "skip", "release",
                "submit_annotation", "edit_annotation", "get_my_annotation", "my_annotations",
                "adjudicate", "send_back", "reopen"}  # a decision records who made it
 # Holes outside this change's files, each with the actors that get through although MATRIX says no. A hole fixed
