@@ -15,6 +15,7 @@ from feedback.people.permissions import ADMIN, ANNOTATOR, REVIEWER, at_least
 from feedback.people.users import visible_projects
 from feedback.store.tables import User
 from feedback.ui import context
+from feedback.ui.failures import DATABASE_ERRORS, database_errors
 from feedback.ui.guard import app_navigation
 from feedback.ui.markdown import plain, safe_markdown
 from feedback.ui.signin import sign_in_form
@@ -98,9 +99,19 @@ try:
 except FeedbackError as e:  # e.g. a database made by an older version
     st.error(safe_markdown(str(e)))
     st.stop()
-user = context.signed_in_user(settings.session_timeout_minutes)
-context.browser_cookie()
-if user is not None:
-    sidebar(user)
-with app_navigation():
-    st.navigation(pages_for(user), position="sidebar" if user else "hidden").run()
+except DATABASE_ERRORS:  # e.g. a PostgreSQL server that is down: the message, the traceback in the log only
+    with database_errors():
+        raise
+    st.stop()
+with database_errors():  # a database error anywhere below is one clear message, never a traceback
+    user = None
+    try:
+        user = context.signed_in_user(settings.session_timeout_minutes)
+        context.browser_cookie()
+        if user is not None:
+            sidebar(user)
+    finally:  # even when the database failed above: this app's navigation, never the pages/ folder's
+        with app_navigation():
+            navigation = st.navigation(pages_for(user), position="sidebar" if user else "hidden")
+    with app_navigation():
+        navigation.run()

@@ -6,16 +6,17 @@ import streamlit as st
 
 from feedback.errors import FeedbackError
 from feedback.labeling.annotate import submit_annotation
-from feedback.labeling.queue import display_order, progress, serve, skip
+from feedback.labeling.queue import display_order, progress, release, serve, skip
 from feedback.people.permissions import ANNOTATOR
 from feedback.projects.guidelines import current_guidelines
 from feedback.projects.items import candidates_of
 from feedback.projects.projects import project_schema
 from feedback.review.judges import describe_suggestion, suggestions_for
 from feedback.ui import context
+from feedback.ui.failures import item_errors
 from feedback.ui.guard import require_user
 from feedback.ui.markdown import code, plain, safe_markdown
-from feedback.ui.rating import LETTERS, keyboard_help, rating_form
+from feedback.ui.rating import keyboard_help, rating_form, screen_letters, skip_popover
 from feedback.ui.render import render_input
 
 user = require_user(ANNOTATOR)
@@ -29,10 +30,7 @@ try:
     with context.session() as s:
         item = serve(session=s, user=user, project=project, item_id=st.session_state.get("rate.item_id"))
         done = progress(session=s, user=user, project=project)
-        candidates = candidates_of(s, item.id) if item else []
         guidelines = current_guidelines(session=s, project=project)
-        suggestions = suggestions_for(session=s, user=user, item_id=item.id) \
-            if item and project.show_suggestions else []
 except FeedbackError as e:
     st.error(safe_markdown(str(e)))
     st.stop()
@@ -49,26 +47,33 @@ if st.session_state.get("rate.item_id") != item.id:
     st.session_state["rate.item_id"] = item.id
     st.session_state["rate.started"] = time.monotonic()
 
-main, side = st.columns([4, 1.4]) if guidelines and guidelines.text.strip() else (st.container(), None)
-if side is not None:
-    with side, st.container(height=700, border=True):
-        st.caption(f"Guidelines, version {guidelines.version}")
-        st.markdown(safe_markdown(guidelines.text))
-with main:
-    schema = project_schema(project)
-    st.caption(f"Item {code(item.external_id)} · {keyboard_help(schema, len(candidates))}")
-    render_input(item)
-    by_key = {c.key: c for c in candidates}
-    shown = [by_key[k] for k in display_order(user.id, item.id, list(by_key))]
-    answer, submitted = rating_form(item.id, shown, schema, keyboard=True)
-    if suggestions:
-        with st.expander("What the automatic judges said", expanded=False):
-            letters = {c.key: LETTERS[i] for i, c in enumerate(shown)}
-            for suggestion in suggestions:
-                st.markdown(safe_markdown(describe_suggestion(suggestion, letters)))
-    with st.popover("Skip this item", icon=":material/skip_next:"):
-        reason = st.text_input("Why skip? (optional)", key=f"rate.{item.id}.skip_reason")
-        skipped = st.button("Skip", key=f"rate.{item.id}.skip")
+submitted = False
+with item_errors(item.external_id) as drawing:  # an item that cannot be shown must not trap the annotator
+    with context.session() as s:
+        candidates = candidates_of(s, item.id)
+        suggestions = suggestions_for(session=s, user=user, item_id=item.id) if project.show_suggestions else []
+    main, side = st.columns([4, 1.4]) if guidelines and guidelines.text.strip() else (st.container(), None)
+    if side is not None:
+        with side, st.container(height=700, border=True):
+            st.caption(f"Guidelines, version {guidelines.version}")
+            st.markdown(safe_markdown(guidelines.text))
+    with main:
+        schema = project_schema(project)
+        st.caption(f"Item {code(item.external_id)} · {keyboard_help(schema, len(candidates))}")
+        render_input(item)
+        by_key = {c.key: c for c in candidates}
+        shown = [by_key[k] for k in display_order(user.id, item.id, list(by_key))]
+        answer, submitted = rating_form(item.id, shown, schema, keyboard=True)
+        if suggestions:
+            with st.expander("What the automatic judges said", expanded=False):
+                for suggestion in suggestions:
+                    st.markdown(safe_markdown(describe_suggestion(suggestion, screen_letters(shown))))
+        reason, skipped = skip_popover(item.id)  # last: nothing after it can fail and hide it
+if drawing.failed:  # give the item back to the pool now, and keep Skip
+    with context.session() as s:
+        release(session=s, user=user, item_id=item.id)
+    submitted = False
+    reason, skipped = skip_popover(item.id, default_reason="could not be shown")
 
 if submitted or skipped:
     try:
@@ -77,7 +82,7 @@ if submitted or skipped:
                 answer.time_spent_s = round(time.monotonic() - st.session_state.get("rate.started", time.monotonic()), 1)
                 submit_annotation(session=s, user=user, item_id=item.id, answer=answer)
             else:
-                skip(session=s, user=user, item_id=item.id, reason=reason or None)
+                skip(session=s, user=user, item_id=item.id, reason=reason)
     except FeedbackError as e:
         st.error(safe_markdown(str(e)))
     else:

@@ -4,6 +4,8 @@
 Every widget key starts with ``prefix.item_id`` so two items (or two pages) never share state.
 """
 
+import string
+
 import streamlit as st
 
 from feedback.labeling.annotate import Answer
@@ -11,10 +13,30 @@ from feedback.projects.schema import BOTH_BAD, TIE, LabelSchema, flag_title
 from feedback.store.tables import Candidate
 from feedback.ui.render import candidate_text, render_candidate
 
-LETTERS = "ABCDEFGHIJKLMNOP"
+LETTERS = string.ascii_uppercase
 EXTRA_LABELS = {TIE: "Tie", BOTH_BAD: "Both bad"}
 SHORTCUTS = "1234"  # A better, B better, tie, both bad
 SUBMIT_SHORTCUT = "ctrl+enter"
+
+
+def letter(n: int) -> str:
+    """The screen name of the ``n``-th answer shown (from 0): A to Z, then AA, AB... like spreadsheet columns.
+    The importer takes at most 16 answers an item, but a database made by an older version may hold more."""
+    name, n = "", n + 1
+    while n:
+        n, rest = divmod(n - 1, len(LETTERS))
+        name = LETTERS[rest] + name
+    return name
+
+
+def screen_letters(shown: list[Candidate]) -> dict[str, str]:
+    """Candidate key -> its letter on screen, for answers in the order ``shown``."""
+    return {c.key: letter(n) for n, c in enumerate(shown)}
+
+
+def _lettered(shown: list[Candidate]):
+    """(letter, candidate, column) for each answer shown, side by side."""
+    return [(letter(n), c, column) for n, (c, column) in enumerate(zip(shown, st.columns(len(shown))))]
 
 
 def _required(label: str, required: bool) -> str:
@@ -22,9 +44,9 @@ def _required(label: str, required: bool) -> str:
 
 
 def _answers(shown: list[Candidate]) -> None:
-    for letter, candidate, column in zip(LETTERS, shown, st.columns(len(shown))):
+    for name, candidate, column in _lettered(shown):
         with column:
-            st.markdown(f"**Answer {letter}**")
+            st.markdown(f"**Answer {name}**")
             render_candidate(candidate)
 
 
@@ -38,7 +60,7 @@ def _pairwise(base: str, shown: list[Candidate], schema: LabelSchema, initial: A
     if key not in st.session_state:
         st.session_state[key] = initial.preference if initial else None
     options = [c.key for c in shown] + list(schema.preference_extra)
-    labels = {c.key: f"{LETTERS[i]} is better" for i, c in enumerate(shown)} | EXTRA_LABELS
+    labels = {key: f"{name} is better" for key, name in screen_letters(shown).items()} | EXTRA_LABELS
     st.markdown(_required("**Which answer is better?**", schema.preference_required))
     for n, (option, column) in enumerate(zip(options, st.columns(len(options) + 2))):
         chosen = st.session_state[key] == option
@@ -56,9 +78,9 @@ def _ranking(base: str, shown: list[Candidate], schema: LabelSchema, initial: An
                                                                 else ")"), schema.ranking_required))
     ranks = list(range(1, len(shown) + 1))
     ranking = {}
-    for letter, candidate, column in zip(LETTERS, shown, st.columns(len(shown))):
+    for name, candidate, column in _lettered(shown):
         start = (initial.ranking or {}).get(candidate.key) if initial else None
-        value = column.selectbox(f"Rank of {letter}", ranks, index=ranks.index(start) if start in ranks else None,
+        value = column.selectbox(f"Rank of {name}", ranks, index=ranks.index(start) if start in ranks else None,
                                  key=f"{base}.rank.{candidate.key}", placeholder="rank")
         if value is not None:
             ranking[candidate.key] = int(value)
@@ -69,13 +91,13 @@ def _per_candidate(base: str, shown: list[Candidate], schema: LabelSchema, initi
     ratings: dict[str, dict[str, int]] = {}
     flags: dict[str, list[str]] = {}
     thumbs: dict[str, bool] = {}
-    for letter, candidate, column in zip(LETTERS, shown, st.columns(len(shown))):
+    for name, candidate, column in _lettered(shown):
         old_scores = (initial.ratings.get(candidate.key, {}) if initial else {})
         old_flags = (initial.flags.get(candidate.key, []) if initial else [])
         with column:
             if schema.thumbs:
                 old = initial.thumbs.get(candidate.key) if initial else None
-                value = st.radio(_required(f"Thumbs for {letter}", schema.thumbs_required), ["up", "down"],
+                value = st.radio(_required(f"Thumbs for {name}", schema.thumbs_required), ["up", "down"],
                                  index=None if old is None else (0 if old else 1), horizontal=True,
                                  format_func=lambda v: ":material/thumb_up: up" if v == "up" else
                                  ":material/thumb_down: down", key=f"{base}.{candidate.key}.thumbs")
@@ -85,7 +107,7 @@ def _per_candidate(base: str, shown: list[Candidate], schema: LabelSchema, initi
             for dim in schema.rubric:
                 old = old_scores.get(dim.name)
                 value = st.radio(
-                    _required(f"{dim.title} of {letter}", dim.required), dim.scale,
+                    _required(f"{dim.title} of {name}", dim.required), dim.scale,
                     index=dim.scale.index(old) if old in dim.scale else None, horizontal=True,
                     key=f"{base}.{candidate.key}.{dim.name}", help=dim.description or None,
                     captions=[dim.anchors.get(v, "") for v in dim.scale] if dim.anchors else None,
@@ -95,7 +117,7 @@ def _per_candidate(base: str, shown: list[Candidate], schema: LabelSchema, initi
             ratings[candidate.key] = scores
             flags[candidate.key] = [
                 flag for flag in schema.flags
-                if st.checkbox(f"{flag_title(flag)} ({letter})", value=flag in old_flags,
+                if st.checkbox(f"{flag_title(flag)} ({name})", value=flag in old_flags,
                                key=f"{base}.{candidate.key}.flag.{flag}")
             ]
     return ratings, flags, thumbs
@@ -148,7 +170,16 @@ def keyboard_help(schema: LabelSchema, n_candidates: int) -> str:
     """The shortcuts of an item with ``n_candidates`` answers under ``schema``, as shown on the Rate page."""
     keys = []
     if n_candidates == 2:
-        labels = [f"{LETTERS[i]} is better" for i in range(2)] + [EXTRA_LABELS[x].lower()
+        labels = [f"{letter(i)} is better" for i in range(2)] + [EXTRA_LABELS[x].lower()
                                                                    for x in schema.preference_extra]
         keys = [f"**{key}** {label}" for key, label in zip(SHORTCUTS, labels)]
     return "Keyboard: " + " · ".join(keys + ["**Ctrl+Enter** submit"])
+
+
+def skip_popover(item_id: int, *, prefix: str = "rate", default_reason: str | None = None) -> tuple[str | None, bool]:
+    """The "Skip this item" popover: the reason typed (else ``default_reason``) and whether Skip was pressed."""
+    with st.popover("Skip this item", icon=":material/skip_next:"):
+        reason = st.text_input("Why skip? (optional)", key=f"{prefix}.{item_id}.skip_reason",
+                               placeholder=default_reason or "")
+        skipped = st.button("Skip", key=f"{prefix}.{item_id}.skip")
+    return reason.strip() or default_reason, skipped
