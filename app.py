@@ -95,7 +95,8 @@ def sidebar(user: User) -> None:
 settings = Settings()
 try:
     context.configure(settings.database_url, settings.pool_size, demo_mode=settings.demo_mode,
-                      export_dir=settings.export_dir, auto_upgrade=settings.auto_upgrade)
+                      export_dir=settings.export_dir, auto_upgrade=settings.auto_upgrade,
+                      max_upload_mb=settings.max_upload_mb)
 except FeedbackError as e:  # e.g. a database made by an older version
     st.error(safe_markdown(str(e)))
     st.stop()

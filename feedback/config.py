@@ -40,6 +40,10 @@ class Settings(BaseSettings):
         description="Demo accounts (admin, reviewer, maria, dev, sam) get fresh random passwords, printed by "
         "`feedback demo` at each start; `make run` turns it on. Never on a shared server.",
     )
+    max_upload_mb: int = Field(
+        200, ge=1, le=100_000, description="Largest file the Data page accepts for import, in megabytes (the "
+        "command line reads files of any size)."
+    )
     auto_upgrade: bool = Field(
         True,
         description="Upgrade an older database's schema in place at start; when false, the app and the CLI "

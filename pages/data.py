@@ -21,9 +21,11 @@ st.title("Data")
 
 st.subheader("Import")
 st.caption("JSONL (one item per line: prompt or messages, candidates, optional metadata and annotations) or CSV "
-           "(prompt, output_a, output_b). Every bad line is listed and nothing is written unless you skip them.")
+           "(prompt, output_a, output_b). Every bad line is listed and nothing is written unless you skip them. "
+           "Annotators keep working during a large import; its items appear when it is done.")
 with st.form("data.import", clear_on_submit=False):
-    upload = st.file_uploader("File", type=["jsonl", "json", "csv"], key="data.file")
+    upload = st.file_uploader("File", type=["jsonl", "json", "csv"], key="data.file",
+                              max_upload_size=context.max_upload_mb())
     name = st.text_input("Project", value=project.name if project else "", key="data.project")
     skip = st.checkbox("Import the good lines and skip the invalid ones", key="data.skip")
     go = st.form_submit_button("Import", type="primary")
@@ -31,9 +33,10 @@ if go:
     try:
         if upload is None:
             raise FeedbackError("Choose a file to import")
+        upload.seek(0)
         with context.session() as s:
-            report = import_file(session=s, user=user, project=name, path=None, data=upload.getvalue(),
-                                 filename=upload.name, skip_invalid=skip)
+            report = import_file(session=s, user=user, project=name, file=upload, filename=upload.name,
+                                 skip_invalid=skip)
     except ImportRejected as e:
         st.error(safe_markdown(str(e)))
         st.dataframe(safe_table(pd.DataFrame([asdict(p) for p in e.problems])), hide_index=True, width="stretch")

@@ -5,9 +5,8 @@ are physical file lines.
 
 import csv
 import difflib
-import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from feedback.errors import ImportRejected
 from feedback.intake.parse import check_line
@@ -20,14 +19,15 @@ _CANDIDATE_COLUMN = re.compile(r"^(output|model)_([a-z0-9][a-z0-9_-]*)$")
 _FIELD_LIMIT = 256 * 1024 * 1024
 
 
-def parse_csv(text: str, filename: str) -> Iterator[Record]:
-    """Yield ``(line, item or None, problems)`` for each non-blank record of ``text``.
+def parse_csv(lines: Iterable[str], filename: str) -> Iterator[Record]:
+    """Yield ``(line, item or None, problems)`` for each non-blank record of the file's ``lines`` (read as they are
+    needed; each with its line ending, as a file opened with ``newline=""`` gives them).
 
     A header that cannot be used rejects the whole file (``ImportRejected``), whatever ``skip_invalid`` says.
     """
     if csv.field_size_limit() < _FIELD_LIMIT:
         csv.field_size_limit(_FIELD_LIMIT)  # long agent outputs are normal; the default is 128 KiB
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(lines)
     try:
         header = [name.strip().lower() for name in next(reader)]
     except StopIteration:

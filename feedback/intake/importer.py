@@ -7,9 +7,13 @@ Rules:
   A known id with the same hash, or an item without id whose hash is known, is *existing* (left alone);
   a known id with another hash is a problem. Annotations by annotators new to an existing item are added,
   and so are suggestions (automatic judges' verdicts) by agents new to it.
-- The file is read and parsed (``feedback.intake.source``) before the write lock is taken; then one
-  ``BEGIN IMMEDIATE`` transaction checks against the database and inserts with batched Core inserts (ids
-  assigned from max(id) + 1 while the write lock is held), and commits once.
+- Streamed, and never in the annotators' way: the file is read a line at a time (``feedback.intake.source``)
+  and handled ``chunk_size`` items at a time: checked against the project and the stored items
+  (``feedback.intake.checks``, reads only), then written in a short write transaction of its own into the
+  batch's hidden staging project (``feedback.intake.batches``). The last step makes the batch visible with the
+  labels the file adds to items stored before: one quick transaction (a very large batch into an existing
+  project moves in a few, and is finished whatever happens once they start). An import that fails removes what
+  it wrote; one whose process was killed is removed (or its publishing finished) by the next import.
 """
 
 import gc
@@ -17,33 +21,43 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
-from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from feedback.errors import ImportRejected
-from feedback.intake.records import (
-    ParsedAnnotation,
-    ParsedItem,
-    ParsedSuggestion,
-    Problem,
-    is_empty,
-    printable,
+from feedback.errors import FeedbackError, ImportRejected
+from feedback.intake.batches import (
+    PUBLISH_CHUNK,
+    discard,
+    discard_unfinished,
+    keep_alive,
+    open_batch,
+    publish,
+    release,
 )
-from feedback.intake.source import ParsedFile, parse_source
+from feedback.intake.checks import (
+    CHUNK,
+    annotations_to_add,
+    check_answers,
+    chunks,
+    split_existing,
+    suggestions_to_add,
+)
+from feedback.intake.records import ParsedAnnotation, ParsedItem, ParsedSuggestion, Problem, Record, printable
+from feedback.intake.source import Source, open_source
 from feedback.intake.write import ImportWriter
 from feedback.people import permissions
 from feedback.people.users import add_users
-from feedback.projects.answers import answer_problems
-from feedback.projects.gold import GOLD_FIELDS, gold_problems
-from feedback.projects.projects import add_project, find_project, project_schema
+from feedback.projects.projects import BATCH_DONE, check_project_name, find_project, project_schema
 from feedback.projects.schema import LabelSchema
-from feedback.store.tables import Annotation, ImportBatch, Item, Suggestion, User, utcnow
-from feedback.store.transactions import begin_write
+from feedback.store.tables import ImportBatch, User, utcnow
+from feedback.store.transactions import writing
 
-__all__ = ["ImportReport", "import_file"]
+__all__ = ["CHUNK_ITEMS", "ImportReport", "import_file"]
 
-CHUNK = 500  # ids per IN (...) lookup
+CHUNK_ITEMS = 1000  # items per write transaction (with their candidates and labels: a few thousand rows)
+CHUNK_BYTES = 8 << 20  # ... or fewer, when their lines hold this many bytes
 
 
 @dataclass
@@ -100,22 +114,28 @@ def _n(count: int, noun: str) -> str:
 
 
 def import_file(
-    *, session: Session, user: User | None, project: str, path: Path | None, skip_invalid: bool = False,
-    overlap: int = 3, data: bytes | None = None, filename: str | None = None,
+    *, session: Session, user: User | None, project: str, path: Path | None = None, skip_invalid: bool = False,
+    overlap: int = 3, data: bytes | None = None, filename: str | None = None, file: IO[bytes] | None = None,
+    chunk_size: int = CHUNK_ITEMS, publish_chunk: int = PUBLISH_CHUNK,
 ) -> ImportReport:
-    """Import a JSONL or CSV file (``path``, or its bytes in ``data`` named ``filename``) into ``project``.
+    """Import a JSONL or CSV file into ``project``: at ``path``, or its bytes in ``data``, or a binary file object
+    ``file`` (an upload; read from where it is, never whole), named ``filename``.
 
     ``user`` is the acting user (None for a local operator); only admins import. The project is created
-    when missing.
+    when missing. ``chunk_size``: items per write transaction; ``publish_chunk``: items moved into an existing
+    project per transaction (see ``feedback.intake.batches``).
     """
     permissions.require(user, permissions.ADMIN, "import data")
-    with _gc_paused():
-        parsed = parse_source(path=path, data=data, filename=filename)  # before taking the write lock
-        begin_write(session)
+    name = check_project_name(project)
+    with _gc_paused(), open_source(path=path, data=data, file=file, filename=filename) as source:
+        discard_unfinished(session)  # batches of imports that were killed
+        job = _Import(session, user, name, source, overlap=overlap, chunk_size=max(1, chunk_size),
+                      publish_chunk=max(1, publish_chunk))
         try:
-            return _import(session, user, project, parsed, skip_invalid=skip_invalid, overlap=overlap)
+            return job.run(skip_invalid=skip_invalid)
         except BaseException:
             session.rollback()
+            job.abandon(quiet=True)
             raise
 
 
@@ -134,165 +154,155 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _import(session: Session, user: User | None, name: str, parsed: ParsedFile, *, skip_invalid: bool,
-            overlap: int) -> ImportReport:
-    project = find_project(session, name.strip())
-    created = project is None
-    if project is None:
-        project = add_project(session, name=name, overlap=overlap)
-    problems = list(parsed.problems)
-    items = _check_answers(parsed.items, project_schema(project), problems)
-    new, existing = (items, []) if created else _split_existing(session, project.id, items, problems)
-    problems.sort(key=lambda p: p.line)
-    report = ImportReport(project=project.name, batch_id=None, n_lines=parsed.n_lines,
-                          items_existing=len(existing), problems=problems, filename=parsed.filename)
-    if problems and not skip_invalid:
-        raise ImportRejected(
-            f"{report.n_invalid} of {parsed.n_lines} lines are invalid; nothing was imported", problems)
-    later = _annotations_to_add(session, existing, report)
-    report.annotations_added = len(later) + sum(len(item.annotations) for item in new)
-    later_suggestions = _suggestions_to_add(session, existing, report)
-    report.suggestions_added = len(later_suggestions) + sum(len(item.suggestions) for item in new)
-    if not new and not later and not later_suggestions:
-        session.rollback()  # nothing to write, not even a new project
+class _Import:
+    """One import: its chunks, its batch (made at the first chunk with new items) and what it counted."""
+
+    def __init__(self, session: Session, user: User | None, name: str, source: Source, *, overlap: int,
+                 chunk_size: int, publish_chunk: int):
+        self.session, self.user, self.name, self.source = session, user, name, source
+        self.overlap, self.chunk_size, self.publish_chunk = overlap, chunk_size, publish_chunk
+        self.now = utcnow()
+        self.batch: ImportBatch | None = None
+        self.writer: ImportWriter | None = None
+        self.users: dict[str, int] = {}
+        self.problems: list[Problem] = []
+        self.later: list[tuple[int, ParsedAnnotation]] = []
+        self.later_suggestions: list[tuple[int, ParsedSuggestion]] = []
+        self.counts = {"items": 0, "annotations": 0, "suggestions": 0, "items_existing": 0,
+                       "annotations_existing": 0, "suggestions_existing": 0}
+
+    def run(self, *, skip_invalid: bool) -> ImportReport:
+        target = find_project(self.session, self.name)
+        self.target_id = target.id if target is not None else None
+        schema = project_schema(target) if target is not None else LabelSchema()
+        self.schema_version = target.schema_version if target is not None else 1
+        self.session.commit()  # end the read
+        for chunk in _chunks(self.source, self.chunk_size):
+            new = self._check(chunk, schema)
+            if self.problems and not skip_invalid:
+                self.abandon()  # none of it will be kept: stop writing, read on to name every problem
+            elif new:
+                self._write(new)
+        self.problems.sort(key=lambda p: p.line)
+        report = self._report()
+        if self.problems and not skip_invalid:
+            raise ImportRejected(
+                f"{report.n_invalid} of {report.n_lines} lines are invalid; nothing was imported", self.problems)
+        if self.batch is not None or self.later or self.later_suggestions:
+            report.batch_id = self._publish(report)
         return report
-    names = {ann.annotator for item in new for ann in item.annotations} | {ann.annotator for _, ann in later}
-    users: dict[str, int] = {}
-    for chunk in _chunks(sorted(names), CHUNK):
-        users.update({n: u.id for n, u in add_users(session, set(chunk)).items()})
-    now = utcnow()
-    batch = ImportBatch(
-        project_id=project.id, filename=parsed.filename, sha256=parsed.sha256, n_lines=parsed.n_lines,
-        n_items_added=len(new), n_items_existing=len(existing), n_annotations_added=report.annotations_added,
-        n_invalid=report.n_invalid, created_by=user.id if user is not None else None, created_at=now,
-    )
-    session.add(batch)
-    session.flush()
-    ImportWriter(session, project_id=project.id, batch_id=batch.id, users=users, now=now,
-                 schema_version=project.schema_version).write(new, later, later_suggestions)
-    session.commit()
-    report.batch_id, report.items_added = batch.id, len(new)
-    return report
 
-
-def _annotations_to_add(session: Session, existing: list[tuple[ParsedItem, int]],
-                        report: ImportReport) -> list[tuple[int, ParsedAnnotation]]:
-    """Annotations on existing items by annotators new to them; the others are counted as existing."""
-    present = _annotators_present(session, [item_id for item, item_id in existing if item.annotations])
-    later = []
-    for item, item_id in existing:
-        for ann in item.annotations:
-            if ann.annotator in present.get(item_id, ()):
-                report.annotations_existing += 1
+    def _check(self, chunk: list[Record], schema: LabelSchema) -> list[ParsedItem]:
+        """The new items of a chunk; its problems and the labels it adds to stored items are kept."""
+        items = []
+        for _, item, line_problems in chunk:
+            if item is None:
+                self.problems.extend(line_problems)
             else:
-                later.append((item_id, ann))
-    return later
+                items.append(item)
+        items = check_answers(items, schema, self.problems)
+        if self.target_id is None:
+            return items
+        new, existing = split_existing(self.session, self.target_id, items, self.problems)
+        later, known = annotations_to_add(self.session, existing)
+        later_suggestions, known_suggestions = suggestions_to_add(self.session, existing)
+        self.session.commit()  # end the read
+        self.later += later
+        self.later_suggestions += later_suggestions
+        self._count(items_existing=len(existing), annotations_existing=known,
+                    suggestions_existing=known_suggestions)
+        return new
+
+    def _write(self, new: list[ParsedItem]) -> None:
+        """One chunk of new items into the batch's staging project, in a short write transaction."""
+        if self.batch is None:
+            self.batch = open_batch(self.session, filename=self.source.filename, overlap=self.overlap,
+                                    created_by=self.user.id if self.user is not None else None, now=self.now)
+            self.writer = ImportWriter(project_id=self.batch.project_id, batch_id=self.batch.id, users=self.users,
+                                       now=self.now, schema_version=self.schema_version)
+        with writing(self.session):
+            keep_alive(self.session, self.batch.id)
+            self._add_users({ann.annotator for item in new for ann in item.annotations})
+            self.writer.write_items(self.session.connection(), new)
+        self._count(items=len(new), annotations=sum(len(item.annotations) for item in new),
+                    suggestions=sum(len(item.suggestions) for item in new))
+
+    def _publish(self, report: ImportReport) -> int:
+        """The last step: the batch becomes visible (``publish``), with the labels on stored items."""
+
+        def last_step(batch: ImportBatch) -> None:  # in the last transaction that may still refuse the import
+            self._add_users({ann.annotator for _, ann in self.later})
+            self.writer.write_later(self.session.connection(), self.later, self.later_suggestions)
+            batch.sha256, batch.n_lines, batch.n_invalid = self.source.sha256, report.n_lines, report.n_invalid
+            batch.n_items_added, batch.n_items_existing = report.items_added, report.items_existing
+            batch.n_annotations_added = report.annotations_added
+            self.session.add(batch)
+
+        try:
+            if self.batch is not None:
+                batch = publish(self.session, self.batch.id, target_id=self.target_id, name=self.name,
+                                last_step=last_step, chunk=self.publish_chunk)
+            else:  # only labels on stored items: no staging needed
+                with writing(self.session):
+                    batch = ImportBatch(project_id=self.target_id, filename=self.source.filename, sha256="",
+                                        state=BATCH_DONE, created_by=self.user.id if self.user else None,
+                                        created_at=self.now)
+                    self.session.add(batch)
+                    self.session.flush()
+                    self.writer = ImportWriter(project_id=self.target_id, batch_id=batch.id, users=self.users,
+                                               now=self.now, schema_version=self.schema_version)
+                    last_step(batch)
+        except IntegrityError:
+            raise FeedbackError(
+                f"Another import or annotator added some of the same items or labels to project {self.name!r} "
+                "while this import ran; nothing was imported: import the file again (what is there is skipped)"
+            ) from None
+        release(batch.id)
+        self.batch = None
+        return batch.id
+
+    def _add_users(self, names: set[str]) -> None:
+        """The ids of the annotators named, adding the users that are missing (in the open transaction)."""
+        missing = sorted(names - self.users.keys())
+        for chunk in chunks(missing, CHUNK):
+            self.users.update({n: u.id for n, u in add_users(self.session, set(chunk)).items()})
+
+    def _count(self, **counts: int) -> None:
+        for key, n in counts.items():
+            self.counts[key] += n
+
+    def _report(self) -> ImportReport:
+        c = self.counts
+        return ImportReport(
+            project=self.name, batch_id=None, n_lines=self.source.n_lines, items_added=c["items"],
+            items_existing=c["items_existing"], annotations_added=c["annotations"] + len(self.later),
+            annotations_existing=c["annotations_existing"],
+            suggestions_added=c["suggestions"] + len(self.later_suggestions),
+            suggestions_existing=c["suggestions_existing"], problems=self.problems, filename=self.source.filename)
+
+    def abandon(self, *, quiet: bool = False) -> None:
+        """Remove what this import wrote. ``quiet`` (while another error is on its way): if that fails too, leave
+        the batch to the next import, which removes it."""
+        if self.batch is None:
+            return
+        batch_id, self.batch = self.batch.id, None
+        try:
+            discard(self.session, batch_id)
+        except Exception:
+            self.session.rollback()
+            release(batch_id)
+            if not quiet:
+                raise
 
 
-def _suggestions_to_add(session: Session, existing: list[tuple[ParsedItem, int]],
-                        report: ImportReport) -> list[tuple[int, ParsedSuggestion]]:
-    """Suggestions on existing items by agents new to them; an existing (item, agent) pair is left alone."""
-    present: dict[int, set[str]] = {}
-    for chunk in _chunks([item_id for item, item_id in existing if item.suggestions], CHUNK):
-        for item_id, agent in session.execute(select(Suggestion.item_id, Suggestion.agent)
-                                              .where(Suggestion.item_id.in_(chunk))):
-            present.setdefault(item_id, set()).add(agent)
-    later = []
-    for item, item_id in existing:
-        for sug in item.suggestions:
-            if sug.agent in present.get(item_id, ()):
-                report.suggestions_existing += 1
-            else:
-                later.append((item_id, sug))
-    return later
-
-
-def _check_answers(items: list[ParsedItem], schema: LabelSchema, problems: list[Problem]) -> list[ParsedItem]:
-    """The items whose annotations fit the project's questions; the others' problems go to ``problems``."""
-    good = []
-    for item in items:
-        bad = []
-        for ann in item.annotations:
-            at = f"annotations[{ann.index}]"
-            for where, reason in answer_problems(
-                schema, item.keys, preference=ann.preference, ratings=ann.ratings, flags=ann.flags,
-                ranking=ann.ranking, thumbs=ann.thumbs,
-                correction=ann.correction, rationale=ann.rationale,
-            ):
-                bad.append(Problem(item.line, printable(f"{at}.{where}"), _clip(reason)))
-            for asked, where in ((schema.correction, "correction"), (schema.rationale, "rationale")):
-                if not asked and not is_empty(getattr(ann, where)):
-                    reason = f"this project does not ask for a {where}"
-                    bad.append(Problem(item.line, f"{at}.{where}", reason))
-        for sug in item.suggestions:
-            at = f"suggestions[{sug.index}]"
-            for where, reason in answer_problems(
-                schema, item.keys, preference=sug.preference, ranking=sug.ranking, ratings=sug.ratings,
-                flags=sug.flags, rationale=sug.rationale,
-            ):
-                bad.append(Problem(item.line, printable(f"{at}.{where}"), _clip(reason)))
-        if item.gold is not None:
-            gold = gold_problems(item.gold, item.keys, extra=tuple(schema.preference_extra),
-                                 ranking_ties=schema.ranking_ties)
-            bad += [Problem(item.line, item.columns.get(where, printable(where)), _clip(reason))
-                    for where, reason in gold]
-            item.gold = {k: item.gold[k] for k in GOLD_FIELDS if k in item.gold}
-        if bad:
-            problems.extend(bad)
-        else:
-            good.append(item)
-    return good
-
-
-def _clip(reason: str, limit: int = 300) -> str:
-    return reason if len(reason) <= limit else reason[:limit] + "..."
-
-
-def _split_existing(session: Session, project_id: int, items: list[ParsedItem],
-                    problems: list[Problem]) -> tuple[list[ParsedItem], list[tuple[ParsedItem, int]]]:
-    """(new items, existing items with their database ids); conflicts with stored items go to ``problems``."""
-    by_id: dict[str, tuple[int, str]] = {}
-    for chunk in _chunks([item.external_id for item in items], CHUNK):
-        rows = session.execute(select(Item.external_id, Item.id, Item.content_hash)
-                               .where(Item.project_id == project_id, Item.external_id.in_(chunk)))
-        by_id.update({ext: (item_id, digest) for ext, item_id, digest in rows})
-    by_hash: dict[str, tuple[int, str]] = {}
-    for chunk in _chunks([item.content_hash for item in items], CHUNK):
-        rows = session.execute(select(Item.content_hash, Item.id, Item.external_id)
-                               .where(Item.project_id == project_id, Item.content_hash.in_(chunk)))
-        by_hash.update({digest: (item_id, ext) for digest, item_id, ext in rows})
-    new, existing = [], []
-    for item in items:
-        if item.external_id in by_id:
-            item_id, digest = by_id[item.external_id]
-            if digest == item.content_hash:
-                existing.append((item, item_id))
-            else:
-                problems.append(Problem(item.line, "id", f"id {item.external_id!r} was already imported with "
-                                                         "different content"))
-        elif item.content_hash in by_hash:
-            item_id, other = by_hash[item.content_hash]
-            if item.explicit_id:
-                problems.append(Problem(item.line, "id", f"same prompt and candidates as item {other!r}, "
-                                                         "already in the project"))
-            else:
-                existing.append((item, item_id))
-        else:
-            new.append(item)
-    return new, existing
-
-
-def _annotators_present(session: Session, item_ids: list[int]) -> dict[int, set[str]]:
-    """Names of the users who already have an annotation on each of ``item_ids``."""
-    present: dict[int, set[str]] = {}
-    for chunk in _chunks(item_ids, CHUNK):
-        rows = session.execute(select(Annotation.item_id, User.name).join(User, User.id == Annotation.user_id)
-                               .where(Annotation.item_id.in_(chunk)))
-        for item_id, name in rows:
-            present.setdefault(item_id, set()).add(name)
-    return present
-
-
-def _chunks(values: list, size: int) -> Iterator[list]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
+def _chunks(source: Source, size: int) -> Iterator[list[Record]]:
+    """The source's records, ``size`` at a time (fewer when their lines are long: ``CHUNK_BYTES``)."""
+    chunk: list[Record] = []
+    start = source.bytes_read
+    for record in source:
+        chunk.append(record)
+        if len(chunk) >= size or source.bytes_read - start >= CHUNK_BYTES:
+            yield chunk
+            chunk, start = [], source.bytes_read
+    if chunk:
+        yield chunk

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from feedback.errors import FeedbackError
 from feedback.people.permissions import may_use_project
-from feedback.store.tables import Project, User
+from feedback.store.tables import ImportBatch, Project, User
 
 MAX_NAME = 100
 
@@ -41,5 +41,6 @@ def add_users(session: Session, names: set[str], *, role: str = "annotator") -> 
 
 def visible_projects(*, session: Session, user: User | None) -> list[Project]:
     """The projects ``user`` may work on, by name (restricted ones only for their members)."""
-    projects = session.exec(select(Project).order_by(Project.name)).all()
+    unfinished = select(ImportBatch.project_id).where(ImportBatch.state != "done")  # imports' staging projects
+    projects = session.exec(select(Project).where(Project.id.not_in(unfinished)).order_by(Project.name)).all()
     return [project for project in projects if may_use_project(session, user, project)]

@@ -17,6 +17,7 @@ from feedback.store.transactions import writing
 
 MAX_NAME = 200
 MAX_LEASE_MINUTES = 7 * 24 * 60
+BATCH_DONE = "done"  # ImportBatch.state of a finished import (the others are written: feedback.intake.batches)
 
 
 def project_schema(project: Project) -> LabelSchema:
@@ -24,15 +25,21 @@ def project_schema(project: Project) -> LabelSchema:
     return LabelSchema.model_validate(project.questions or {})
 
 
+def unfinished_imports():
+    """The ids of the staging projects of imports not finished yet: hidden everywhere (``feedback.intake.batches``)."""
+    return select(ImportBatch.project_id).where(ImportBatch.state != BATCH_DONE)
+
+
 def find_project(session: Session, name: str) -> Project | None:
-    return session.exec(select(Project).where(Project.name == name)).first()
+    return session.exec(select(Project).where(Project.name == name, Project.id.not_in(unfinished_imports()))).first()
 
 
 def get_project(*, session: Session, name: str) -> Project:
     """The project called ``name``; ``NotFound`` lists the projects that exist."""
     project = find_project(session, name)
     if project is None:
-        names = session.exec(select(Project.name).order_by(Project.name)).all()
+        names = session.exec(select(Project.name).where(Project.id.not_in(unfinished_imports()))
+                             .order_by(Project.name)).all()
         known = ", ".join(names) if names else "none yet; import a file to create one"
         raise NotFound(f"No project named {name!r} (projects: {known})")
     return project
@@ -56,13 +63,19 @@ def _check_gold_rate(gold_rate: Any) -> None:
         raise FeedbackError(f"gold_rate: must be from 0 to 1 (a share of served items), not {gold_rate}")
 
 
-def add_project(session: Session, *, name: str, overlap: int = 3, schema: LabelSchema | None = None) -> Project:
-    """Add a project (and its schema version 1) to the session's transaction (the caller commits)."""
+def check_project_name(name: str) -> str:
+    """The name without surrounding space; an empty or over-long one is refused."""
     name = name.strip()
     if not name:
         raise FeedbackError("A project needs a name")
     if len(name) > MAX_NAME:
         raise FeedbackError(f"name: a project name has at most {MAX_NAME} characters")
+    return name
+
+
+def add_project(session: Session, *, name: str, overlap: int = 3, schema: LabelSchema | None = None) -> Project:
+    """Add a project (and its schema version 1) to the session's transaction (the caller commits)."""
+    name = check_project_name(name)
     _check_overlap(overlap)
     project = Project(name=name, overlap=overlap, questions=(schema or LabelSchema()).model_dump(mode="json"))
     session.add(project)
@@ -94,6 +107,7 @@ def list_projects(*, session: Session) -> list[tuple[Project, int]]:
     rows = session.exec(
         select(Project, func.count(Item.id))
         .join(Item, Item.project_id == Project.id, isouter=True)
+        .where(Project.id.not_in(unfinished_imports()))
         .group_by(Project.id)
         .order_by(Project.name)
     ).all()
@@ -104,7 +118,8 @@ def list_batches(*, session: Session, project: Project) -> list[ImportBatch]:
     """The project's import batches, newest first."""
     return list(
         session.exec(
-            select(ImportBatch).where(ImportBatch.project_id == project.id).order_by(ImportBatch.id.desc())
+            select(ImportBatch).where(ImportBatch.project_id == project.id, ImportBatch.state == BATCH_DONE)
+            .order_by(ImportBatch.id.desc())
         ).all()
     )
 

@@ -114,6 +114,9 @@ class LoginSession(SQLModel, table=True):
 
 
 class ImportBatch(SQLModel, table=True):
+    """One import of a file. While ``state`` is 'loading' its items are written, in short transactions, into a
+    hidden staging project (``project_id``); the last step makes them visible at once (``feedback.intake.batches``)."""
+
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", index=True)
     filename: str
@@ -125,6 +128,13 @@ class ImportBatch(SQLModel, table=True):
     n_invalid: int = 0
     created_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
+    state: str = Field(default="done", max_length=20, sa_column_kwargs={"server_default": "done"},
+                       description="'loading' (hidden, being written), 'publishing' (moving into its project), "
+                                   "'discarding' (being removed) or 'done'")
+    owner: str | None = Field(default=None, max_length=300, description="'host pid' of the process writing it")
+    heartbeat_at: datetime | None = Field(default=None, description="last write of a loading batch")
+    target_project_id: int | None = Field(default=None, description="while publishing: the project it moves into")
+    position_offset: int | None = Field(default=None, description="while publishing: added to its items' positions")
 
 
 class Item(SQLModel, table=True):

@@ -7,6 +7,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from feedback.config import Settings
 from feedback.people.sessions import (
     SessionEnded,
     check_session,
@@ -24,8 +25,9 @@ _URL = "app.database_url"
 _POOL = "app.pool_size"
 _DEMO = "app.demo_mode"
 _EXPORTS = "app.export_dir"
+_UPLOAD_MB = "app.max_upload_mb"
 _TRIED = "app.cookie_tried"  # the cookie's token this tab has tried already (tried once: not again at every run)
-_KEEP = (_URL, _POOL, _DEMO, _EXPORTS, _TRIED)
+_KEEP = (_URL, _POOL, _DEMO, _EXPORTS, _UPLOAD_MB, _TRIED)
 SESSION = "app.session_id"  # the LoginSession of this tab: checked at every run
 USER_ID = "app.user_id"  # its user, as checked at this run
 TICKET = "app.ticket"  # the sign-in's ticket, until the browser has traded it for the cookie
@@ -45,8 +47,10 @@ def _engine_for(url: str, pool_size: int, _upgrade: bool = False) -> Engine:
 
 
 def configure(database_url: str, pool_size: int, *, demo_mode: bool = False,
-              export_dir: Path = Path("data/exports"), auto_upgrade: bool = True) -> Engine:
+              export_dir: Path = Path("data/exports"), auto_upgrade: bool = True,
+              max_upload_mb: int = Settings.model_fields["max_upload_mb"].default) -> Engine:
     """Called by app.py on every run with the settings; pages then use ``engine()``."""
+    st.session_state[_UPLOAD_MB] = int(max_upload_mb)
     st.session_state[_URL] = database_url
     st.session_state[_POOL] = pool_size
     st.session_state[_DEMO] = demo_mode
@@ -66,6 +70,11 @@ def engine() -> Engine:
 def export_dir() -> Path:
     """Where dataset versions are kept (``FEEDBACK_EXPORT_DIR``)."""
     return Path(st.session_state.get(_EXPORTS, "data/exports"))
+
+
+def max_upload_mb() -> int:
+    """The largest file the Data page accepts, in megabytes (``FEEDBACK_MAX_UPLOAD_MB``)."""
+    return int(st.session_state.get(_UPLOAD_MB, Settings.model_fields["max_upload_mb"].default))
 
 
 def demo_mode() -> bool:
