@@ -47,6 +47,7 @@ test-fast: setup-dev
 
 bench: setup-dev
 	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_import_stall.py
 	$(BIN)/python bench/bench_agreement.py
 	$(BIN)/python bench/bench_queue.py
 	$(BIN)/python bench/bench_rate_page.py

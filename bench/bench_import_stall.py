@@ -148,8 +148,9 @@ def main() -> None:
           f"{' (' + errors[0] + ')' if errors else ''}")
     mine = [s for s in spans if began <= s[0] <= ended]
     if mine:
-        print(f"importer's write transactions: {len(mine)}; longest {max(s[1] for s in mine) * 1000:.0f} ms; "
-              f"last (makes the batch visible) {mine[-1][1] * 1000:.0f} ms")
+        longest = sorted((s[1] for s in mine), reverse=True)[:5]
+        print(f"importer's write transactions: {len(mine)}; longest {', '.join(f'{t * 1000:.0f}' for t in longest)} "
+              f"ms; last (makes the batch visible) {mine[-1][1] * 1000:.0f} ms; floor: none over about 1000 ms")
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ from feedback.store.tables import Annotation, ImportBatch, Item, Project, User, 
 from feedback.store.transactions import fresh, writing
 
 LOADING, PUBLISHING, DISCARDING = "loading", "publishing", "discarding"
-PUBLISH_CHUNK = 20_000  # items moved into an existing project per transaction (~0.4 s of write lock)
+PUBLISH_CHUNK = 10_000  # items moved into an existing project per transaction (~0.2 s of write lock)
 STALE_AFTER = timedelta(minutes=10)
 DELETE_CHUNK = 1000  # items removed per transaction
 HOST = socket.gethostname()
