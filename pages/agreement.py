@@ -5,6 +5,7 @@ import streamlit as st
 
 from feedback.agreement.report import questions_table
 from feedback.errors import FeedbackError
+from feedback.figures import percent
 from feedback.people.permissions import REVIEWER
 from feedback.review.workflow import review_queue
 from feedback.ui import context
@@ -13,7 +14,7 @@ from feedback.ui.cached import cached_agreement_report, cached_judges, cached_qu
 from feedback.ui.guard import require_user
 from feedback.ui.markdown import safe_markdown
 from feedback.ui.review_views import ITEM, queue_table
-from feedback.ui.tables import safe_table
+from feedback.ui.tables import figure_table
 
 user = require_user(REVIEWER, refusal="Only reviewers may read agreement figures")
 project = context.current_project()
@@ -46,8 +47,7 @@ with questions:
                "and flags. Percent agreement is the share of agreeing pairs of answers; kappa and alpha correct "
                "it for the agreement expected by chance (1 = perfect, 0 = chance, below 0 = worse than chance). "
                f"95% intervals: {boot.get('resamples', 0)} bootstrap resamples of items (seed {boot.get('seed')}).")
-    fmt = {col: "{:.3f}" for col in ["% agreement", "expected by chance", "Fleiss' kappa", "Krippendorff's alpha"]}
-    st.dataframe(safe_table(questions_table(report)).style.format(fmt, na_rep="n/a"), hide_index=True, width="stretch")
+    figure_table(questions_table(report), counts=["units", "items", "annotators"])
     measured = [q for q in report["questions"] if q.get("n_units")]
     if measured:
         names = [q["question"] for q in measured]
@@ -56,7 +56,7 @@ with questions:
 
 with annotators:
     st.caption(f"Flagged (red) when agreement with the others or gold accuracy is below the project's quality "
-               f"threshold ({project.quality_threshold:.0%}, after 5 items), or when the left answer is chosen "
+               f"threshold ({percent(project.quality_threshold)}, after 5 items), or when the left answer is chosen "
                "far more or less often than chance would have it (binomial test, p < 0.01). Agreement with "
                "the others: the share of an annotator's choices equal to the majority of the other annotators "
                "of the item (items where the others tie are left out).")
@@ -65,10 +65,10 @@ with annotators:
 with disputed:
     with context.session() as s:
         queue = review_queue(session=s, user=user, project=project, limit=200)
-    st.caption(f"Items whose consensus is below the review threshold ({queue.threshold:.0%}) or split, most "
+    st.caption(f"Items whose consensus is below the review threshold ({percent(queue.threshold)}) or split, most "
                f"disputed first: {queue.total}. Open one to decide it on the Review page.")
     if queue.entries:
-        st.dataframe(safe_table(queue_table(queue)).style.format({"confidence": "{:.0%}"}), hide_index=True, width="stretch")
+        figure_table(queue_table(queue), shares=["confidence"])
         names = {e.item_id: e.external_id for e in queue.entries}
         item_id = st.selectbox("Item", list(names), format_func=names.get, key="agreement.disputed")
         if st.button("Review this item", icon=":material/gavel:", key="agreement.review"):

@@ -1,22 +1,30 @@
-"""My answers: page back through your own annotations and edit one (every edit is a new revision)."""
+"""My answers: your own answers as you saw them; click one to edit it (every edit is a new revision). Skipped items,
+each with Un-skip."""
 
-import pandas as pd
 import streamlit as st
 
 from feedback.errors import FeedbackError
 from feedback.labeling.annotate import Answer, annotation_history, edit_annotation, my_annotations
+from feedback.labeling.skips import my_skips, unskip
 from feedback.people.permissions import ANNOTATOR
 from feedback.projects.items import candidates_of
 from feedback.projects.projects import project_schema
 from feedback.ui import context
 from feedback.ui.guard import require_user
+from feedback.ui.history_views import (
+    answers_picker,
+    answers_table,
+    revisions_table,
+    screen_order,
+    skipped_list,
+)
 from feedback.ui.markdown import plain, safe_markdown
 from feedback.ui.rating import rating_form
 from feedback.ui.render import render_input
 from feedback.ui.tables import safe_table
 
 PAGE = 25
-FLASH = "history.flash"
+FLASH, OPEN, PAGE_NO = "history.flash", "history.open", "history.page"
 user = require_user(ANNOTATOR)
 project = context.current_project()
 st.title("My answers")
@@ -26,52 +34,59 @@ if project is None:
 
 if flash := st.session_state.pop(FLASH, None):
     st.toast(safe_markdown(flash), icon=":material/check:")
-page_no = st.session_state.get("history.page", 0)
+zone = st.context.timezone
+page_no = st.session_state.get(PAGE_NO, 0)
 with context.session() as s:
     rows = my_annotations(session=s, user=user, project=project, offset=page_no * PAGE, limit=PAGE + 1)
-more, rows = len(rows) > PAGE, rows[:PAGE]
-if not rows and page_no == 0:
+    skips, n_skips = my_skips(session=s, user=user, project=project)
+    more, rows = len(rows) > PAGE, rows[:PAGE]
+    candidates = {item.id: candidates_of(s, item.id) for _, item in rows}
+
+if rows:
+    st.caption(f"Click a row to open that answer. Times are in {plain(zone or 'UTC')}.")
+    answers_picker(answers_table(rows, candidates, user.id, zone), [ann.id for ann, _ in rows],
+                   key=f"history.table.{page_no}", state_key=OPEN)
+elif page_no == 0:
     st.info("You have not answered anything in this project yet.")
-    st.stop()
-
-table = pd.DataFrame([{"item": item.external_id, "answered": ann.created_at, "choice": ann.preference,
-                       "revision": ann.revision, "edited": ann.updated_at} for ann, item in rows])
-st.dataframe(safe_table(table), hide_index=True, width="stretch")
 left, right = st.columns(2)
-if left.button("Newer", disabled=page_no == 0, key="history.newer"):
-    st.session_state["history.page"] = page_no - 1
-    st.rerun()
-if right.button("Older", disabled=not more, key="history.older"):
-    st.session_state["history.page"] = page_no + 1
-    st.rerun()
+for column, label, step, disabled in ((left, "Newer", -1, page_no == 0), (right, "Older", 1, not more)):
+    if column.button(label, disabled=disabled, key=f"history.{label.lower()}"):
+        st.session_state[PAGE_NO], st.session_state[OPEN] = page_no + step, None
+        st.rerun()
 
-picked = st.selectbox("Answer to see or edit", range(len(rows)), index=None, key="history.pick",
-                      format_func=lambda i: f"{rows[i][1].external_id} · answered {rows[i][0].created_at:%Y-%m-%d %H:%M}",
-                      placeholder="Choose one of your answers")
-if picked is None:
-    st.stop()
-ann, item = rows[picked]
-st.subheader(f"Item {plain(item.external_id)} · revision {ann.revision}")
-with context.session() as s:
-    candidates = {c.key: c for c in candidates_of(s, item.id)}
-    revisions = annotation_history(session=s, user=user, annotation_id=ann.id)
-render_input(item)
-order = ann.shown_order or list(candidates)
-initial = Answer(preference=ann.preference, ranking=ann.ranking, ratings=ann.ratings, flags=ann.flags,
-                 thumbs=ann.thumbs, correction=ann.correction, rationale=ann.rationale)
-answer, saved = rating_form(item.id, [candidates[k] for k in order], project_schema(project), prefix="history",
-                            initial=initial, submit_label="Save changes")
-if saved:
-    answer.shown_order = ann.shown_order
+opened = next(((ann, item) for ann, item in rows if ann.id == st.session_state.get(OPEN)), None)
+if opened is not None:
+    ann, item = opened
+    st.subheader(f"Item {plain(item.external_id)} · revision {ann.revision}")
+    with context.session() as s:
+        revisions = annotation_history(session=s, user=user, annotation_id=ann.id)
+    render_input(item)
+    shown = screen_order(ann, user.id, item.id, candidates[item.id])
+    initial = Answer(preference=ann.preference, ranking=ann.ranking, ratings=ann.ratings, flags=ann.flags,
+                     thumbs=ann.thumbs, correction=ann.correction, rationale=ann.rationale)
+    answer, saved = rating_form(item.id, shown, project_schema(project), prefix="history", initial=initial,
+                                submit_label="Save changes")
+    if saved:
+        answer.shown_order = ann.shown_order
+        try:
+            with context.session() as s:
+                edit_annotation(session=s, user=user, annotation_id=ann.id, answer=answer)
+        except FeedbackError as e:
+            st.error(safe_markdown(str(e)))
+        else:
+            st.session_state[FLASH] = f"Saved revision {ann.revision + 1} of your answer on {item.external_id}"
+            st.rerun()
+    if revisions:
+        with st.expander(f"History ({len(revisions)} edits)"):
+            st.dataframe(safe_table(revisions_table(revisions, shown, zone)), hide_index=True, width="stretch")
+
+if (item_id := skipped_list(skips, n_skips, zone, prefix="history")) is not None:
     try:
         with context.session() as s:
-            edit_annotation(session=s, user=user, annotation_id=ann.id, answer=answer)
+            unskip(session=s, user=user, item_id=item_id)
     except FeedbackError as e:
         st.error(safe_markdown(str(e)))
     else:
-        st.session_state[FLASH] = f"Saved revision {ann.revision + 1} of your answer on {item.external_id}"
+        name = next(item.external_id for _, item in skips if item.id == item_id)
+        st.session_state[FLASH] = f"{name} is back in your queue"
         st.rerun()
-if revisions:
-    with st.expander(f"History ({len(revisions)} edits)"):
-        st.dataframe(safe_table(pd.DataFrame([{"revision": r.revision, "when": r.created_at, "before": r.old, "after": r.new}
-                                   for r in revisions])), hide_index=True, width="stretch")

@@ -3,12 +3,13 @@
 import streamlit as st
 
 from feedback.errors import FeedbackError
+from feedback.figures import local_time
 from feedback.labeling.progress import annotator_progress, progress_summary, project_progress
 from feedback.people.permissions import REVIEWER
 from feedback.ui import context
 from feedback.ui.guard import require_user
 from feedback.ui.markdown import safe_markdown
-from feedback.ui.tables import safe_table
+from feedback.ui.tables import figure_table
 
 user = require_user(REVIEWER)
 project = context.current_project()
@@ -34,7 +35,7 @@ st.subheader("Annotators")
 if people.empty:
     st.info("Nobody has answered or skipped an item of this project yet.")
 else:
-    st.dataframe(safe_table(people), hide_index=True, width="stretch", column_config={
-        "annotator": "Annotator", "done": "Done", "today": st.column_config.NumberColumn("Today", help="since midnight UTC"),
-        "skipped": "Skipped", "median_s": st.column_config.NumberColumn("Median time (s)", format="%.0f"),
-        "last": st.column_config.DatetimeColumn("Last answer", format="YYYY-MM-DD HH:mm")})
+    people = people.assign(last=[local_time(t, st.context.timezone) for t in people["last"]])
+    figure_table(people, counts=["median_s"], column_config={
+        "Today": st.column_config.Column("Today", help="since midnight UTC"), "Median s": "Median time (s)",
+        "Last": "Last answer"})

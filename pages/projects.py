@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from feedback.errors import FeedbackError
+from feedback.figures import local_time
 from feedback.people.permissions import ADMIN
 from feedback.projects.gold import gold_answer_from_text, list_gold_items, set_gold
 from feedback.projects.guidelines import current_guidelines, guidelines_history, set_guidelines
@@ -25,7 +26,7 @@ from feedback.ui.actions import apply, flash, show_flash
 from feedback.ui.guard import require_user
 from feedback.ui.markdown import safe_markdown
 from feedback.ui.questions import questions_editor
-from feedback.ui.tables import safe_table
+from feedback.ui.tables import figure_table
 
 NEW = "projects.new"
 user = require_user(ADMIN, refusal="Only admins may manage projects")
@@ -111,9 +112,8 @@ with guidelines_tab:
         st.caption("Preview")
         st.markdown(safe_markdown(words))
     if versions:
-        st.dataframe(safe_table(pd.DataFrame([{"version": g.version, "saved": g.created_at, "text": g.text}
-                                            for g in versions])),
-                     hide_index=True, width="stretch")
+        figure_table(pd.DataFrame([{"version": g.version, "saved": local_time(g.created_at, st.context.timezone),
+                                    "text": g.text} for g in versions]))
 
 with members_tab:
     with context.session() as s:
@@ -136,9 +136,7 @@ with gold_tab:
     st.caption("Gold items have a known answer; they are mixed into every annotator's queue at the gold rate "
                "(Settings) and measure each annotator's accuracy.")
     if gold:
-        st.dataframe(safe_table(pd.DataFrame([{"item": g.external_id, "answer": json.dumps(g.gold_answer)}
-                                            for g in gold])),
-                     hide_index=True, width="stretch")
+        figure_table(pd.DataFrame([{"item": g.external_id, "answer": json.dumps(g.gold_answer)} for g in gold]))
     with st.form(f"projects.gold.{pid}"):
         external_id = st.text_input("Item id (as imported)", key=f"projects.gold_item.{pid}")
         kind = st.radio("Known answer", ["preference", "ranking"], horizontal=True, key=f"projects.gold_kind.{pid}")

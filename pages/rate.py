@@ -5,7 +5,8 @@ import time
 import streamlit as st
 
 from feedback.errors import FeedbackError
-from feedback.labeling.annotate import submit_annotation
+from feedback.labeling.annotate import AnswerProblems, submit_annotation
+from feedback.labeling.drafts import drop_draft
 from feedback.labeling.queue import display_order, progress, release, serve, skip
 from feedback.people.permissions import ANNOTATOR
 from feedback.projects.guidelines import current_guidelines
@@ -15,8 +16,17 @@ from feedback.review.judges import describe_suggestion, suggestions_for
 from feedback.ui import context
 from feedback.ui.failures import item_errors
 from feedback.ui.guard import require_user
+from feedback.ui.keys import KEYMAP, keyboard, keymap
 from feedback.ui.markdown import code, plain, safe_markdown
-from feedback.ui.rating import keyboard_help, rating_form, screen_letters, skip_popover
+from feedback.ui.rating import (
+    keep_draft,
+    keyboard_help,
+    problem_lines,
+    rating_form,
+    restored_draft,
+    screen_letters,
+    skip_popover,
+)
 from feedback.ui.render import render_input
 
 user = require_user(ANNOTATOR)
@@ -54,20 +64,24 @@ with item_errors(item.external_id) as drawing:  # an item that cannot be shown m
         suggestions = suggestions_for(session=s, user=user, item_id=item.id) if project.show_suggestions else []
     main, side = st.columns([4, 1.4]) if guidelines and guidelines.text.strip() else (st.container(), None)
     if side is not None:
-        with side, st.container(height=700, border=True):
+        with side, st.container(height=700, border=True, key="rate.guidelines"):
             st.caption(f"Guidelines, version {guidelines.version}")
             st.markdown(safe_markdown(guidelines.text))
     with main:
         schema = project_schema(project)
-        st.caption(f"Item {code(item.external_id)} · {keyboard_help(schema, len(candidates))}")
+        st.caption(f"Item {code(item.external_id)} · {keyboard_help(schema, len(candidates))} · **?** every key")
+        problems = st.container(key="rate.problems")
         render_input(item)
         by_key = {c.key: c for c in candidates}
         shown = [by_key[k] for k in display_order(user.id, item.id, list(by_key))]
-        answer, submitted = rating_form(item.id, shown, schema, keyboard=True)
+        answer, submitted = rating_form(item.id, shown, schema, keyboard=True,
+                                        initial=restored_draft(user, item.id))
         if suggestions:
             with st.expander("What the automatic judges said", expanded=False):
                 for suggestion in suggestions:
                     st.markdown(safe_markdown(describe_suggestion(suggestion, screen_letters(shown))))
+        with st.expander("Keyboard shortcuts", key=KEYMAP):
+            st.markdown(keymap(schema, len(candidates)))
         reason, skipped = skip_popover(item.id)  # last: nothing after it can fail and hide it
 if drawing.failed:  # give the item back to the pool now, and keep Skip
     with context.session() as s:
@@ -75,17 +89,29 @@ if drawing.failed:  # give the item back to the pool now, and keep Skip
     submitted = False
     reason, skipped = skip_popover(item.id, default_reason="could not be shown")
 
+refused = None
 if submitted or skipped:
     try:
         with context.session() as s:
             if submitted:
                 answer.time_spent_s = round(time.monotonic() - st.session_state.get("rate.started", time.monotonic()), 1)
-                submit_annotation(session=s, user=user, item_id=item.id, answer=answer)
+                submit_annotation(session=s, user=user, item_id=item.id, answer=answer)  # drops the draft
             else:
                 skip(session=s, user=user, item_id=item.id, reason=reason)
+                drop_draft(session=s, user=user, item_id=item.id)
+    except AnswerProblems as e:
+        refused = problem_lines(e.problems, shown, schema)
     except FeedbackError as e:
         st.error(safe_markdown(str(e)))
     else:
         st.session_state.pop("rate.item_id", None)
         st.session_state["rate.flash"] = f"{'Saved your answer on' if submitted else 'Skipped'} {item.external_id}"
         st.rerun()
+if not drawing.failed and (refused or not (submitted or skipped)):
+    keep_draft(user, item.id, answer)  # only when the form changed: one small write
+if refused:
+    problems.error("**Not saved yet:**\n" + "\n".join(f"- {safe_markdown(line)}" for line in refused))
+    st.toast(f"Not saved: {len(refused)} {'answer is' if len(refused) == 1 else 'answers are'} missing or wrong",
+             icon=":material/error:")
+if not drawing.failed:
+    keyboard(item_id=item.id, shown=shown, schema=schema, scroll_to="rate.problems" if refused else None)

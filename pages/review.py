@@ -3,6 +3,7 @@
 import streamlit as st
 
 from feedback.errors import FeedbackError
+from feedback.figures import percent
 from feedback.people.permissions import REVIEWER
 from feedback.projects.projects import project_schema
 from feedback.review.workflow import describe_label, item_review, review_queue
@@ -11,7 +12,7 @@ from feedback.ui.actions import show_flash
 from feedback.ui.guard import require_user
 from feedback.ui.markdown import plain, safe_markdown
 from feedback.ui.review_views import ITEM, decision_forms, decisions_table, queue_table, show_item
-from feedback.ui.tables import safe_table
+from feedback.ui.tables import figure_table
 
 PAGE = 50
 user = require_user(REVIEWER)
@@ -29,11 +30,11 @@ except FeedbackError as e:  # an annotator reaching this page's address
     st.stop()
 
 st.caption(f"Items with 2+ annotators whose consensus ({queue.method.replace('_', '-')}) is below "
-           f"{queue.threshold:.0%} or split, not yet decided and not waiting for more annotators: "
+           f"{percent(queue.threshold)} or split, not yet decided and not waiting for more annotators: "
            f"{queue.total} item(s), most disputed first.")
 ids = [e.item_id for e in queue.entries]
 if ids:
-    st.dataframe(safe_table(queue_table(queue)).style.format({"confidence": "{:.0%}"}), hide_index=True, width="stretch")
+    figure_table(queue_table(queue), shares=["confidence"])
 chosen = st.session_state.get(ITEM)  # kept until a decision on it (an item opened from Agreement stays open)
 if chosen is None and not ids:
     st.success("Nothing to review: every disputed item is decided.")
@@ -54,7 +55,7 @@ except FeedbackError as e:
 st.subheader(f"Item {plain(review.item.external_id)}")
 if review.consensus:
     st.caption(f"Consensus now: {describe_label(review.consensus.get('label'))} "
-               f"({(review.consensus.get('confidence') or 0):.0%}); {len(review.annotations)} annotators, the item "
+               f"({percent(review.consensus.get('confidence') or 0)}); {len(review.annotations)} annotators, the item "
                f"wants {review.wanted}" + (" · waiting for more annotators" if review.waiting else ""))
 show_item(review)
 decision_forms(user, review, project_schema(project))

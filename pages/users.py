@@ -4,13 +4,14 @@ import pandas as pd
 import streamlit as st
 
 from feedback.errors import FeedbackError
+from feedback.figures import local_time
 from feedback.people import accounts
 from feedback.people.permissions import ADMIN, ROLES
 from feedback.ui import context
-from feedback.ui.actions import apply, show_flash
+from feedback.ui.actions import apply, flash, show_flash
 from feedback.ui.guard import require_user
 from feedback.ui.markdown import safe_markdown
-from feedback.ui.tables import safe_table
+from feedback.ui.tables import figure_table
 
 user = require_user(ADMIN)
 st.title("Users")
@@ -22,10 +23,9 @@ except FeedbackError as e:
     st.stop()
 
 show_flash()
-st.dataframe(safe_table(pd.DataFrame([{"name": u.name, "role": u.role, "active": u.active, "password": bool(u.password_hash),
-                            "last login": u.last_login_at} for u in users])),
-             hide_index=True, width="stretch",
-             column_config={"password": st.column_config.CheckboxColumn(help="without one, nobody can sign in")})
+figure_table(pd.DataFrame([{"name": u.name, "role": u.role, "active": u.active, "password": bool(u.password_hash),
+                            "last login": local_time(u.last_login_at, st.context.timezone)} for u in users]),
+             column_config={"Password": st.column_config.CheckboxColumn(help="without one, nobody can sign in")})
 names = [u.name for u in users]
 
 
@@ -36,15 +36,31 @@ def same_twice(password: str, again: str) -> str:
 
 
 add, role, reset, active = st.tabs(["Add a user", "Change a role", "Reset a password", "Deactivate"], key="users.tab")
-with add, st.form("users.add", clear_on_submit=True):
-    name = st.text_input("Name", key="users.add.name", max_chars=100)
-    new_role = st.selectbox("Role", ROLES, key="users.add.role")
-    password = st.text_input("Password", type="password", key="users.add.password", autocomplete="new-password",
-                             help=f"at least {accounts.MIN_PASSWORD} characters")
-    again = st.text_input("Password again", type="password", key="users.add.again", autocomplete="new-password")
-    if st.form_submit_button("Add user", type="primary"):
-        apply(lambda s: accounts.create_user(session=s, actor=user, name=name, role=new_role,
-                                         password=same_twice(password, again)), f"Added {name.strip()} ({new_role}).")
+def add_user() -> None:
+    """The "Add user" button (a callback, before the page runs): a refusal keeps what was typed but the passwords."""
+    typed = st.session_state
+    try:
+        with context.session() as s:
+            added = accounts.create_user(session=s, actor=user, name=typed["users.add.name"],
+                                         role=typed["users.add.role"],
+                                         password=same_twice(typed["users.add.password"], typed["users.add.again"]))
+    except FeedbackError as e:
+        typed["users.add.error"] = str(e)
+    else:
+        flash(f"Added {added.name} ({added.role}).")
+        typed["users.add.name"] = ""
+    typed["users.add.password"] = typed["users.add.again"] = ""
+
+
+with add, st.form("users.add"):
+    st.text_input("Name", key="users.add.name", max_chars=100)
+    st.selectbox("Role", ROLES, key="users.add.role")
+    st.text_input("Password", type="password", key="users.add.password", autocomplete="new-password",
+                  help=f"at least {accounts.MIN_PASSWORD} characters")
+    st.text_input("Password again", type="password", key="users.add.again", autocomplete="new-password")
+    st.form_submit_button("Add user", type="primary", on_click=add_user)
+    if refusal := st.session_state.pop("users.add.error", None):
+        st.error(safe_markdown(refusal))
 
 with role, st.form("users.role"):
     who = st.selectbox("User", names, key="users.role.name")

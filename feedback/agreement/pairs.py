@@ -5,6 +5,11 @@ A pair's confusion table counts, over the units both answered, how often a gave 
 Kappa is computed from the table for every weighting at once: unweighted, linear |c - d| / (k - 1) and
 quadratic ((c - d) / (k - 1))^2, over the positions of the question's full scale (unused points included).
 
+Intervals: each group's (pair's, annotator's) items are resampled with replacement. Small tables (up to
+``MAX_CELLS`` cells) are drawn whole (``table_replicates``); larger ones (whole rankings of 4 candidates have up
+to 75 values) through the sums a kappa needs, per item: answers, agreements, weighted disagreement and the two
+margins (``margin_replicates``), so every figure has its interval whatever the number of values.
+
 Consensus of the others: on each unit an annotator answered, the value most of the *other* annotators gave.
 A tie among the others' most common values has no consensus and the unit is left out for that annotator.
 """
@@ -12,12 +17,12 @@ A tie among the others' most common values has no consensus and the unit is left
 import numpy as np
 
 from feedback.agreement.alpha import Coded
-from feedback.agreement.bootstrap import percentile_ci, table_replicates
+from feedback.agreement.bootstrap import cluster_sums, percentile_ci, resample_sums, table_replicates
 from feedback.agreement.metrics import _weight_matrix
 
 WEIGHTINGS = {"kappa": None, "kappa_linear": "linear", "kappa_quadratic": "quadratic"}
 CHUNK_CELLS = 8_000_000
-MAX_CELLS = 400  # pair tables larger than 20 x 20 values get point estimates only (e.g. whole rankings)
+MAX_CELLS = 400  # pair tables larger than 20 x 20 values are resampled through their margins (margin_replicates)
 
 
 def kappa_from_tables(tables: np.ndarray, weights=None) -> np.ndarray:
@@ -30,6 +35,34 @@ def kappa_from_tables(tables: np.ndarray, weights=None) -> np.ndarray:
         expected = np.einsum("...c,cd,...d->...", p.sum(axis=-1), w, p.sum(axis=-2))
         kappa = 1.0 - (p * w).sum(axis=(-2, -1)) / expected
     return np.where((n >= 2) & (expected > 1e-12), kappa, np.nan)
+
+
+def margin_replicates(group: np.ndarray, cell: np.ndarray, cluster: np.ndarray, *, n_groups: int, k: int,
+                      weightings: list[str], resamples: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """(resamples x n_groups) bootstrap replicates of each group's agreement share (``"share"``) and kappa per
+    weighting, without drawing whole k x k tables: a kappa depends on its table only through the number of
+    answers, the weighted disagreement and the two margins, and each is a sum over the group's items (clusters),
+    resampled with replacement as ``resample_sums`` does, each group on its own."""
+    first, second = cell // k, cell % k
+    weights = [_weight_matrix(k, WEIGHTINGS[name]) for name in weightings]
+    out = {name: np.full((resamples, n_groups), np.nan) for name in ["share", *weightings]}
+    eye = np.eye(k)
+    for g in np.unique(group):
+        rows = group == g
+        _, local = np.unique(cluster[rows], return_inverse=True)
+        a, b = first[rows], second[rows]
+        contrib = np.column_stack([np.ones(len(a)), (a == b).astype(float), *[w[a, b] for w in weights],
+                                   eye[a], eye[b]])
+        reps = resample_sums(cluster_sums(contrib, local, int(local.max()) + 1), resamples=resamples, rng=rng)
+        n, agree, w_count = reps[:, 0], reps[:, 1], len(weights)
+        margin_a, margin_b = reps[:, 2 + w_count: 2 + w_count + k], reps[:, 2 + w_count + k:]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["share"][:, g] = agree / n
+            for j, (name, w) in enumerate(zip(weightings, weights)):
+                expected = np.einsum("rc,cd,rd->r", margin_a, w, margin_b) / n**2
+                kappa = 1.0 - reps[:, 2 + j] / n / expected
+                out[name][:, g] = np.where((n >= 2) & (expected > 1e-12), kappa, np.nan)
+    return out
 
 
 def within_unit_pairs(coded: Coded) -> tuple[np.ndarray, np.ndarray]:
@@ -61,6 +94,12 @@ def _tables_with_ci(group, cell, cluster, *, n_groups, k, weightings, resamples,
                 kappas = kappa_from_tables(reps, WEIGHTINGS[name])
                 for g in range(size):
                     cis[name][lo + g] = percentile_ci(kappas[:, g], points[name][lo + g], confidence=confidence)
+    elif resamples and n_groups and k * k > MAX_CELLS:
+        reps = margin_replicates(group, cell, cluster, n_groups=n_groups, k=k, weightings=list(weightings),
+                                 resamples=resamples, rng=rng)
+        for name in weightings:
+            cis[name] = [percentile_ci(reps[name][:, g], points[name][g], confidence=confidence)
+                         for g in range(n_groups)]
     return tables, points, cis
 
 
@@ -138,6 +177,11 @@ def consensus_agreement(coded: Coded, *, resamples: int, rng: np.random.Generato
         rep_kappa = kappa_from_tables(reps)
         share_ci = [percentile_ci(rep_share[:, j], share[j], confidence=confidence) for j in range(n_ann)]
         kappa_ci = [percentile_ci(rep_kappa[:, j], points["kappa"][j], confidence=confidence) for j in range(n_ann)]
+    elif resamples and len(group):
+        reps = margin_replicates(group, cell, cluster, n_groups=n_ann, k=k, weightings=["kappa"],
+                                 resamples=resamples, rng=rng)
+        share_ci = [percentile_ci(reps["share"][:, j], share[j], confidence=confidence) for j in range(n_ann)]
+        kappa_ci = [percentile_ci(reps["kappa"][:, j], points["kappa"][j], confidence=confidence) for j in range(n_ann)]
     answered = np.bincount(coded.annotator, minlength=n_ann)
     return [{"annotator": coded.annotators[j], "n_answers": int(answered[j]), "n_compared": int(n[j]),
              "consensus_agreement": float(share[j]), "consensus_agreement_ci": share_ci[j],

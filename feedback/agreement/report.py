@@ -16,11 +16,13 @@ Every figure comes with a bootstrap interval over items (``resamples``, ``seed``
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlmodel import Session, select
 
 from feedback.agreement import metrics
 from feedback.agreement.summary import question_agreement, ranking_agreement
+from feedback.figures import EMPTY, empty, interval, number, title
 from feedback.labeling.loaders import annotations_frame, candidates_frame
 from feedback.people import permissions
 from feedback.projects.projects import get_project, project_schema
@@ -190,7 +192,7 @@ def _preference_disagreements(ann: pd.DataFrame) -> list[dict]:
 
 
 def _interval(ci: list | None) -> str:
-    return f"{ci[0]:.3f} to {ci[1]:.3f}" if ci else "n/a"
+    return interval(*ci) if ci else EMPTY
 
 
 def questions_table(report: dict) -> pd.DataFrame:
@@ -218,14 +220,41 @@ def annotators_table(question: dict) -> pd.DataFrame:
     rows = [{
         "annotator": a["annotator"], "answers": a["n_answers"], "alpha without": a.get("alpha_without"),
         "moves alpha by": a.get("alpha_change"), "with consensus": a.get("consensus_agreement"),
-        "95% CI": _interval(a.get("consensus_agreement_ci")), "compared": a["n_compared"],
-        "kappa vs consensus": a.get("consensus_kappa"),
+        "with consensus 95% CI": _interval(a.get("consensus_agreement_ci")), "compared": a["n_compared"],
+        "kappa vs consensus": a.get("consensus_kappa"), "kappa 95% CI": _interval(a.get("consensus_kappa_ci")),
     } for a in question.get("annotators") or []]
     return pd.DataFrame(rows)
 
 
-def _fmt(v: float) -> str:
-    return f"{v:.3f}"
+PAIR_LABELS = {"annotator_a": "annotator", "annotator_b": "with", "n_shared": "shared units", "n_items": "items",
+               "kappa": "Cohen's kappa", "kappa_ci": "kappa 95% CI", "kappa_linear": "linear kappa",
+               "kappa_linear_ci": "linear kappa 95% CI", "kappa_quadratic": "quadratic kappa",
+               "kappa_quadratic_ci": "quadratic kappa 95% CI", "reason": "why not"}
+
+
+def pairs_table(question: dict) -> pd.DataFrame:
+    """Cohen's kappa of every annotator pair of a question, with its intervals, under words (page and CLI)."""
+    pairs = question.get("pairwise") or []
+    table = pd.DataFrame(pairs, columns=[c for c in PAIR_LABELS if any(c in p for p in pairs)])
+    for column in [c for c in table if c.endswith("_ci")]:
+        table[column] = table[column].map(_interval)
+    if "reason" in table:
+        table["reason"] = table["reason"].fillna("")
+    return table.rename(columns=PAIR_LABELS)
+
+
+def _cell(value: Any) -> str:
+    if empty(value):
+        return EMPTY
+    if isinstance(value, float | np.floating):
+        return number(value)
+    return str(value)
+
+
+def _text_table(table: pd.DataFrame) -> str:
+    """A table as plain text, written the one way of ``feedback.figures`` (headers as words, ``DECIMALS``
+    decimals, empty figures as ``EMPTY``)."""
+    return table.rename(columns=title).map(_cell).to_string(index=False)
 
 
 def format_report(report: dict) -> str:
@@ -235,21 +264,17 @@ def format_report(report: dict) -> str:
               f"{report['n_items_annotated']} items by {len(report['annotators'])} annotators"),
              f"95% intervals: {boot.get('resamples', 0)} bootstrap resamples of items, seed {boot.get('seed')}", ""]
     table = questions_table(report)
-    lines.append(table.to_string(index=False, float_format=_fmt, na_rep="n/a"))
+    lines.append(_text_table(table))
     for q in report["questions"]:
         if not q.get("n_units"):
             continue
         lines += ["", f"{q['question']} ({q['note']})", f"  Fleiss' kappa: {q['fleiss']['note']}"]
-        pairs = q.get("pairwise") or []
-        if pairs:
-            shown = pd.DataFrame(pairs)[[c for c in ("annotator_a", "annotator_b", "n_shared", "kappa", "kappa_ci",
-                                                     "kappa_linear", "kappa_quadratic") if c in pairs[0]]]
-            shown["kappa_ci"] = shown["kappa_ci"].map(_interval)
-            lines += ["  Cohen's kappa per annotator pair:",
-                      shown.to_string(index=False, float_format=_fmt, na_rep="n/a")]
+        pairs = pairs_table(q)
+        if len(pairs):
+            lines += ["  Cohen's kappa per annotator pair:", _text_table(pairs)]
         people = annotators_table(q)
         if len(people):
             lines += ["  Per annotator (alpha without them; agreement with the consensus of the others):",
-                      people.to_string(index=False, float_format=_fmt, na_rep="n/a")]
+                      _text_table(people)]
     lines += ["", f"Items where annotators disagree on the preference: {len(report['disagreements'])}"]
     return "\n".join(lines)

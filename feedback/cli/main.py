@@ -37,6 +37,7 @@ def cmd_import(args, settings: Settings) -> int:
 
 def cmd_agreement(args, settings: Settings) -> int:
     from feedback.agreement.report import agreement_report, format_report
+    from feedback.figures import percent
     from feedback.projects.projects import get_project
     from feedback.review.judges import judge_report
     from feedback.review.quality import annotator_quality
@@ -58,7 +59,7 @@ def cmd_agreement(args, settings: Settings) -> int:
         flagged = [f"  {row['annotator']}: {'; '.join(row['flags'])}" for row in report["annotator_quality"]
                    if row["flagged"]]
         print("", "Flagged annotators:" if flagged else "No annotator is flagged.", *flagged, sep="\n")
-        print(f"Items to review (consensus below {queue.threshold:g} or split): {queue.total}")
+        print(f"Items to review (consensus below {percent(queue.threshold)} or split): {queue.total}")
     return 0
 
 

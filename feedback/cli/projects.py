@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from feedback.errors import FeedbackError
+from feedback.figures import percent
 from feedback.projects.guidelines import current_guidelines, set_guidelines
 from feedback.projects.projects import (
     CONSENSUS_METHODS,
@@ -134,8 +135,8 @@ def cmd_settings(args, settings) -> int:
     print(f"{project.name}: overlap {project.overlap}, gold rate {project.gold_rate:g}, lease {project.lease_minutes} "
           f"minutes, {'restricted' if project.restricted else 'open'}, schema version {project.schema_version}, "
           f"guidelines version {project.guidelines_version}; consensus {project.consensus_method}, review below "
-          f"{project.review_threshold:g}{' (escalating first)' if project.auto_escalate else ''}, quality "
-          f"threshold {project.quality_threshold:g}, suggestions {'shown' if project.show_suggestions else 'hidden'}")
+          f"{percent(project.review_threshold)}{' (escalating first)' if project.auto_escalate else ''}, quality "
+          f"threshold {percent(project.quality_threshold)}, suggestions {'shown' if project.show_suggestions else 'hidden'}")
     return 0
 
 

@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 
+from feedback.figures import whole_percent
+
 OUTCOMES = ("clear", "tie", "both_bad", "split")
 NON_CANDIDATE_CHOICES = ("tie", "both_bad")
 MAJORITY_COLUMNS = ["item_id", "n_annotators", "winner", "winner_votes", "share", "outcome"]
@@ -173,6 +175,14 @@ def _given(votes: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- the consensus a project uses ---------------------------------------------------------------------
+
+def below_threshold(confidence, threshold: float):
+    """Whether a consensus confidence (a number or an array of them) is below the review threshold. Both are
+    compared as the whole percentages they are shown as (``feedback.figures.whole_percent``), so what a page
+    prints agrees with the rule: a 2-of-3 majority (66.7%, shown as 67%) is not below a threshold of 0.67
+    (67%), and 3 of 5 (60%) is not below 0.6."""
+    return whole_percent(confidence) < whole_percent(threshold)
+
 
 CONSENSUS_COLUMNS = ["item_id", "label", "confidence", "method", "adjudicated", "n_annotators", "share", "outcome"]
 

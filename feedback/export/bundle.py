@@ -14,6 +14,7 @@ from feedback.export.manifest import PAIR_FORMATS
 from feedback.export.options import ExportOptions
 from feedback.export.rows import REASONS
 from feedback.export.targets import CORRECTION_REASONS, SFT_REASONS
+from feedback.figures import number
 
 MANIFEST = "manifest.json"
 ALL_REASONS = tuple(dict.fromkeys(REASONS + KTO_REASONS + SFT_REASONS + CORRECTION_REASONS
@@ -68,12 +69,7 @@ class ExportBundle:
             lines.append("Class balance: " + "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in shown.items()))
         agreement = self.manifest.get("agreement")
         if agreement:
-            def shown(key: str) -> str:
-                value = agreement.get(key)
-                return "n/a" if value is None else f"{value:.3f}"
-            lines.append(f"Agreement of the included items: percent {shown('percent_agreement')}, alpha "
-                         f"{shown('krippendorff_alpha_nominal')} (n/a: no item with two or more preferences), "
-                         f"mean confidence {shown('mean_consensus_confidence')}")
+            lines.append(agreement_line(agreement))
         for name, entry in sorted(self.manifest.get("files", {}).items()):
             lines.append(f"  {name} ({entry['bytes']:,} bytes, sha256 {entry['sha256'][:16]}...)")
         for row in self.rows[:rows]:
@@ -111,6 +107,26 @@ class ExportResult:
         lines += [f"  {path.name} ({path.stat().st_size:,} bytes)" for path in self.files]
         lines.append(f"Left out: {describe_excluded(self.excluded) or 'nothing'}")
         return lines
+
+
+NO_PAIRS = "no item with two or more preferences"
+
+
+def agreement_figure(agreement: dict[str, Any], key: str) -> str:
+    """One agreement figure of a manifest, written the one way (``feedback.figures``); an undefined one says why
+    when it is for want of items with two or more preferences."""
+    value = number(agreement.get(key))
+    if agreement.get(key) is None and key != "mean_consensus_confidence" \
+            and not agreement.get("items_with_2_plus_preferences"):
+        return f"{value} ({NO_PAIRS})"
+    return value
+
+
+def agreement_line(agreement: dict[str, Any]) -> str:
+    """The agreement of the included items in one line, for the preview."""
+    return (f"Agreement of the included items: percent {agreement_figure(agreement, 'percent_agreement')}, alpha "
+            f"{agreement_figure(agreement, 'krippendorff_alpha_nominal')}, mean confidence "
+            f"{agreement_figure(agreement, 'mean_consensus_confidence')}")
 
 
 def describe_excluded(excluded: dict[str, int]) -> str:

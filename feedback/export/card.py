@@ -10,7 +10,9 @@ from typing import Any
 
 import yaml
 
+from feedback.export.bundle import agreement_figure
 from feedback.export.curation.curate import CurationOptions
+from feedback.figures import number
 
 CARD = "README.md"
 TASKS = {"dpo": "text-generation", "kto": "text-generation", "sft": "text-generation",
@@ -194,7 +196,8 @@ def dataset_card(manifest: dict[str, Any], files: dict[str, bytes]) -> str:
     agreement = manifest.get("agreement")
     if agreement:
         lines += ["", "## Agreement of the included items", ""]
-        lines += [f"- {_AGREEMENT_WORDS[k]}: " + ("n/a" if v is None else f"{v:,}" if isinstance(v, int) else str(v))
+        lines += [f"- {_AGREEMENT_WORDS[k]}: " + (f"{v:,}" if isinstance(v, int) and not isinstance(v, bool)
+                                                  else agreement_figure(agreement, k))
                   for k, v in agreement.items() if k in _AGREEMENT_WORDS]
     balance = manifest.get("class_balance")
     if balance:
@@ -225,7 +228,7 @@ def dataset_card(manifest: dict[str, Any], files: dict[str, bytes]) -> str:
                "the confidence column says how strongly.")]
     alpha = (agreement or {}).get("krippendorff_alpha_nominal")
     if isinstance(alpha, float) and alpha < 0.667:
-        lines.append(f"- Agreement is low (alpha {alpha:.2f}; Krippendorff suggests 0.667 as the lowest for tentative "
+        lines.append(f"- Agreement is low (alpha {number(alpha)}; Krippendorff suggests 0.667 as the lowest for tentative "
                      "conclusions): consider a higher minimum consensus, more annotators per item, or clearer "
                      "guidelines.")
     lines += [("- Agent outputs are kept as they were produced: they may contain errors or unsafe text unless "

@@ -12,6 +12,7 @@ Rules:
   count, and the queue does not use it for gold items (they are served to everyone, see ``feedback.labeling.queue``).
 - Only the author edits an annotation (admins too may only edit their own). Each edit stores an
   ``AnnotationRevision`` (the revision it made, who, when, the answer before and after).
+- Submitting deletes the annotator's draft of the item (``feedback.labeling.drafts``).
 """
 
 from typing import Any
@@ -32,6 +33,7 @@ from feedback.store.tables import (
     Annotation,
     AnnotationRevision,
     Candidate,
+    Draft,
     Item,
     Lease,
     Project,
@@ -55,6 +57,15 @@ class Answer(BaseModel):
     rationale: str | None = None
     shown_order: list[str] | None = None
     time_spent_s: float | None = Field(default=None, ge=0)
+
+
+class AnswerProblems(InvalidAnswer):
+    """An answer refused for every one of its ``problems``, each ``(field, reason)`` with candidates named by key
+    (``ratings.a.clarity``): an interface names them as its screen shows them."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__("; ".join(f"{field}: {reason}" for field, reason in problems))
+        self.problems = list(problems)
 
 
 def _clean_text(value: str | None) -> str | None:
@@ -92,7 +103,7 @@ def _checked(session: Session, project: Project, item: Item, answer: Answer) -> 
     if answer.shown_order is not None and sorted(answer.shown_order) != sorted(keys):
         problems.append(("shown_order", "must list each candidate once"))
     if problems:
-        raise InvalidAnswer("; ".join(f"{field}: {reason}" for field, reason in problems))
+        raise AnswerProblems(problems)
     return values
 
 
@@ -100,7 +111,8 @@ def _versions(project: Project) -> dict[str, int | None]:
     return {"schema_version": project.schema_version, "guidelines_version": project.guidelines_version or None}
 
 
-def _item_and_project(session: Session, user: User | None, item_id: int) -> tuple[User, Item, Project]:
+def item_for_answer(session: Session, user: User | None, item_id: int) -> tuple[User, Item, Project]:
+    """The signed-in ``user``, the item and its project, when ``user`` may answer in that project."""
     if user is None:
         raise PermissionDenied("Only a signed-in annotator can answer")
     item = fresh(session, Item, item_id)
@@ -114,7 +126,7 @@ def _item_and_project(session: Session, user: User | None, item_id: int) -> tupl
 def submit_annotation(*, session: Session, user: User, item_id: int, answer: Answer) -> Annotation:
     """Record ``user``'s answer on an item, once, within the project's overlap; releases their lease."""
     with writing(session):
-        user, item, project = _item_and_project(session, user, item_id)
+        user, item, project = item_for_answer(session, user, item_id)
         mine = select(Annotation.id).where(Annotation.item_id == item.id, Annotation.user_id == user.id)
         if session.exec(mine).first() is not None:
             raise InvalidAnswer(f"{user.name} has already annotated item {item.external_id}")
@@ -132,6 +144,8 @@ def submit_annotation(*, session: Session, user: User, item_id: int, answer: Ans
         session.add(item)
         session.add(annotation)
         session.exec(delete(Lease).where(Lease.item_id == item.id, Lease.user_id == user.id)
+                     .execution_options(synchronize_session=False))
+        session.exec(delete(Draft).where(Draft.item_id == item.id, Draft.user_id == user.id)  # the draft is done
                      .execution_options(synchronize_session=False))
         session.flush()
         if project.auto_escalate:
@@ -171,7 +185,7 @@ def edit_annotation(*, session: Session, user: User, annotation_id: int, answer:
             raise NotFound(f"No annotation with id {annotation_id}")
         if user is None or annotation.user_id != user.id:
             raise PermissionDenied("You can only edit your own annotations")
-        user, item, project = _item_and_project(session, user, annotation.item_id)
+        user, item, project = item_for_answer(session, user, annotation.item_id)
         values = _checked(session, project, item, answer) | _versions(project)
         old = answer_json(annotation)
         if old == values:

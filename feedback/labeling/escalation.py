@@ -11,7 +11,8 @@ import pandas as pd
 from sqlmodel import Session, select
 
 from feedback.consensus.answers import MORE
-from feedback.consensus.methods import majority_preference
+from feedback.consensus.methods import below_threshold, majority_preference
+from feedback.figures import percent
 from feedback.store.tables import Adjudication, Annotation, Item, Project, utcnow
 
 
@@ -32,13 +33,13 @@ def maybe_escalate(session: Session, project: Project, item: Item) -> Adjudicati
     if majority.empty or majority["n_annotators"].iloc[0] < 2:
         return None
     row = majority.iloc[0]
-    if row["outcome"] != "split" and row["share"] >= project.review_threshold:
+    if row["outcome"] != "split" and not below_threshold(row["share"], project.review_threshold):
         return None
     item.extra_overlap += 1
     session.add(item)
-    why = "a split vote" if row["outcome"] == "split" else f"a majority share of {row['share']:.2f}"
+    why = "a split vote" if row["outcome"] == "split" else f"a majority share of {percent(row['share'])}"
     record = Adjudication(item_id=item.id, reviewer_id=None, decision=MORE, answer={"extra": 1}, created_at=utcnow(),
-                          reason=f"automatic: {why} below the review threshold {project.review_threshold:.2f} "
+                          reason=f"automatic: {why} below the review threshold {percent(project.review_threshold)} "
                                  f"after {int(row['n_annotators'])} annotators")
     session.add(record)
     session.flush()

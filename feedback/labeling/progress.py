@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import Integer, case, cast
 from sqlmodel import Session, func, select
 
+from feedback.figures import percent
 from feedback.people.permissions import REVIEWER, require, require_project
 from feedback.store.tables import Annotation, Item, Project, Skip, User
 
@@ -77,5 +78,5 @@ def progress_summary(progress: dict[str, Any]) -> str:
     share = progress["annotations"] / progress["wanted"] if progress["wanted"] else 1.0
     return (f"{progress['complete']} of {progress['items']} items complete, {progress['started']} started, "
             f"{progress['untouched']} untouched; {progress['annotations']} of {progress['wanted']} annotations "
-            f"({share:.0%})" + (f", {progress['beyond']} more beyond the overlap" if progress.get("beyond") else "")
+            f"({percent(share)})" + (f", {progress['beyond']} more beyond the overlap" if progress.get("beyond") else "")
             + (f"; {progress['gold']} gold items" if progress["gold"] else ""))

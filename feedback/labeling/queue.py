@@ -20,7 +20,8 @@ Rules:
   ``u`` in [0, 1) drawn from a hash of (user, project, n): reproducible, never more than one gold item
   ahead of or behind the rate, and not predictable by counting items. Gold items are only mixed in: when
   no regular item is left the queue is empty.
-- A skipped item never comes back to the annotator who skipped it.
+- A skipped item never comes back to the annotator who skipped it, unless they un-skip it
+  (``feedback.labeling.skips.unskip``, from My answers).
 The left/right order of the candidates is a per-annotator, per-item shuffle that is stable across reruns
 (derived from a hash) and stored with the annotation on submit.
 """
@@ -230,14 +231,21 @@ def release(*, session: Session, user: User, item_id: int) -> bool:
     return bool(result.rowcount)
 
 
+def item_for(session: Session, user: User, item_id: int) -> Item:
+    """Item ``item_id`` read afresh, when ``user`` may work on its project (``NotFound``, ``PermissionDenied``)."""
+    item = fresh(session, Item, item_id)
+    if item is None:
+        raise NotFound(f"No item with id {item_id}")
+    require_project(session, user, fresh(session, Project, item.project_id))
+    return item
+
+
 def skip(*, session: Session, user: User, item_id: int, reason: str | None = None) -> Skip:
-    """``user`` skips an item: it is recorded, its lease released, and it never comes back to them."""
+    """``user`` skips an item: it is recorded, its lease released, and it does not come back to them until they
+    un-skip it (``feedback.labeling.skips.unskip``)."""
     user = _signed_in(user)
     with writing(session):
-        item = fresh(session, Item, item_id)
-        if item is None:
-            raise NotFound(f"No item with id {item_id}")
-        require_project(session, user, fresh(session, Project, item.project_id))
+        item = item_for(session, user, item_id)
         if session.exec(select(Annotation.id).where(Annotation.item_id == item_id,
                                                     Annotation.user_id == user.id)).first() is not None:
             raise InvalidAnswer(f"You have already answered item {item.external_id}; edit it under My answers")

@@ -12,6 +12,7 @@ from feedback.errors import FeedbackError
 from feedback.projects.schema import LabelSchema, parse_schema
 
 EDITOR_COLUMNS = ("name", "label", "description", "min", "max", "anchors", "required")
+TEXT_COLUMNS = ("name", "label", "description", "anchors")
 
 
 def anchors_text(anchors: dict[int, str]) -> str:
@@ -49,11 +50,17 @@ def editor_rows(schema: LabelSchema) -> list[dict[str, Any]]:
              "anchors": anchors_text(d.anchors), "required": d.required} for d in schema.rubric]
 
 
+def blank_row(row: dict[str, Any]) -> bool:
+    """Whether an editor row says nothing: no name, label, description or anchors. The editor's "+" fills a new
+    row's scale and checkbox with their defaults, so those alone do not make a dimension."""
+    return all(_cell(row.get(k)) is None for k in TEXT_COLUMNS)
+
+
 def schema_from_editor(questions: dict[str, Any], rows: list[dict[str, Any]], flags_text: str) -> LabelSchema:
-    """A schema from the structured editor: the question toggles, the rubric rows (blank rows ignored) and
-    the flags as comma-separated text. Errors name the field, e.g. ``rubric[1].anchors: ...``."""
+    """A schema from the structured editor: the question toggles, the rubric rows (blank rows ignored:
+    ``blank_row``) and the flags as comma-separated text. Errors name the field, e.g. ``rubric[1].anchors: ...``."""
     rubric = []
-    for n, row in enumerate(r for r in rows if any(_cell(v) not in (None, False) for v in r.values())):
+    for n, row in enumerate(r for r in rows if not blank_row(r)):
         dim = {k: _whole_cell(_cell(row.get(k))) for k in EDITOR_COLUMNS if k not in ("anchors", "required")}
         dim = {k: v for k, v in dim.items() if v is not None}
         dim["name"] = dim.get("name", "")

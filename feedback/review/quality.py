@@ -32,6 +32,8 @@ import pandas as pd
 from scipy.stats import binomtest
 from sqlmodel import Session
 
+from feedback.consensus.methods import below_threshold
+from feedback.figures import p_value, percent
 from feedback.labeling.loaders import annotations_frame
 from feedback.people.permissions import REVIEWER, require, require_project
 from feedback.projects.gold import gold_accuracy
@@ -128,13 +130,14 @@ def quality_table(ann: pd.DataFrame, gold: pd.DataFrame | None = None, *, thresh
 
 def _flags(row: Any, threshold: float, min_items: int) -> list[str]:
     flags = []
-    if row.agreement_n >= min_items and row.agreement < threshold:
-        flags.append(f"agreement {row.agreement:.2f} < {threshold:.2f}")
-    if row.gold_answered >= min_items and row.gold_accuracy < threshold:
-        flags.append(f"gold accuracy {row.gold_accuracy:.2f} < {threshold:.2f}")
+    if row.agreement_n >= min_items and below_threshold(row.agreement, threshold):
+        flags.append(f"agreement {percent(row.agreement)} < {percent(threshold)}")
+    if row.gold_answered >= min_items and below_threshold(row.gold_accuracy, threshold):
+        flags.append(f"gold accuracy {percent(row.gold_accuracy)} < {percent(threshold)}")
     low, high = BIAS_BAND
     if row.position_n and row.position_p < BIAS_P and not low <= row.left_share <= high:
-        flags.append(f"position bias: left {row.left_share:.2f}, p={row.position_p:.2g}")
+        p = p_value(row.position_p)
+        flags.append(f"position bias: left {percent(row.left_share)}, p {p if p.startswith('<') else '= ' + p}")
     return flags
 
 

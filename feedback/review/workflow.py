@@ -6,7 +6,8 @@ Rules:
   ``consensus_method`` (``feedback.consensus.methods.final_consensus``). A *standing* adjudication is a 'final'
   decision that is the item's newest decision: a later 'reopen' or 'more_annotators' cancels it.
 - The review queue holds the non-gold items with 2+ annotators' preferences whose consensus confidence is
-  below ``Project.review_threshold`` or that have no consensus (a split), that are not adjudicated and not
+  below ``Project.review_threshold`` (as whole percentages: ``feedback.consensus.methods.below_threshold``, so
+  a 2-of-3 majority, 67%, is not below 0.67) or that have no consensus (a split), that are not adjudicated and not
   *waiting for annotators*: an item waits while its submitted annotations are fewer than the overlap it wants
   (``Project.overlap + Item.extra_overlap``) and it was sent back (``extra_overlap > 0``) or the project
   escalates automatically (then items below the threshold get one more annotator before review). Most
@@ -31,12 +32,13 @@ from feedback.consensus.answers import (
     item_consensus,
     preference_votes,
 )
-from feedback.consensus.methods import NON_CANDIDATE_CHOICES
+from feedback.consensus.methods import NON_CANDIDATE_CHOICES, below_threshold
 from feedback.errors import InvalidAnswer, NotFound, PermissionDenied
 from feedback.people.permissions import REVIEWER, require, require_project
 from feedback.projects.answers import answer_problems
 from feedback.projects.items import candidates_of
 from feedback.projects.projects import project_schema
+from feedback.projects.schema import LabelSchema
 from feedback.review.judges import suggestions_for
 from feedback.store.tables import Adjudication, Annotation, Item, Project, User, utcnow
 from feedback.store.transactions import fresh, writing
@@ -89,7 +91,7 @@ def _disputed(session: Session, project: Project) -> pd.DataFrame:
     frame = consensus.merge(items, on="item_id", how="inner")
     wanted = project.overlap + frame["extra_overlap"]
     waiting = (frame["n_annotations"] < wanted) & ((frame["extra_overlap"] > 0) | project.auto_escalate)
-    disputed = frame["label"].isna() | (frame["confidence"] < project.review_threshold)
+    disputed = frame["label"].isna() | below_threshold(frame["confidence"].to_numpy(), project.review_threshold)
     keep = (frame["n_annotators"] >= 2) & disputed & ~frame["adjudicated"] & ~waiting
     frame = frame[keep].assign(wanted=wanted[keep])
     return frame.sort_values(["confidence", "n_annotators", "position", "item_id"],
@@ -212,17 +214,18 @@ def decisions(*, session: Session, user: User | None, item_id: int) -> list[dict
     return _history(session, item_id)
 
 
-def _deciding(session: Session, user: User | None, item_id: int, reason: str | None,
-              action: str) -> tuple[User, Item, Project, str]:
+def _deciding(session: Session, user: User | None, item_id: int, action: str) -> tuple[User, Item, Project]:
     require(user, REVIEWER, action)
     if user is None:
         raise PermissionDenied(f"Only a signed-in reviewer may {action} (a decision records who made it)")
     item, project = _item_project(session, item_id)
     require_project(session, user, project)
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidAnswer("reason: say why (every decision is recorded with its reason)")
-    return user, item, project, reason
+    return user, item, project
+
+
+def _refuse(problems: list[tuple[str, str]]) -> None:
+    if problems:
+        raise InvalidAnswer("; ".join(f"{f}: {r}" for f, r in problems))
 
 
 def _record(session: Session, item: Item, user_id: int | None, decision: str, reason: str,
@@ -234,44 +237,57 @@ def _record(session: Session, item: Item, user_id: int | None, decision: str, re
     return record
 
 
-def _final_answer(session: Session, project: Project, item: Item, answer: dict[str, Any]) -> dict[str, Any]:
-    """The answer as stored: known keys only, empty parts dropped, checked against the project's questions."""
+def _stored(answer: dict[str, Any]) -> dict[str, Any]:
+    """A final answer as stored: empty parts dropped."""
+    return {k: v for k, v in answer.items() if v not in (None, "", {}, [])}
+
+
+def decision_problems(schema: LabelSchema, keys: list[str], *, reason: str | None,
+                      answer: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+    """Every problem of a reviewer's decision at once, as ``(field, reason)``: a missing reason, and for a final
+    ``answer`` (of an item with candidates ``keys`` under ``schema``) each problem of the answer, as
+    ``adjudicate``, ``send_back`` and ``reopen`` check them. Empty when the decision can be recorded."""
+    why = [] if (reason or "").strip() else [("reason", "say why (every decision is recorded with its reason)")]
+    if answer is None:
+        return why
     if not isinstance(answer, dict):
-        raise InvalidAnswer("answer: must be an object (preference, ranking, ratings, flags, correction, ...)")
+        return [("answer", "must be an object (preference, ranking, ratings, flags, correction, ...)")] + why
     unknown = sorted(set(answer) - set(ANSWER_KEYS))
     if unknown:
-        raise InvalidAnswer(f"answer: unknown fields {', '.join(unknown)} (known: {', '.join(ANSWER_KEYS)})")
-    values = {k: v for k, v in answer.items() if v not in (None, "", {}, [])}
-    keys = [c.key for c in candidates_of(session, item.id)]
-    problems = answer_problems(project_schema(project), keys, preference=values.get("preference"),
-                               ratings=values.get("ratings", {}), flags=values.get("flags", {}),
-                               correction=values.get("correction"), rationale=values.get("rationale"),
-                               ranking=values.get("ranking"), thumbs=values.get("thumbs"))
-    if not problems and adjudicated_label(values) is None:
+        return [("answer", f"unknown fields {', '.join(unknown)} (known: {', '.join(ANSWER_KEYS)})")] + why
+    values = _stored(answer)
+    found = answer_problems(schema, keys, preference=values.get("preference"), ratings=values.get("ratings", {}),
+                            flags=values.get("flags", {}), correction=values.get("correction"),
+                            rationale=values.get("rationale"), ranking=values.get("ranking"),
+                            thumbs=values.get("thumbs"))
+    if not found and adjudicated_label(values) is None:
         what = "a ranking with one best answer" if len(keys) > 2 else "a preference"
-        problems.append(("preference" if len(keys) <= 2 else "ranking", f"a final answer needs {what}"))
-    if problems:
-        raise InvalidAnswer("; ".join(f"{f}: {r}" for f, r in problems))
-    return values
+        found.append(("preference" if len(keys) <= 2 else "ranking", f"a final answer needs {what}"))
+    return found + why
 
 
 def adjudicate(*, session: Session, user: User, item_id: int, answer: dict[str, Any],
                reason: str) -> Adjudication:
     """Set an item's final answer (``answer``: ``preference`` and/or ``ranking``, optionally ``ratings``,
     ``flags``, ``thumbs``, ``correction``, ``rationale``, checked against the project's questions). It
-    overrides every consensus method until a reopen or a request for more annotators."""
+    overrides every consensus method until a reopen or a request for more annotators. Every problem of the
+    decision is named at once (``decision_problems``)."""
     with writing(session):
-        user, item, project, reason = _deciding(session, user, item_id, reason, "adjudicate items")
-        return _record(session, item, user.id, FINAL, reason, _final_answer(session, project, item, answer))
+        user, item, project = _deciding(session, user, item_id, "adjudicate items")
+        keys = [c.key for c in candidates_of(session, item.id)]
+        _refuse(decision_problems(project_schema(project), keys, reason=reason, answer=answer))
+        return _record(session, item, user.id, FINAL, reason.strip(), _stored(answer))
 
 
 def send_back(*, session: Session, user: User, item_id: int, reason: str, extra: int = 1) -> Adjudication:
     """Ask for ``extra`` more annotators on an item: its overlap grows by ``extra`` (so it is served again to
     annotators who have not done it) and any standing final answer is cancelled."""
-    if isinstance(extra, bool) or not isinstance(extra, int) or not 1 <= extra <= MAX_EXTRA:
-        raise InvalidAnswer(f"extra: ask for 1 to {MAX_EXTRA} more annotators, not {extra!r}")
     with writing(session):
-        user, item, _, reason = _deciding(session, user, item_id, reason, "send items back")
+        user, item, _ = _deciding(session, user, item_id, "send items back")
+        wrong = isinstance(extra, bool) or not isinstance(extra, int) or not 1 <= extra <= MAX_EXTRA
+        _refuse(decision_problems(LabelSchema(), [], reason=reason) + (
+            [("extra", f"ask for 1 to {MAX_EXTRA} more annotators, not {extra!r}")] if wrong else []))
+        reason = reason.strip()
         if item.is_gold:
             raise InvalidAnswer(f"Item {item.external_id} is gold: every annotator is served it already")
         item.extra_overlap += extra
@@ -283,7 +299,9 @@ def reopen(*, session: Session, user: User, item_id: int, reason: str) -> Adjudi
     """Cancel an item's standing final answer: its consensus is the project's method again (and, if it is
     disputed, it returns to the review queue)."""
     with writing(session):
-        user, item, _, reason = _deciding(session, user, item_id, reason, "reopen items")
+        user, item, _ = _deciding(session, user, item_id, "reopen items")
+        _refuse(decision_problems(LabelSchema(), [], reason=reason))
+        reason = reason.strip()
         history = _history(session, item.id)
         if not history or history[-1]["decision"] != FINAL:
             raise InvalidAnswer(f"Item {item.external_id} has no final answer to reopen")

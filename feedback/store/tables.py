@@ -32,8 +32,9 @@ class Project(SQLModel, table=True):
     lease_minutes: int = Field(default=30, ge=1, description="how long a served item stays reserved")
     consensus_method: str = Field(default="majority", max_length=20,
                                   description="what exports use: 'majority' or 'dawid_skene' (adjudication wins)")
-    review_threshold: float = Field(default=0.67, ge=0, le=1,
-                                    description="items whose consensus confidence is below it go to review")
+    review_threshold: float = Field(default=0.6, ge=0, le=1,
+                                    description="items whose consensus confidence is below it go to review "
+                                                "(compared as whole percentages: 2 of 3 votes is 67%)")
     auto_escalate: bool = Field(default=False,
                                 description="items below review_threshold get one more annotator before review")
     quality_threshold: float = Field(default=0.5, ge=0, le=1,
@@ -294,3 +295,15 @@ class ExportVersion(SQLModel, table=True):
     manifest_sha256: str = Field(max_length=64)
     created_by: int | None = Field(default=None, foreign_key="user.id", description="None: the command line")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Draft(SQLModel, table=True):
+    """A half-entered answer of one annotator on one item, kept on the server until they submit or skip it, so that
+    a reload or a sign-out loses nothing. ``answer`` holds the fields of ``feedback.labeling.annotate.Answer``."""
+
+    __table_args__ = (UniqueConstraint("user_id", "item_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    item_id: int = Field(foreign_key="item.id", index=True)
+    answer: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -7,9 +7,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from feedback.agreement.report import annotators_table
+from feedback.agreement.report import annotators_table, pairs_table
+from feedback.figures import DECIMALS, interval
 from feedback.ui.markdown import plain, safe_markdown
-from feedback.ui.tables import safe_table
+from feedback.ui.tables import figure_styler, figure_table
 
 QUALITY_LABELS = {
     "annotator": "Annotator", "items_done": "Items done", "median_time_s": "Median time (s)",
@@ -44,8 +45,8 @@ def kappa_heatmap(pairs: Sequence[dict], value: str = "kappa") -> None:
     base = alt.Chart(data).encode(x=alt.X("with:N", title=None), y=alt.Y("annotator:N", title=None))
     cells = base.mark_rect().encode(
         color=alt.Color("kappa:Q", scale=alt.Scale(domain=[-1, 1], scheme="redblue"), title="kappa"),
-        tooltip=["annotator", "with", alt.Tooltip("kappa:Q", format=".3f"), "shared items"])
-    labels = base.mark_text(fontSize=11).encode(text=alt.Text("kappa:Q", format=".2f"))
+        tooltip=["annotator", "with", alt.Tooltip("kappa:Q", format=f".{DECIMALS}f"), "shared items"])
+    labels = base.mark_text(fontSize=11).encode(text=alt.Text("kappa:Q", format=f".{DECIMALS}f"))
     st.altair_chart((cells + labels).properties(height=max(160, 36 * data["annotator"].nunique())),
                     width="stretch")
 
@@ -64,10 +65,10 @@ def quality_table(rows: Sequence[dict]) -> None:
     table = table.sort_values(["flagged", "annotator"], ascending=[False, True])
     shown = table[[c for c in QUALITY_LABELS if c in table]].rename(columns=QUALITY_LABELS)
     for column in shown.columns.difference(["Annotator", "Why flagged"]):
-        shown[column] = pd.to_numeric(shown[column], errors="coerce")  # None -> NaN, drawn as "–"
-    formats = {QUALITY_LABELS[c]: "{:.0%}" for c in SHARES} | {"Median time (s)": "{:.0f}", "Left bias p": "{:.4f}"}
-    st.dataframe(safe_table(shown).style.format(formats, na_rep="–").apply(_flagged_rows(table), axis=1),
-                 hide_index=True, width="stretch")
+        shown[column] = pd.to_numeric(shown[column], errors="coerce")  # None -> NaN, drawn as EMPTY
+    styled = figure_styler(shown, shares=[QUALITY_LABELS[c] for c in SHARES], p_values=["Left bias p"],
+                           counts=["Items done", "Median time (s)", "Compared items", "Gold answered"])
+    st.dataframe(styled.apply(_flagged_rows(table), axis=1), hide_index=True, width="stretch", placeholder="–")
 
 
 def _flagged_rows(table: pd.DataFrame):
@@ -85,13 +86,19 @@ def judges_table(rows: Sequence[dict]) -> None:
     table = pd.DataFrame(rows)[list(JUDGE_LABELS)].rename(columns=JUDGE_LABELS)
     for column in table.columns.difference(["Judge"]):
         table[column] = pd.to_numeric(table[column], errors="coerce")
-    formats = {"Agreement with people": "{:.0%}", "People among themselves": "{:.0%}", "Cohen's kappa": "{:.3f}",
-               "Mean score when right": "{:.3f}", "Mean score when wrong": "{:.3f}"}
-    st.dataframe(safe_table(table).style.format(formats, na_rep="–"), hide_index=True, width="stretch")
+    figure_table(table, shares=["Agreement with people", "People among themselves"],
+                 counts=["Items judged", "With a human consensus"])
 
 
-def _ci(ci) -> str:
-    return f"[{ci[0]:.3f}, {ci[1]:.3f}]" if ci else ""
+FIGURE_NAMES = {"percent_agreement": "% agreement", "expected_agreement": "expected by chance",
+                "fleiss_kappa": "Fleiss' kappa", "alpha_rank": "Krippendorff's alpha (rank distance)"}
+
+
+def _figure_name(name: str) -> str:
+    """A figure's key in the words of the questions table: ``alpha_ordinal`` -> ``Krippendorff's alpha (ordinal)``."""
+    if name in FIGURE_NAMES:
+        return FIGURE_NAMES[name]
+    return f"Krippendorff's alpha ({name[6:]})" if name.startswith("alpha_") else name.replace("_", " ")
 
 
 def question_details(question: dict) -> None:
@@ -99,11 +106,11 @@ def question_details(question: dict) -> None:
     Cohen's kappa for every pair (table and heatmap)."""
     st.caption(question.get("note") or "")
     metrics = question.get("metrics") or {}
-    st.dataframe(pd.DataFrame([{
-        "figure": name.replace("_", " "), "value": m.get("value"), "95% CI": _ci(m.get("ci")),
-        "items": m.get("n_items"), "annotators": m.get("n_annotators"), "why not": m.get("reason") or "",
-    } for name, m in metrics.items()]).style.format({"value": "{:.3f}"}, na_rep="n/a"),
-        hide_index=True, width="stretch")
+    figure_table(pd.DataFrame([{
+        "figure": _figure_name(name), "value": m.get("value"),
+        "95% CI": interval(*m["ci"]) if m.get("ci") else None, "items": m.get("n_items"),
+        "annotators": m.get("n_annotators"), "why not": m.get("reason") or "",
+    } for name, m in metrics.items()]), counts=["items", "annotators"])
     answers = pd.DataFrame(question.get("distribution") or [])
     if not answers.empty and answers["count"].sum():
         st.markdown("**Answers given**")
@@ -118,14 +125,9 @@ def question_details(question: dict) -> None:
     if not people.empty:
         st.markdown("**Each annotator's part**: alpha without them (how much they move it) and their agreement "
                     "with the consensus of the others")
-        st.dataframe(safe_table(people).style.format({c: "{:.3f}" for c in ("alpha without", "moves alpha by",
-                                                                 "with consensus", "kappa vs consensus")},
-                                         na_rep="n/a"), hide_index=True, width="stretch")
+        figure_table(people, counts=["answers", "compared"])
     pairs = question.get("pairwise") or []
     st.markdown("**Cohen's kappa per annotator pair**")
     kappa_heatmap(pairs)
     if pairs:
-        table = pd.DataFrame(pairs)
-        for column in [c for c in table if c.endswith("_ci")]:
-            table[column] = table[column].map(_ci)
-        st.dataframe(safe_table(table), hide_index=True, width="stretch")
+        figure_table(pairs_table(question), counts=["shared units", "items"])

@@ -14,7 +14,8 @@ from feedback.export.options import FORMATS, KTO_SOURCES, MARGINS, ONE_FORM, Exp
 from feedback.export.rankings import RANKING_PAIRS
 from feedback.export.rows import FORMS
 from feedback.export.versions import VersionInfo
-from feedback.ui.tables import safe_table
+from feedback.figures import local_time, number
+from feedback.ui.tables import figure_table, safe_table
 
 FORMAT_HELP = {
     "dpo": "TRL preference pairs with an explicit prompt (DPO)",
@@ -134,21 +135,29 @@ def preview(bundle: ExportBundle) -> None:
     left, right = st.columns(2)
     if curation is not None:
         left.markdown("**Filters** (in the order applied)")
-        left.dataframe(pd.DataFrame([{"filter": name.replace("_", " "), "items removed": n,
-                                      "rule": FILTER_HELP.get(name, "")} for name, n in curation.removed.items()]),
-                       hide_index=True, width="stretch")
+        with left:
+            figure_table(pd.DataFrame([{"filter": name.replace("_", " "), "items removed": n,
+                                        "rule": FILTER_HELP.get(name, "")} for name, n in curation.removed.items()]))
     right.markdown("**Left out while building rows**")
     right.write(describe_excluded(bundle.excluded) or "nothing")
     balance = bundle.manifest.get("class_balance")
     if balance:
         right.markdown("**Class balance**")
-        right.dataframe(safe_table(pd.DataFrame([{"class": k.replace("_", " "), "value": v} for k, v in balance.items()
-                                      if k != "rule"])), hide_index=True)
+        with right:
+            figure_table(pd.DataFrame([{"class": k.replace("_", " "), "value": _balance(v)} for k, v in balance.items()
+                                       if k != "rule"]))
         if balance.get("rule"):
             right.caption(balance["rule"])
     st.markdown("**A few rows**")
     st.dataframe(safe_table(pd.DataFrame([{k: _short(v) for k, v in row.items()} for row in bundle.rows[:5]])),
                  hide_index=True, width="stretch")
+
+
+def _balance(value: Any) -> str:
+    """A class-balance figure in words: ``{'first': 32, 'second': 36}`` -> ``first 32, second 36``."""
+    if isinstance(value, dict):
+        return ", ".join(f"{str(k).replace('_', ' ')} {_balance(v)}" for k, v in value.items())
+    return number(value) if isinstance(value, float) else str(value)
 
 
 def _short(value: Any, limit: int = 300) -> Any:
@@ -160,8 +169,8 @@ def _short(value: Any, limit: int = 300) -> Any:
 
 
 def versions_table(versions: list[VersionInfo]) -> None:
-    st.dataframe(safe_table(pd.DataFrame([{
-        "version": v.name, "made": v.created_at.strftime("%Y-%m-%d %H:%M"), "by": v.created_by,
+    figure_table(pd.DataFrame([{
+        "version": v.name, "made": local_time(v.created_at, st.context.timezone), "by": v.created_by,
         "format": v.format + (f" ({v.form})" if v.form and v.format not in ONE_FORM else ""), "rows": v.rows,
         "splits": ", ".join(f"{split} {n:,}" for split, n in v.splits.items()), "folder": str(v.path),
-    } for v in versions])), hide_index=True, width="stretch")
+    } for v in versions]))

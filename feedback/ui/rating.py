@@ -4,18 +4,21 @@
 Every widget key starts with ``prefix.item_id`` so two items (or two pages) never share state.
 """
 
+import re
 import string
 
 import streamlit as st
 
 from feedback.labeling.annotate import Answer
+from feedback.labeling.drafts import draft_fields, get_draft, save_draft
 from feedback.projects.schema import BOTH_BAD, TIE, LabelSchema, flag_title
-from feedback.store.tables import Candidate
+from feedback.store.tables import Candidate, User
+from feedback.ui import context
 from feedback.ui.render import candidate_text, render_candidate
 
 LETTERS = string.ascii_uppercase
 EXTRA_LABELS = {TIE: "Tie", BOTH_BAD: "Both bad"}
-SHORTCUTS = "1234"  # A better, B better, tie, both bad
+SHORTCUTS = "1234"  # A better, B better, tie, both bad: shown on the buttons; the keys act through feedback.ui.keys
 SUBMIT_SHORTCUT = "ctrl+enter"
 
 
@@ -62,14 +65,13 @@ def _pairwise(base: str, shown: list[Candidate], schema: LabelSchema, initial: A
     options = [c.key for c in shown] + list(schema.preference_extra)
     labels = {key: f"{name} is better" for key, name in screen_letters(shown).items()} | EXTRA_LABELS
     st.markdown(_required("**Which answer is better?**", schema.preference_required))
-    for n, (option, column) in enumerate(zip(options, st.columns(len(options) + 2))):
-        chosen = st.session_state[key] == option
-        column.button(
-            labels[option], key=f"{base}.choose.{option}", type="primary" if chosen else "secondary",
-            on_click=_choose, args=(key, option), width="stretch",
-            shortcut=SHORTCUTS[n] if keyboard and n < len(SHORTCUTS) else None,
-            icon=":material/check:" if chosen else None,
-        )
+    with st.container(key=f"{base}.choice"):
+        for n, (option, column) in enumerate(zip(options, st.columns(len(options) + 2))):
+            chosen = st.session_state[key] == option
+            column.button(labels[option], key=f"{base}.choose.{option}", type="primary" if chosen else "secondary",
+                          on_click=_choose, args=(key, option), width="stretch",
+                          shortcut=SHORTCUTS[n] if keyboard and n < len(SHORTCUTS) else None,
+                          icon=":material/check:" if chosen else None)
     return st.session_state[key]
 
 
@@ -80,8 +82,8 @@ def _ranking(base: str, shown: list[Candidate], schema: LabelSchema, initial: An
     ranking = {}
     for name, candidate, column in _lettered(shown):
         start = (initial.ranking or {}).get(candidate.key) if initial else None
-        value = column.selectbox(f"Rank of {name}", ranks, index=ranks.index(start) if start in ranks else None,
-                                 key=f"{base}.rank.{candidate.key}", placeholder="rank")
+        value = column.radio(f"Rank of {name}", ranks, index=ranks.index(start) if start in ranks else None,
+                             key=f"{base}.rank.{candidate.key}", horizontal=True)
         if value is not None:
             ranking[candidate.key] = int(value)
     return ranking or None
@@ -115,30 +117,42 @@ def _per_candidate(base: str, shown: list[Candidate], schema: LabelSchema, initi
                 if value is not None:
                     scores[dim.name] = int(value)
             ratings[candidate.key] = scores
-            flags[candidate.key] = [
-                flag for flag in schema.flags
-                if st.checkbox(f"{flag_title(flag)} ({name})", value=flag in old_flags,
-                               key=f"{base}.{candidate.key}.flag.{flag}")
-            ]
+            with st.container(key=f"{base}.{candidate.key}.flags", horizontal=True):
+                flags[candidate.key] = [
+                    flag for flag in schema.flags
+                    if st.checkbox(f"{flag_title(flag)} ({name})", value=flag in old_flags,
+                                   key=f"{base}.{candidate.key}.flag.{flag}")
+                ]
     return ratings, flags, thumbs
 
 
+def _correction(base: str, shown: list[Candidate], choice: str | None, initial: Answer | None) -> str:
+    """The correction box, one per item whatever the choice: it starts from the chosen answer and follows the
+    choice while untouched; once the annotator has typed in it, no click replaces what they typed."""
+    key, seed_key = f"{base}.correction", f"{base}.correction.seed"
+    chosen = next((c for c in shown if c.key == choice), shown[0] if len(shown) == 1 else None)
+    seed = candidate_text(chosen) if chosen else ""
+    if key not in st.session_state:
+        st.session_state[key] = (initial.correction if initial and initial.correction else None) or seed
+    elif st.session_state[key] == st.session_state.get(seed_key, ""):
+        st.session_state[key] = seed  # still the pre-filled text: follow the choice
+    st.session_state[seed_key] = seed
+    text = st.text_area("Corrected response", height=200, key=key,
+                        help="Starts from the chosen answer; left unchanged, no correction is stored.")
+    return "" if text == seed else text
+
+
 def _texts(base: str, shown: list[Candidate], schema: LabelSchema, choice: str | None,
-           initial: Answer | None) -> tuple[str | None, str | None]:
+           initial: Answer | None, left, right) -> tuple[str | None, str | None]:
+    """The correction (in ``left``) and the rationale (in ``right``)."""
     correction = rationale = None
     if schema.correction:
-        chosen = next((c for c in shown if c.key == choice), shown[0] if len(shown) == 1 else None)
-        start = (initial.correction if initial and initial.correction else None) or (
-            candidate_text(chosen) if chosen else "")
-        with st.expander(_required("Write the answer the agent should have given", schema.correction_required)
+        with left, st.expander(_required("Write the answer the agent should have given", schema.correction_required)
                          + ("" if schema.correction_required else " (optional)"),
-                         expanded=bool(initial and initial.correction)):
-            correction = st.text_area(
-                "Corrected response", value=start, height=200, key=f"{base}.correction.{choice}",
-                help="Starts from the chosen answer; left unchanged, no correction is stored.",
-            )
+                         expanded=bool(initial and initial.correction), key=f"{base}.correction_box"):
+            correction = _correction(base, shown, choice, initial)
     if schema.rationale:
-        rationale = st.text_input(
+        rationale = right.text_input(
             _required("Why?", schema.rationale_required) + ("" if schema.rationale_required else " (optional)"),
             value=(initial.rationale or "") if initial else "", key=f"{base}.rationale")
     return correction or None, rationale or None
@@ -158,8 +172,9 @@ def rating_form(item_id: int, shown: list[Candidate], schema: LabelSchema, *, pr
         ranking = _ranking(base, shown, schema, initial)
     ratings, flags, thumbs = _per_candidate(base, shown, schema, initial)
     choice = preference or (min(ranking, key=ranking.get) if ranking else None)
-    correction, rationale = _texts(base, shown, schema, choice, initial)
-    submitted = st.button(submit_label, type="primary", key=f"{base}.submit", icon=":material/send:",
+    left, right, last = st.columns([2.8, 2.4, 1.8], vertical_alignment="bottom")  # one row: fits a laptop's screen
+    correction, rationale = _texts(base, shown, schema, choice, initial, left, right)
+    submitted = last.button(submit_label, type="primary", key=f"{base}.submit", icon=":material/send:",
                           shortcut=SUBMIT_SHORTCUT if keyboard else None)
     answer = Answer(preference=preference, ranking=ranking, ratings=ratings, flags=flags, thumbs=thumbs,
                     correction=correction, rationale=rationale, shown_order=[c.key for c in shown])
@@ -178,8 +193,57 @@ def keyboard_help(schema: LabelSchema, n_candidates: int) -> str:
 
 def skip_popover(item_id: int, *, prefix: str = "rate", default_reason: str | None = None) -> tuple[str | None, bool]:
     """The "Skip this item" popover: the reason typed (else ``default_reason``) and whether Skip was pressed."""
-    with st.popover("Skip this item", icon=":material/skip_next:"):
+    with st.popover("Skip this item", icon=":material/skip_next:", key=f"{prefix}.{item_id}.skip_box"):
         reason = st.text_input("Why skip? (optional)", key=f"{prefix}.{item_id}.skip_reason",
                                placeholder=default_reason or "")
         skipped = st.button("Skip", key=f"{prefix}.{item_id}.skip")
     return reason.strip() or default_reason, skipped
+
+
+def restored_draft(user: User, item_id: int) -> Answer | None:
+    """``user``'s draft of the item, read once per item and browser tab (the widgets hold it afterwards)."""
+    key = f"rate.draft.{item_id}"
+    if key not in st.session_state:
+        with context.session() as s:
+            draft = get_draft(session=s, user=user, item_id=item_id)
+        st.session_state[key] = draft
+        st.session_state[f"{key}.saved"] = draft_fields(draft) if draft else {}
+    return st.session_state[key]
+
+
+def keep_draft(user: User, item_id: int, answer: Answer) -> None:
+    """Save what the form holds as ``user``'s draft when it changed since the last save (one small write)."""
+    key, fields = f"rate.draft.{item_id}.saved", draft_fields(answer)
+    if st.session_state.get(key) != fields:
+        with context.session() as s:
+            save_draft(session=s, user=user, item_id=item_id, answer=answer)
+        st.session_state[key] = fields
+
+
+def _named(field: str, reason: str, letters: dict[str, str], schema: LabelSchema) -> str:
+    """One problem of an answer in the screen's words: candidates by their letter, dimensions by their title."""
+    head, _, rest = field.partition(".")
+    key, _, dimension = rest.partition(".")
+    who = letters.get(key, key)
+    required = reason.startswith("required: ")
+    detail = reason.removeprefix("required: ")
+    if missing := re.search(r"missing: (.+)$", detail):
+        named = ", ".join(letters.get(k.strip(), k.strip()) for k in missing[1].split(","))
+        detail = detail[:missing.start(1)] + named
+    if not key:
+        return f"Required: {detail}" if required else f"{field.capitalize()}: {detail}"
+    dim = schema.dimension(dimension) if head == "ratings" and dimension else None
+    name = {"ratings": f"{dim.title if dim else dimension or 'Scores'} of {who}",
+            "thumbs": f"Thumbs up or down for {who}", "ranking": f"Rank of {who}",
+            "flags": f"Flags of {who}"}.get(head, f"{head.capitalize()} of {who}")
+    if required:
+        return f"{name} is required" + ("" if head == "thumbs" else f" ({detail})")
+    return f"{name}: {detail}"
+
+
+def problem_lines(problems: list[tuple[str, str]], shown: list[Candidate], schema: LabelSchema) -> list[str]:
+    """Every problem of a refused answer in the screen's words, in the order of the screen (A's before B's)."""
+    letters = screen_letters(shown)
+    order = {key: n for n, key in enumerate(letters)}
+    ordered = sorted(problems, key=lambda p: order.get(p[0].partition(".")[2].partition(".")[0], -1))
+    return [_named(field, reason, letters, schema) for field, reason in ordered]

@@ -49,7 +49,7 @@ def _size(candidate: Candidate) -> int:
 
 def render_candidate(candidate: Candidate, *, height: int = 480, long: int = 1500) -> None:
     """One agent output in a box; long outputs scroll inside it."""
-    with st.container(height=height if _size(candidate) > long else "content", border=True):
+    with st.container(height=height if _size(candidate) > long else "content", border=True, autoscroll=False):
         if candidate.messages:
             render_messages(candidate.messages)
         else:

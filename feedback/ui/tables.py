@@ -6,11 +6,18 @@ goes through ``safe_table`` first.
 Following OWASP's advice on CSV injection, a text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return gets a leading ``'``, which spreadsheets show as text. Numbers are left alone, whether stored as
 numbers or as text (``-0.5``): a number is not a formula.
+
+Tables of figures are drawn by ``figure_table``: one way of writing figures (``feedback.figures``) on every page.
 """
 
 import re
+from collections.abc import Iterable
 
 import pandas as pd
+import streamlit as st
+from pandas.io.formats.style import Styler
+
+from feedback import figures
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -35,3 +42,38 @@ def safe_table(table: pd.DataFrame) -> pd.DataFrame:
             safe.isetitem(n, values.map(safe_cell))
     safe.columns = [safe_cell(c) for c in table.columns]
     return safe
+
+
+def figure_styler(table: pd.DataFrame, *, shares: Iterable[str] = (), counts: Iterable[str] = (),
+                  p_values: Iterable[str] = ()) -> Styler:
+    """``table`` made safe (``safe_table``) and written the one way of ``feedback.figures``: headers as words,
+    figures with ``DECIMALS`` decimals, the columns ``shares`` as whole percentages, ``counts`` (and integer
+    columns) as integers, ``p_values`` as p-values, and every empty cell as ``EMPTY``. Columns are named as in
+    ``table``."""
+    shares, counts, p_values = set(shares), set(counts), set(p_values)
+    formats: dict = {}
+    for name in table.columns:
+        values = table[name]
+        if name in shares:
+            formats[name] = figures.percent
+        elif name in p_values:
+            formats[name] = figures.p_value
+        elif name in counts or pd.api.types.is_integer_dtype(values.dtype):
+            formats[name] = _count
+        elif pd.api.types.is_float_dtype(values.dtype):
+            formats[name] = figures.number
+    safe = safe_table(table.rename(columns=figures.title))
+    formats = {safe_cell(figures.title(name)): f for name, f in formats.items()}
+    return safe.style.format(formats, na_rep=figures.EMPTY)
+
+
+def _count(value) -> str:
+    return figures.EMPTY if figures.empty(value) else f"{round(float(value))}"
+
+
+def figure_table(table: pd.DataFrame, *, shares: Iterable[str] = (), counts: Iterable[str] = (),
+                 p_values: Iterable[str] = (), **options) -> None:
+    """Draw ``table`` with ``st.dataframe`` as ``figure_styler`` writes it (``options``: ``column_config``,
+    ``key``, ...; no index, full width)."""
+    st.dataframe(figure_styler(table, shares=shares, counts=counts, p_values=p_values), hide_index=True,
+                 width="stretch", placeholder=figures.EMPTY, **options)

@@ -1,6 +1,7 @@
 """The agreement report of a project, and `feedback agreement`."""
 
 import json
+import re
 
 import pytest
 from sqlmodel import Session
@@ -113,7 +114,7 @@ def test_cli_agreement_table(cli_db, capsys):
     assert main(["agreement", "--project", "p"]) == 0
     out = capsys.readouterr().out
     assert "preference" in out and "Fleiss' kappa" in out
-    assert "No annotator is flagged." in out and "Items to review (consensus below 0.67 or split): " in out
+    assert "No annotator is flagged." in out and "Items to review (consensus below 60% or split): " in out
 
 
 def test_cli_agreement_unknown_project(cli_db, capsys):
@@ -167,7 +168,7 @@ def test_cli_agreement_seed_and_resamples(cli_db, capsys):
     assert report["bootstrap"] == {"resamples": 50, "seed": 4, "confidence": 0.95, "resampled": "items"}
     assert "metrics" in question(report, "helpfulness") and "annotators" in question(report, "helpfulness")
     assert main(["agreement", "--project", "p", "--resamples", "0"]) == 0
-    assert "alpha 95% CI" in capsys.readouterr().out
+    assert "Alpha 95% CI" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["agreement", "--project", "p", "--resamples", "-1"])
 
@@ -184,3 +185,14 @@ def test_distribution_lists_every_point_of_the_scale_in_order():
     votes = pd.DataFrame({"value": [0, 1000, 0, 1001]})
     assert distribution(votes, labels=PREFERENCE_LABELS) == [
         {"answer": "first candidate", "count": 2}, {"answer": "tie", "count": 1}, {"answer": "both bad", "count": 1}]
+
+
+def test_cli_report_writes_figures_one_way(cli_db, capsys):
+    assert main(["agreement", "--project", "p", "--resamples", "50"]) == 0
+    out = capsys.readouterr().out
+    assert "annotator_a" not in out and "n_shared" not in out and "kappa_ci" not in out  # words, not keys
+    assert "Annotator" in out and "With" in out and "Kappa 95% CI" in out
+    assert re.search(r"-?\d\.\d{3} to -?\d\.\d{3}", out)  # intervals: "0.569 to 0.724"
+    assert "[" not in out and "n/a" not in out and "None" not in out and "nan" not in out.lower().replace(
+        "annotations", "")
+    assert not re.search(r"\d\.\d{4}", out)  # three decimals everywhere

@@ -175,7 +175,7 @@ def test_members_and_settings(db, tmp_path, capsys):
     assert run(capsys, "project", "settings", "team", "--restricted", "--overlap", "2", "--gold-rate", "0.1",
                "--lease-minutes", "45")[1] == \
         ("team: overlap 2, gold rate 0.1, lease 45 minutes, restricted, schema version 1, guidelines version 0; "
-         "consensus majority, review below 0.67, quality threshold 0.5, suggestions hidden\n")
+         "consensus majority, review below 60%, quality threshold 50%, suggestions hidden\n")
     assert run(capsys, "project", "members", "team")[1] == \
         "Members of 'team': dev, maria; restricted: only these annotators may work on it\n"
     assert run(capsys, "project", "members", "team", "--clear")[1].startswith("Members of 'team': none")
@@ -184,7 +184,7 @@ def test_members_and_settings(db, tmp_path, capsys):
     assert stored(db).gold_rate == 0.1
     assert run(capsys, "project", "settings", "team", "--consensus", "dawid_skene", "--review-threshold", "0.8",
                "--auto-escalate", "--quality-threshold", "0.6", "--show-suggestions")[1].endswith(
-        "consensus dawid_skene, review below 0.8 (escalating first), quality threshold 0.6, suggestions shown\n")
+        "consensus dawid_skene, review below 80% (escalating first), quality threshold 60%, suggestions shown\n")
     assert run(capsys, "project", "settings", "team", "--no-show-suggestions")[1].endswith("suggestions hidden\n")
     code, _, err = run(capsys, "project", "settings", "team", "--review-threshold", "1.5")
     assert code == 1 and err.startswith("Error: review_threshold")

@@ -44,7 +44,7 @@ def test_preview_says_what_each_filter_removes(db, monkeypatch, tmp_path):
     button(at, "Preview").click().run()
     assert not at.exception and not at.error
     filters = at.dataframe[0].value
-    removed = dict(zip(filters["filter"], filters["items removed"]))
+    removed = dict(zip(filters["Filter"], filters["Items removed"]))
     assert removed["too few annotations"] == 2  # t-1 has 2 votes, t-2 none; t-0 has 3
     assert [m.value for m in at.metric if m.label == "Items kept"] == ["1"]
     assert [m.value for m in at.metric if m.label == "Train rows"] == ["1"]
@@ -64,7 +64,7 @@ def test_create_a_version_then_download_it(db, monkeypatch, tmp_path):
         (version,) = s.exec(ExportVersion.__table__.select()).all()
     assert version.format == "kto"
     table = at.dataframe[0].value
-    assert list(table["version"]) == ["v1"] and list(table["by"]) == ["alex"]
+    assert list(table["Version"]) == ["v1"] and list(table["By"]) == ["alex"]
     assert not at.get("download_button")  # the zip is made on demand, not on every rerun
     button(at, "Prepare v1 for download").click().run()
     download = at.get("download_button")[0]
@@ -121,4 +121,4 @@ def test_bad_thresholds_are_named_and_the_versions_stay(db, monkeypatch, tmp_pat
     assert not at.exception
     assert "kto_desirable_min (2.0) must be above kto_undesirable_max (3.0)" in at.error[0].value
     assert button(at, "Preview").disabled and button(at, "Create version").disabled
-    assert list(at.dataframe[0].value["version"]) == ["v1"]
+    assert list(at.dataframe[0].value["Version"]) == ["v1"]

@@ -176,7 +176,7 @@ def test_gold_items_are_marked_listed_and_unmarked(db):
     at.text_input(key=f"projects.gold_answer.{pid}").input("b")
     button(at, "Mark as gold").click().run()
     assert not at.exception and at.success[0].value == "Item t-1 is gold."
-    assert at.dataframe[-1].value.to_dict("records") == [{"item": "t-1", "answer": '{"preference": "b"}'}]
+    assert at.dataframe[-1].value.to_dict("records") == [{"Item": "t-1", "Answer": '{"preference": "b"}'}]
     at.text_input(key=f"projects.gold_answer.{pid}").input("z")
     button(at, "Mark as gold").click().run()
     assert "gold.preference" in at.error[0].value

@@ -47,4 +47,16 @@ def test_a_rationale_formula_is_neutralised_on_the_review_page(db):
     at.switch_page("pages/review.py").run()
     assert not at.exception, at.exception
     said = at.dataframe[1].value
-    assert dict(zip(said["annotator"], said["rationale"]))["maria"] == "'" + formula
+    assert dict(zip(said["Annotator"], said["Rationale"]))["maria"] == "'" + formula
+
+
+def test_figure_tables_are_written_one_way():
+    from feedback.ui.tables import figure_styler
+
+    table = pd.DataFrame({"annotator": ["ann", "=cmd"], "items_done": [3, None], "agreement": [2 / 3, None],
+                          "kappa": [0.12345, None], "position_p": [0.0001, 0.2]})
+    shown = figure_styler(table, shares=["agreement"], counts=["items_done"], p_values=["position_p"])
+    assert list(shown.data.columns) == ["Annotator", "Items done", "Agreement", "Kappa", "Position p"]
+    text = shown.to_string().splitlines()
+    assert text[1].split() == ["0", "ann", "3", "67%", "0.123", "<", "0.001"]
+    assert text[2].split() == ["1", "'=cmd", "–", "–", "–", "0.200"]  # no None, no nan; formulas neutralised

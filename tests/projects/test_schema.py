@@ -288,3 +288,14 @@ def test_the_readme_schema_example_is_valid_and_complete():
     schema = parse_schema_text(example, source="README")
     assert schema.dimension("helpfulness").anchors == {1: "useless", 4: "partly done", 7: "perfect"}
     assert set(yaml.safe_load(example)) == set(LabelSchema.model_fields)  # every field is shown
+
+
+def test_rows_added_with_plus_and_left_blank_do_not_block_saving():
+    """The editor's "+" gives a new row the column defaults (min 1, max 5, required unticked): still blank."""
+    rows = [{"name": "tone", "label": None, "description": None, "min": 1, "max": 5, "anchors": None,
+             "required": False},
+            {"name": None, "label": None, "description": None, "min": 1.0, "max": 5.0, "anchors": None,
+             "required": False},
+            {"name": "  ", "label": "", "description": float("nan"), "min": 1, "max": 5, "anchors": "",
+             "required": True}]
+    assert [d.name for d in schema_from_editor({}, rows, "").rubric] == ["tone"]

@@ -54,7 +54,7 @@ def test_an_annotator_who_always_picks_the_left_answer_is_flagged_for_position_b
     rows = rows_by_name(annotator_quality(session=session, user=reviewer, project=project))
     assert (rows["lefty"]["left_share"], rows["lefty"]["position_n"]) == (1.0, 20)
     assert rows["lefty"]["position_p"] == pytest.approx(2 * 0.5 ** 20)  # two-sided exact: 1.9e-06
-    assert "position bias: left 1.00, p=1.9e-06" in rows["lefty"]["flags"] and rows["lefty"]["flagged"]
+    assert "position bias: left 100%, p < 0.001" in rows["lefty"]["flags"] and rows["lefty"]["flagged"]
     assert (rows["fair"]["left_share"], rows["fair"]["position_p"]) == (0.5, 1.0)
     assert not any(f.startswith("position bias") for f in rows["fair"]["flags"])
 
@@ -70,7 +70,7 @@ def test_position_bias_on_a_hand_case_matches_scipy(session, setup, make_user):
     assert (row["left_share"], row["position_n"]) == (0.9, 20)
     assert row["position_p"] == pytest.approx(binomtest(18, 20, 0.5).pvalue) == pytest.approx(422 / 2 ** 20)
     assert round(row["position_p"], 6) == 0.000402
-    assert row["flags"] == ["position bias: left 0.90, p=0.0004"]
+    assert row["flags"] == ["position bias: left 90%, p < 0.001"]
 
 
 @pytest.mark.parametrize("left, n, flagged", [
@@ -157,7 +157,7 @@ def test_agreement_with_the_consensus_of_the_others_on_the_hand_example(session,
     session.add(project)
     session.commit()
     rows = rows_by_name(annotator_quality(session=session, user=reviewer, project=project, min_items=2))
-    assert rows["x"]["flags"] == ["agreement 0.67 < 0.70"] and rows["z"]["flags"] == ["agreement 0.50 < 0.70"]
+    assert rows["x"]["flags"] == ["agreement 67% < 70%"] and rows["z"]["flags"] == ["agreement 50% < 70%"]
     assert rows["y"]["flags"] == [] and not rows["y"]["flagged"]
     assert flagged_annotators(session=session, user=reviewer, project=project, min_items=2) == ["x", "z"]
     # with the default minimum of 5 compared items, 3 items are too few to flag anyone
@@ -177,7 +177,7 @@ def test_gold_accuracy_is_joined_and_low_accuracy_is_flagged(session, setup, mak
     assert (rows["good"]["gold_answered"], rows["good"]["gold_accuracy"]) == (6, 1.0)
     assert (rows["bad"]["gold_answered"], rows["bad"]["gold_accuracy"]) == (6, pytest.approx(1 / 3))
     assert rows["bad"]["agreement"] == rows["good"]["agreement"] == 0.8
-    assert rows["bad"]["flags"] == ["gold accuracy 0.33 < 0.50"]
+    assert rows["bad"]["flags"] == ["gold accuracy 33% < 50%"]
     assert rows["good"]["flags"] == []
 
 

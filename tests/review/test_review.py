@@ -45,24 +45,28 @@ def queue_ids(session, user, project, **kw):
 def test_queue_holds_disputed_items_most_disputed_first(session, project, team, make_user):
     items = items_of(session, project)
     answered(session, make_user, items["i0"], "a", "a", "a")          # unanimous: confidence 1
-    answered(session, make_user, items["i1"], "a", "a", "b")          # 2 of 3 = 0.667 < 0.67
+    answered(session, make_user, items["i1"], "a", "a", "b")          # 2 of 3: a clear majority (67%)
     answered(session, make_user, items["i2"], "a", "b")               # split, 2 annotators
     answered(session, make_user, items["i3"], "a", "b", "tie")        # split, 3 annotators: more disputed
     answered(session, make_user, items["i4"], "b")                    # one annotator: nothing to compare
     answered(session, make_user, items["i5"], "tie", "tie", "b")      # agree on a tie, 0.667
     queue = review_queue(session=session, user=team["rev"], project=project)
-    assert [e.external_id for e in queue.entries] == ["i3", "i2", "i1", "i5"]
-    assert queue.total == 4 and queue.threshold == pytest.approx(0.67) and queue.method == "majority"
+    assert [e.external_id for e in queue.entries] == ["i3", "i2"]  # a 2-of-3 majority is not sent to review
+    assert queue.total == 2 and queue.threshold == pytest.approx(0.6) and queue.method == "majority"
     first = queue.entries[0]
     assert (first.label, first.outcome, first.n_annotators, first.wanted) == (None, "split", 3, 3)
     assert first.confidence == pytest.approx(1 / 3)
     assert first.votes == {"a": 1, "b": 1, "tie": 1}
+    # a project that keeps the old default 0.67: 2 of 3 (67%) is not below it either
+    update_project_settings(session=session, user=None, project=project, review_threshold=0.67)
+    assert queue_ids(session, team["boss"], project) == ["i3", "i2"]
+    # a stricter threshold sends the 2-of-3 items too, least sure first
+    update_project_settings(session=session, user=None, project=project, review_threshold=0.7)
+    queue = review_queue(session=session, user=team["rev"], project=project)
+    assert [e.external_id for e in queue.entries] == ["i3", "i2", "i1", "i5"]
     assert queue.entries[2].votes == {"a": 2, "b": 1} and queue.entries[2].label == "a"
     # paging
     assert queue_ids(session, team["rev"], project, limit=2, offset=1) == ["i2", "i1"]
-    # a lower threshold keeps only the items without a consensus
-    update_project_settings(session=session, user=None, project=project, review_threshold=0.6)
-    assert queue_ids(session, team["boss"], project) == ["i3", "i2"]
 
 
 def test_annotators_are_refused_everything(session, project, team, make_user):
@@ -174,8 +178,7 @@ def test_send_back_raises_the_overlap_and_the_item_is_served_to_new_annotators(s
     assert served is None or served.id != item.id                    # 3 of 3: full again
     with pytest.raises(InvalidAnswer, match="already has its 3 annotations"):
         submit_annotation(session=session, user=fourth, item_id=item.id, answer=Answer(preference="a"))
-    entries = review_queue(session=session, user=team["rev"], project=project).entries
-    assert [(e.external_id, e.label, e.n_annotators) for e in entries] == [(item.external_id, "a", 3)]
+    assert review_queue(session=session, user=team["rev"], project=project).entries == []  # 2 of 3: a clear majority
 
 
 def test_gold_items_are_not_sent_back_or_queued(session, project, team, make_user):
@@ -229,7 +232,7 @@ def test_a_split_item_gets_one_more_annotator_automatically_once(session, escala
     assert session.get(Item, item.id).extra_overlap == 1
     (auto,) = decisions(session=session, user=team["rev"], item_id=item.id)
     assert auto["decision"] == "more_annotators" and auto["automatic"] and auto["reviewer"] is None
-    assert auto["reason"].startswith("automatic: a split vote below the review threshold 0.67")
+    assert auto["reason"].startswith("automatic: a split vote below the review threshold 60%")
     assert queue_ids(session, team["rev"], escalating) == []          # it waits for its extra annotator
 
     assert answer_through_the_queue(session, escalating, users[2], "tie").id == item.id  # 1-1-1: still split

@@ -30,6 +30,7 @@ from feedback.labeling.annotate import (
     my_annotations,
     submit_annotation,
 )
+from feedback.labeling.drafts import save_draft
 from feedback.labeling.queue import serve, skip
 from feedback.people.accounts import authenticate, create_user, get_user
 from feedback.people.sessions import start_session, trade_ticket
@@ -152,7 +153,7 @@ def pre_migration_file(tmp_path_factory) -> Path:
 
 def fill(url: str, folder: Path) -> None:
     """Users with passwords, a project with two schema and guidelines versions, items (one gold) with candidates,
-    imported labels and suggestions, answers (one edited), a skip, decisions, a lease, a dataset version, a
+    imported labels and suggestions, answers (one edited), a skip, a draft, decisions, a lease, a dataset version, a
     failed sign-in and a signed-in browser."""
     engine = make_engine(url)
     files = {"items.jsonl": "\n".join(json.dumps(item) for item in ITEMS) + "\n",
@@ -175,6 +176,7 @@ def fill(url: str, folder: Path) -> None:
         edit_annotation(session=s, user=ann, annotation_id=mine.id, answer=Answer(preference="b", rationale="B"))
         submit_annotation(session=s, user=ann, item_id=items["g-1"], answer=Answer(preference="a"))
         skip(session=s, user=bob, item_id=items["t-1"], reason="not sure")
+        save_draft(session=s, user=bob, item_id=items["t-5"], answer=Answer(preference="b", rationale="half"))
         adjudicate(session=s, user=rita, item_id=items["t-2"], answer={"preference": "a"}, reason="A is right")
         adjudicate(session=s, user=rita, item_id=items["t-3"], answer={"preference": "b"}, reason="B")
         reopen(session=s, user=rita, item_id=items["t-3"], reason="look again")

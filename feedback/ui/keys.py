@@ -1,0 +1,247 @@
+"""The Rate page's keyboard: one listener on the whole document, so that the keys work whatever has focus.
+
+Streamlit's own button shortcuts stop as soon as a radio button or a box has focus. This component (no markup;
+its script runs in the page, as ``feedback.ui.session_cookie``'s does) listens to every key press and clicks or
+focuses the page's widgets, found by the ``st-key-...`` class Streamlit gives each keyed widget. The questions
+are walked one at a time: the current one is outlined, a digit answers it (and moves on to the next), arrows or
+j / k move between them. In a text box only Ctrl+Enter (submit, or skip in the skip box) and Esc (leave the box)
+act; a click in a question makes it the current one. The script also brings a new item's page to its top, and an answer's problems into view.
+
+Trusted code of ours; the data sent to it is widget keys and labels we make, never text from data.
+"""
+
+import re
+from functools import cache
+
+import streamlit as st
+
+from feedback.projects.schema import LabelSchema
+from feedback.store.tables import Candidate
+from feedback.ui.rating import letter
+
+KEYMAP = "rate.keymap"  # the expander that lists every key
+
+
+def css_class(key: str) -> str:
+    """The class Streamlit gives the element of the widget or container with ``key``."""
+    return "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip())
+
+
+def questions(base: str, shown: list[Candidate], schema: LabelSchema) -> list[dict]:
+    """The form's questions in the order the keys walk them: the choice (or the ranks), then each answer's thumbs,
+    scores and flags. Each: its label, its kind (how a digit answers it), its outline and its options' elements."""
+    found = []
+    if len(shown) == 2:
+        options = [c.key for c in shown] + list(schema.preference_extra)
+        found.append({"label": "Which answer is better", "kind": "buttons", "box": css_class(f"{base}.choice"),
+                      "options": [css_class(f"{base}.choose.{o}") for o in options]})
+    elif len(shown) > 2:
+        found += [{"label": f"Rank of {letter(n)}", "kind": "radio", "box": css_class(f"{base}.rank.{c.key}")}
+                  for n, c in enumerate(shown)]
+    for n, c in enumerate(shown):
+        if schema.thumbs:
+            found.append({"label": f"Thumbs for {letter(n)}", "kind": "radio",
+                          "box": css_class(f"{base}.{c.key}.thumbs")})
+        found += [{"label": f"{d.title} of {letter(n)}", "kind": "radio", "box": css_class(f"{base}.{c.key}.{d.name}")}
+                  for d in schema.rubric]
+        if schema.flags:
+            found.append({"label": f"Flags of {letter(n)}", "kind": "checks", "box": css_class(f"{base}.{c.key}.flags"),
+                          "options": [css_class(f"{base}.{c.key}.flag.{f}") for f in schema.flags]})
+    return found
+
+
+def keymap(schema: LabelSchema, n_candidates: int) -> str:
+    """Every key of the Rate page, as Markdown."""
+    if n_candidates == 2:
+        first = "**1** A is better · **2** B is better" + "".join(
+            f" · **{n}** {x.replace('_', ' ')}" for n, x in enumerate(schema.preference_extra, start=3))
+    else:
+        first = "**1**, **2**, ... the rank of the outlined answer"
+    lines = [
+        f"- The outlined question: {first}; a score: its number"
+        + ("; thumbs: **1** up, **2** down" if schema.thumbs else "")
+        + ("; flags: **1**, **2**, ... turn the n-th flag on or off" if schema.flags else ""),
+        "- **↓** or **j**: next question · **↑** or **k**: previous question (a digit also moves on)",
+    ]
+    if schema.correction:
+        lines.append("- **c**: write the corrected answer")
+    if schema.rationale:
+        lines.append("- **r**: write why")
+    lines += ["- **s**: skip (type a reason if you like, then **Ctrl+Enter**)",
+              "- **Ctrl+Enter**: submit, also from inside a text box · **Esc**: leave a text box",
+              "- **?**: show or hide this list"]
+    return "\n".join(lines)
+
+
+_JS = r"""
+const state = () => (window.__feedbackKeys = window.__feedbackKeys || { item: null, active: 0 });
+const find = (cls, root = document) => (cls ? root.querySelector("." + cls) : null);
+const TEXT = new Set(["text", "password", "search", "email", "number", "url", "tel"]);
+
+function typing(el) {  // a picker left closed after a choice (the sidebar's project) is not being typed in
+  if (!el || !el.tagName) return false;
+  if (el.getAttribute("role") === "combobox") return el.getAttribute("aria-expanded") === "true";
+  return el.tagName === "TEXTAREA" || el.isContentEditable || (el.tagName === "INPUT" && TEXT.has(el.type));
+}
+
+function mark() {
+  const s = state(), qs = s.data.questions;
+  document.querySelectorAll("[data-fb-active]").forEach((el) => el.removeAttribute("data-fb-active"));
+  const q = qs[s.active];
+  const box = q && find(q.box);
+  if (box) box.setAttribute("data-fb-active", q.label);
+}
+
+function move(step) {
+  const s = state(), n = s.data.questions.length;
+  if (!n) return;
+  s.active = Math.max(0, Math.min(n - 1, s.active + step));
+  mark();
+  const box = find(s.data.questions[s.active].box);
+  if (box) box.scrollIntoView({ block: "nearest" });
+}
+
+function answer(digit) {
+  const s = state(), q = s.data.questions[s.active];
+  if (!q) return;
+  if (q.kind === "radio") {
+    const inputs = (find(q.box) || document).querySelectorAll("input[type=radio]");
+    if (!find(q.box) || digit > inputs.length) return;
+    (inputs[digit - 1].closest("label") || inputs[digit - 1]).click();
+    move(1);
+  } else if (q.kind === "buttons") {
+    const target = find(q.options[digit - 1]);
+    if (!target) return;
+    q.options.forEach((cls) => { const el = find(cls); if (el) el.removeAttribute("data-fb-picked"); });
+    target.setAttribute("data-fb-picked", "");  // seen at once; the rerun then makes it the chosen one
+    target.querySelector("button").click();
+    move(1);
+  } else if (q.kind === "checks") {
+    const target = find(q.options[digit - 1]);
+    const box = target && target.querySelector("input[type=checkbox]");
+    if (box) box.click();
+  }
+}
+
+function focusSoon(cls, selector, tries = 40) {  // once it is drawn and shown
+  const el = find(cls);
+  const input = el && el.querySelector(selector);
+  if (input) input.focus();
+  if (document.activeElement !== input && tries > 0) setTimeout(() => focusSoon(cls, selector, tries - 1), 25);
+}
+
+function openAndFocus(boxCls, fieldCls, selector) {
+  const box = find(boxCls);
+  const details = box && (box.matches("details") ? box : box.querySelector("details"));
+  if (details && !details.open) details.querySelector("summary").click();
+  focusSoon(fieldCls, selector);
+}
+
+function press(cls) {
+  const button = find(cls) && find(cls).querySelector("button");
+  if (button) button.click();
+}
+
+function onKey(e) {
+  const s = state(), d = s.data;
+  if (!d || !s.root || !s.root.isConnected) return;  // not on the Rate page any more
+  const el = document.activeElement, inText = typing(el);
+  if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+    const skipping = el && el.closest && find(d.skip_reason) && find(d.skip_reason).contains(el);
+    if (inText) el.blur();  // the box keeps what was typed before the click
+    e.preventDefault(); e.stopPropagation();
+    setTimeout(() => press(skipping ? d.skip : d.submit), 0);
+    return;
+  }
+  if (e.key === "Escape") {
+    if (inText) { el.blur(); e.preventDefault(); e.stopPropagation(); }
+    return;
+  }
+  if (inText || e.ctrlKey || e.metaKey || e.altKey) return;
+  if (/^[1-9]$/.test(e.key)) answer(Number(e.key));
+  else if (e.key === "ArrowDown" || e.key === "j") move(1);
+  else if (e.key === "ArrowUp" || e.key === "k") move(-1);
+  else if (e.key === "c" && d.correction) openAndFocus(d.correction_box, d.correction, "textarea");
+  else if (e.key === "r" && d.rationale) focusSoon(d.rationale, "input");
+  else if (e.key === "s") { press(d.skip_box); focusSoon(d.skip_reason, "input"); }
+  else if (e.key === "?") {
+    const summary = find(d.keymap) && find(d.keymap).querySelector("summary");
+    if (summary) { summary.click(); summary.scrollIntoView({ block: "nearest" }); }
+  }
+  else return;
+  e.preventDefault(); e.stopPropagation();
+}
+
+function onPoint(e) {  // a click in a question makes it the current one: the keys go on from there
+  const s = state(), d = s.data;
+  if (!d || !s.root || !s.root.isConnected || !e.target.closest) return;
+  const n = d.questions.findIndex((q) => { const box = find(q.box); return box && box.contains(e.target); });
+  if (n >= 0) { s.active = n; mark(); }
+}
+
+function toTop() {
+  window.scrollTo(0, 0);
+  document.querySelectorAll('[data-testid="stMain"], [data-testid="stAppViewContainer"], [data-testid="stAppScrollToBottomContainer"]')
+    .forEach((el) => { el.scrollTop = 0; });
+}
+
+export default function (component) {
+  const s = state();
+  s.data = component.data;
+  s.root = component.parentElement;
+  if (!s.installed) {
+    document.addEventListener("keydown", onKey, true);
+    document.addEventListener("pointerdown", onPoint, true);
+    s.installed = true;
+  }
+  const fresh = s.item !== s.data.item;
+  if (fresh) { s.item = s.data.item; s.active = 0; }
+  s.active = Math.min(s.active, Math.max(s.data.questions.length - 1, 0));
+  requestAnimationFrame(() => {
+    document.querySelectorAll("[data-fb-picked]").forEach((el) => el.removeAttribute("data-fb-picked"));
+    mark();
+    if (fresh) toTop();
+    if (s.data.scroll_to) {
+      const target = find(s.data.scroll_to);
+      if (target) target.scrollIntoView({ block: "start" });
+    }
+  });
+}
+"""
+
+_CSS = """
+[data-testid="stMainBlockContainer"] { padding-top: 3rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stHeading"] h1 { padding-top: 0; }
+[data-fb-active] { outline: 2px solid rgba(255, 75, 75, 0.75); outline-offset: 3px; border-radius: 0.5rem; }
+[data-fb-picked] button { background: rgba(255, 75, 75, 0.85); color: white; }
+.st-key-rate-guidelines [data-testid="stMarkdownContainer"] h1 { font-size: 1.3rem; }
+.st-key-rate-guidelines [data-testid="stMarkdownContainer"] h2 { font-size: 1.15rem; }
+.st-key-rate-guidelines [data-testid="stMarkdownContainer"] h3,
+.st-key-rate-guidelines [data-testid="stMarkdownContainer"] h4,
+.st-key-rate-guidelines [data-testid="stMarkdownContainer"] h5,
+.st-key-rate-guidelines [data-testid="stMarkdownContainer"] h6 { font-size: 1rem; }
+"""
+
+
+@cache
+def _component():
+    return st.components.v2.component("feedback_rate_keys", js=_JS, css=_CSS, isolate_styles=False)
+
+
+def keyboard(*, item_id: int, shown: list[Candidate], schema: LabelSchema, prefix: str = "rate",
+             scroll_to: str | None = None) -> None:
+    """The keyboard of the Rate page for the item on screen; ``scroll_to``: the key of a container to bring into
+    view (once per call that names it)."""
+    base = f"{prefix}.{item_id}"
+    run = st.session_state[f"{prefix}.keys.run"] = st.session_state.get(f"{prefix}.keys.run", 0) + 1
+    data = {
+        "item": item_id, "run": run, "questions": questions(base, shown, schema),
+        "submit": css_class(f"{base}.submit"), "skip_box": css_class(f"{base}.skip_box"),
+        "skip_reason": css_class(f"{base}.skip_reason"), "skip": css_class(f"{base}.skip"),
+        "correction_box": css_class(f"{base}.correction_box"),
+        "correction": css_class(f"{base}.correction") if schema.correction else None,
+        "rationale": css_class(f"{base}.rationale") if schema.rationale else None,
+        "keymap": css_class(KEYMAP),
+        "scroll_to": css_class(scroll_to) if scroll_to else None,
+    }
+    _component()(data=data, key=f"{prefix}.keys")
