@@ -80,7 +80,7 @@ def sidebar(user: User) -> None:
         if projects:
             if st.session_state.get(context.PROJECT) not in projects:
                 st.session_state[context.PROJECT] = projects[0]
-            st.selectbox("Project", projects, key=context.PROJECT)
+            st.selectbox("Project", projects, key=context.PROJECT, bind="query-params")
         else:
             st.session_state[context.PROJECT] = None
             st.caption("No project yet: import a file on the Data page." if at_least(user, ADMIN)

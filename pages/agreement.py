@@ -73,7 +73,7 @@ with disputed:
         item_id = st.selectbox("Item", list(names), format_func=names.get, key="agreement.disputed")
         if st.button("Review this item", icon=":material/gavel:", key="agreement.review"):
             st.session_state[ITEM] = item_id
-            st.switch_page("pages/review.py")
+            context.switch_page("pages/review.py")
 
 with automatic:
     if judges:

@@ -32,7 +32,7 @@ SESSION = "app.session_id"  # the LoginSession of this tab: checked at every run
 USER_ID = "app.user_id"  # its user, as checked at this run
 TICKET = "app.ticket"  # the sign-in's ticket, until the browser has traded it for the cookie
 FORGET = "app.forget_cookie"  # the session this tab signed out of: the browser deletes its cookie
-PROJECT = "app.project"
+PROJECT = "project"  # also the URL's query parameter (?project=...): a reload, a bookmark and a page switch keep it
 NEXT_PROJECT = "app.next_project"  # chosen by a page after the sidebar's picker was drawn: applied next run
 NOTICE = "app.notice"  # why the user was signed out, shown once on the sign-in page
 
@@ -168,6 +168,12 @@ def current_project() -> Project | None:
 def open_project_next_run(name: str) -> None:
     """Make ``name`` the sidebar's project from the next run on (the picker of this run is already drawn)."""
     st.session_state[NEXT_PROJECT] = name
+
+
+def switch_page(page: str) -> None:
+    """``st.switch_page`` that keeps the chosen project: it is a widget bound to the URL (``PROJECT``), which
+    ``st.switch_page`` would otherwise try to clear (and fail)."""
+    st.switch_page(page, query_params={})
 
 
 def take_next_project() -> str | None:

@@ -76,7 +76,6 @@ def test_a_reviewer_finds_the_careless_annotator_decides_a_split_item_and_the_ex
     with zipfile.ZipFile(io.BytesIO(archive.read_bytes())) as z:
         jsonl = next(n for n in z.namelist() if n.endswith(".jsonl"))
         rows = {r["item_id"]: r for r in map(json.loads, z.read(jsonl).decode().splitlines())}
-    print(sorted(rows), item)
     assert rows[item]["adjudicated"] is True and rows[item]["chosen"].startswith("Yes: Billing > Refunds")
     split = ({"r-10", "r-11"} - {item}).pop()
     assert split not in rows  # still split, not decided: no row
