@@ -19,6 +19,7 @@ from feedback.ui.guard import require_user
 from feedback.ui.keys import KEYMAP, keyboard, keymap
 from feedback.ui.markdown import code, plain, safe_markdown
 from feedback.ui.rating import (
+    LAST_SKIP,
     keep_draft,
     keyboard_help,
     problem_lines,
@@ -26,6 +27,7 @@ from feedback.ui.rating import (
     restored_draft,
     screen_letters,
     skip_popover,
+    undo_last_skip,
 )
 from feedback.ui.render import render_input
 
@@ -50,6 +52,7 @@ st.progress(done.total and done.done / done.total,
                  f"{done.remaining} to go")
 if flash := st.session_state.pop("rate.flash", None):
     st.toast(safe_markdown(flash), icon=":material/check:")
+undo_last_skip(user, project.id)
 if item is None:
     st.success("Your queue is empty: every item you can rate has been rated. Thank you!")
     st.stop()
@@ -99,6 +102,7 @@ if submitted or skipped:
             else:
                 skip(session=s, user=user, item_id=item.id, reason=reason)
                 drop_draft(session=s, user=user, item_id=item.id)
+                st.session_state[LAST_SKIP] = (project.id, item.id, item.external_id)
     except AnswerProblems as e:
         refused = problem_lines(e.problems, shown, schema)
     except FeedbackError as e:

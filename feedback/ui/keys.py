@@ -17,7 +17,7 @@ import streamlit as st
 
 from feedback.projects.schema import LabelSchema
 from feedback.store.tables import Candidate
-from feedback.ui.rating import letter
+from feedback.ui.rating import UNDO_SKIP, letter
 
 KEYMAP = "rate.keymap"  # the expander that lists every key
 
@@ -67,7 +67,7 @@ def keymap(schema: LabelSchema, n_candidates: int) -> str:
         lines.append("- **c**: write the corrected answer")
     if schema.rationale:
         lines.append("- **r**: write why")
-    lines += ["- **s**: skip (type a reason if you like, then **Ctrl+Enter**)",
+    lines += ["- **s**: skip (type a reason if you like, then **Ctrl+Enter**) · **u**: undo the last skip",
               "- **Ctrl+Enter**: submit, also from inside a text box · **Esc**: leave a text box",
               "- **?**: show or hide this list"]
     return "\n".join(lines)
@@ -164,6 +164,7 @@ function onKey(e) {
   else if (e.key === "c" && d.correction) openAndFocus(d.correction_box, d.correction, "textarea");
   else if (e.key === "r" && d.rationale) focusSoon(d.rationale, "input");
   else if (e.key === "s") { press(d.skip_box); focusSoon(d.skip_reason, "input"); }
+  else if (e.key === "u" && find(d.undo)) press(d.undo);
   else if (e.key === "?") {
     const summary = find(d.keymap) && find(d.keymap).querySelector("summary");
     if (summary) { summary.click(); summary.scrollIntoView({ block: "nearest" }); }
@@ -241,7 +242,7 @@ def keyboard(*, item_id: int, shown: list[Candidate], schema: LabelSchema, prefi
         "correction_box": css_class(f"{base}.correction_box"),
         "correction": css_class(f"{base}.correction") if schema.correction else None,
         "rationale": css_class(f"{base}.rationale") if schema.rationale else None,
-        "keymap": css_class(KEYMAP),
+        "keymap": css_class(KEYMAP), "undo": css_class(UNDO_SKIP),
         "scroll_to": css_class(scroll_to) if scroll_to else None,
     }
     _component()(data=data, key=f"{prefix}.keys")

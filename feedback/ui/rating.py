@@ -11,6 +11,7 @@ import streamlit as st
 
 from feedback.labeling.annotate import Answer
 from feedback.labeling.drafts import draft_fields, get_draft, save_draft
+from feedback.labeling.skips import unskip
 from feedback.projects.schema import BOTH_BAD, TIE, LabelSchema, flag_title
 from feedback.store.tables import Candidate, User
 from feedback.ui import context
@@ -247,3 +248,24 @@ def problem_lines(problems: list[tuple[str, str]], shown: list[Candidate], schem
     order = {key: n for n, key in enumerate(letters)}
     ordered = sorted(problems, key=lambda p: order.get(p[0].partition(".")[2].partition(".")[0], -1))
     return [_named(field, reason, letters, schema) for field, reason in ordered]
+
+
+LAST_SKIP = "rate.last_skip"  # (project id, item id, external id) of this tab's last skip, until it is undone
+UNDO_SKIP = "rate.undo_skip"  # the Undo button's key (the keyboard's u presses it)
+
+
+def undo_last_skip(user: User, project_id: int) -> None:
+    """The "Undo skip" button of this tab's last skip in the project: pressed, the item comes back into the
+    annotator's queue and on screen (the item shown now goes back to the pool)."""
+    last = st.session_state.get(LAST_SKIP)
+    if last is None or last[0] != project_id:
+        return
+    _, item_id, external_id = last
+    if st.button(f"Undo skip of {external_id}", key=UNDO_SKIP, icon=":material/undo:", type="tertiary",
+                 help="Gives the item you skipped last back to you (key: u)"):
+        with context.session() as s:
+            unskip(session=s, user=user, item_id=item_id)
+        st.session_state.pop(LAST_SKIP, None)
+        st.session_state["rate.item_id"] = item_id
+        st.session_state["rate.flash"] = f"{external_id} is back"
+        st.rerun()

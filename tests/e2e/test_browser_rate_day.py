@@ -213,7 +213,7 @@ def test_after_a_mouse_click_on_a_score_the_keys_still_work(day_server, new_page
     assert saved["ratings"] == {right: {"clarity": 4, "accuracy": 5}}
 
 
-def test_every_question_type_is_answered_skipped_and_submitted_by_keyboard_alone(day_server, new_page):
+def test_every_question_type_is_answered_skipped_undone_and_submitted_by_keyboard_alone(day_server, new_page):
     _, _, db_url = day_server
     page = start(day_server, new_page, "ann-keys", project="every")
     page.keyboard.press("?")
@@ -261,6 +261,12 @@ def test_every_question_type_is_answered_skipped_and_submitted_by_keyboard_alone
     assert stored(db_url, "SELECT reason FROM skip JOIN user ON user.id = skip.user_id JOIN item ON item.id = "
                           "skip.item_id WHERE user.name = 'ann-keys' AND item.external_id = :item",
                   item=skipped) == [("cannot tell",)]
+    settle(page)
+    page.keyboard.press("u")  # undo the last skip: the item is back, on screen
+    expect(page.get_by_text(f"Item {skipped}")).to_be_visible()
+    assert stored(db_url, "SELECT skip.id FROM skip JOIN user ON user.id = skip.user_id "
+                          "WHERE user.name = 'ann-keys'") == []
+    expect(page.get_by_role("button", name=f"Undo skip of {skipped}")).to_have_count(0)
 
 
 def test_a_refused_answer_lists_every_problem_in_the_screens_letters_at_the_top_in_view(day_server, new_page):
