@@ -66,13 +66,13 @@ def _pairwise(base: str, shown: list[Candidate], schema: LabelSchema, initial: A
     options = [c.key for c in shown] + list(schema.preference_extra)
     labels = {key: f"{name} is better" for key, name in screen_letters(shown).items()} | EXTRA_LABELS
     st.markdown(_required("**Which answer is better?**", schema.preference_required))
-    with st.container(key=f"{base}.choice"):
-        for n, (option, column) in enumerate(zip(options, st.columns(len(options) + 2))):
+    with st.container(key=f"{base}.choice", horizontal=True):  # each button as wide as its label: none cut short
+        for n, option in enumerate(options):
             chosen = st.session_state[key] == option
-            column.button(labels[option], key=f"{base}.choose.{option}", type="primary" if chosen else "secondary",
-                          on_click=_choose, args=(key, option), width="stretch",
-                          shortcut=SHORTCUTS[n] if keyboard and n < len(SHORTCUTS) else None,
-                          icon=":material/check:" if chosen else None)
+            st.button(labels[option], key=f"{base}.choose.{option}", type="primary" if chosen else "secondary",
+                      on_click=_choose, args=(key, option), width="content",
+                      shortcut=SHORTCUTS[n] if keyboard and n < len(SHORTCUTS) else None,
+                      icon=":material/check:" if chosen else ":material/check_box_outline_blank:")
     return st.session_state[key]
 
 
