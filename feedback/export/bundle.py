@@ -23,6 +23,7 @@ REASON_WORDS = {reason: reason.replace("_", " ") for reason in ALL_REASONS} | {
     "tied_ranks": "tied ranked pairs", "ranked_middle": "middle-ranked candidates",
     "no_ratings": "without ratings", "between_thresholds": "rated between the thresholds",
     "below_min_rating": "rated below the minimum", "no_margin_ratings": "pairs without ratings for a margin",
+    "empty_output": "with an empty output",
 }
 
 

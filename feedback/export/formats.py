@@ -29,7 +29,8 @@ Pure: no database. Rendering of prompts and answers is ``feedback.export.rows``'
     (``too_few_annotations``) are left out and counted per candidate. ``confidence`` is the share of its raters
     on the label's side of the threshold; ``consensus`` is ``mean_rating``.
 
-  Either way, a completion the same as one already kept for the item is left out (``identical_outputs``).
+  Either way, a completion the same as one already kept for the item is left out (``identical_outputs``), and
+  so is an empty one, an agent that returned nothing (``empty_output``, counted per candidate).
   The manifest reports the class balance and the ``desirable_weight`` that balances it.
 - ``openai-dpo``: the DPO rows as ``{"input": {"messages"}, "preferred_output", "non_preferred_output"}``.
   OpenAI takes only system, user and assistant messages and one assistant message per output, so a tool
@@ -56,9 +57,10 @@ from feedback.export.rows import (
     prompt_value,
     route,
 )
+from feedback.projects.items import said_nothing
 
 KTO_REASONS = ("no_annotations", "single_candidate", "too_few_annotations", "tie", "split", "identical_outputs",
-               "ranked_middle", "no_ratings", "between_thresholds")
+               "empty_output", "ranked_middle", "no_ratings", "between_thresholds")
 
 
 def _has_messages(messages: Any) -> bool:
@@ -156,12 +158,16 @@ def _kto_row(item: dict, prompt: Any, completion: Any, cand: dict, label: bool, 
 
 def _labelled(item: dict, group: list[dict], labels: list[tuple[dict, bool, dict]], rows: list, *, form: str,
               excluded: dict[str, int]) -> None:
-    """Append the KTO rows of ``labels`` ((candidate, label, provenance) in order), skipping repeated answers."""
+    """Append the KTO rows of ``labels`` ((candidate, label, provenance) in order), skipping empty and repeated
+    answers."""
     ext = str(item["external_id"])
     after_label = form == "standard" and _has_messages(item["messages"])
     prompt = prompt_value(item["prompt"], item["messages"], form=form, item=ext)
     kept: list[Any] = []
     for cand, label, how in labels:
+        if said_nothing(cand["output"], cand["messages"]):
+            excluded["empty_output"] += 1
+            continue
         completion = completion_value(cand["output"], cand["messages"], form=form, item=ext,
                                       field=f"completion (candidate {cand['key']!r})", after_label=after_label)
         if any(_same(completion, other) for other in kept):

@@ -12,6 +12,10 @@ text with one turn per paragraph, ``Label: content`` (labels ``System``, ``User`
 ``\\n\\nAssistant:``; the completion then starts with a space and the answer, as in HH-RLHF, so
 ``prompt + chosen`` reads as one transcript. Later turns of a tool-using answer (tool results, further
 assistant turns) follow as labelled paragraphs.
+
+An answer that is empty (``feedback.projects.items.said_nothing``: an agent that returned nothing, imported as empty text) is never
+rendered: every format leaves out the rows that would need it and counts them as ``empty_output``, since TRL
+must not get empty text.
 """
 
 import json

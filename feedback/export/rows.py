@@ -38,14 +38,16 @@ from feedback.export.render import (  # noqa: F401 (re-exported: the names other
     prompt_value,
     tool_call_text,
 )
+from feedback.projects.items import said_nothing
 
 TRAINING_COLUMNS = ("prompt", "chosen", "rejected")
 COLUMNS = ("prompt", "chosen", "rejected", "item_id", "num_annotators", "majority_share",
            "chosen_model", "rejected_model", "metadata", "consensus", "confidence", "adjudicated")
 CONSENSUS_METHODS = ("majority", "dawid_skene", "mean_rank", "mean_rating")
-# Why an item gave no row. "identical_outputs" and "tied_ranks" count pairs (rankings: feedback.export.rankings).
+# Why an item gave no row. "identical_outputs", "empty_output" (a side is an agent's empty answer) and "tied_ranks"
+# count pairs (rankings: feedback.export.rankings).
 REASONS = ("no_annotations", "single_candidate", "too_few_annotations", "tie", "both_bad", "split",
-           "identical_outputs", "tied_ranks")
+           "identical_outputs", "empty_output", "tied_ranks")
 
 
 def _as_consensus(frame: pd.DataFrame) -> pd.DataFrame:
@@ -97,7 +99,7 @@ def build_rows(items: pd.DataFrame, candidates: pd.DataFrame, consensus: pd.Data
     majority consensus). One row per item whose outcome is "clear" with at least ``min_annotations``
     annotators' preferences: chosen is the consensus label (a reviewer's adjudicated answer when there is
     one), rejected the other candidate; with three or more candidates, one row per other candidate in
-    position order. ``ranked``: item id -> ``feedback.export_rankings.RankedItem``; an item with no preference
+    position order. A pair one of whose answers is empty (``said_nothing``) gives no row (``empty_output``). ``ranked``: item id -> ``feedback.export_rankings.RankedItem``; an item with no preference
     vote and a consensus ranking gives the pairs ``ranking_pairs`` picks instead (see that module). Rows come
     in item position order. Raises ``ExportError`` naming the item and field for any row that would be
     malformed (``check`` False: the caller checks the finished rows, as ``build_export`` does). ``pair_keys``: if given, one entry per row is appended to it: ``{"chosen", "rejected"}`` (the
@@ -117,10 +119,9 @@ def build_rows(items: pd.DataFrame, candidates: pd.DataFrame, consensus: pd.Data
             rank = ranked[item["item_id"]]
             pairs, tied = pairs_of(rank, ranking_pairs)
             excluded["tied_ranks"] += tied
-            excluded["identical_outputs"] += _ranked_rows(rows, item, group, rank, pairs, form=form,
-                                                          pair_keys=pair_keys)
+            _ranked_rows(rows, item, group, rank, pairs, form=form, excluded=excluded, pair_keys=pair_keys)
         else:
-            excluded["identical_outputs"] += _item_rows(rows, item, group, form=form, pair_keys=pair_keys)
+            _item_rows(rows, item, group, form=form, excluded=excluded, pair_keys=pair_keys)
     if check:
         validate_rows(rows, form=form)
     return rows, excluded
@@ -147,8 +148,9 @@ def _pair_row(item: dict[str, Any], prompt: Any, chosen: Any, rejected: Any, bes
 
 
 def _item_rows(rows: list, item: dict[str, Any], group: list[dict[str, Any]], *, form: str,
-               pair_keys: list | None = None) -> int:
-    """Append the item's rows; return how many pairs were left out because both sides are the same."""
+               excluded: dict[str, int], pair_keys: list | None = None) -> None:
+    """Append the item's rows; count the pairs left out because both sides are the same (``identical_outputs``)
+    or one is empty (``empty_output``) in ``excluded``."""
     ext = str(item["external_id"])
     winner = item["label"]
     best = next((c for c in group if c["key"] == winner), None)
@@ -159,28 +161,32 @@ def _item_rows(rows: list, item: dict[str, Any], group: list[dict[str, Any]], *,
     messages = item["messages"]
     prompt = prompt_value(item["prompt"], messages, form=form, item=ext)
     after_label = form == "standard" and isinstance(messages, list) and bool(messages)
-    chosen = completion_value(best["output"], best["messages"], form=form, item=ext, field="chosen",
-                              after_label=after_label)
-    identical = 0
+    silent = said_nothing(best["output"], best["messages"])
+    chosen = None if silent else completion_value(best["output"], best["messages"], form=form, item=ext,
+                                                  field="chosen", after_label=after_label)
     for other in group:
         if other is best:
+            continue
+        if silent or said_nothing(other["output"], other["messages"]):
+            excluded["empty_output"] += 1
             continue
         rejected = completion_value(other["output"], other["messages"], form=form, item=ext,
                                     field=f"rejected (candidate {other['key']!r})", after_label=after_label)
         if _same(chosen, rejected):
-            identical += 1
+            excluded["identical_outputs"] += 1
             continue
         rows.append(_pair_row(item, prompt, chosen, rejected, best, other, n=int(item["n_annotators"]),
                               share=float(item["share"]), method=str(item["method"]),
                               confidence=float(item["confidence"]), adjudicated=bool(item["adjudicated"])))
         if pair_keys is not None:
             pair_keys.append({"chosen": str(best["key"]), "rejected": str(other["key"]), "vote_margin": None})
-    return identical
 
 
 def _ranked_rows(rows: list, item: dict[str, Any], group: list[dict[str, Any]], ranked: Any,
-                 pairs: list[tuple[str, str]], *, form: str, pair_keys: list | None = None) -> int:
-    """Append the rows of a ranked item's pairs; return how many were left out because both sides are the same."""
+                 pairs: list[tuple[str, str]], *, form: str, excluded: dict[str, int],
+                 pair_keys: list | None = None) -> None:
+    """Append the rows of a ranked item's pairs; count the pairs left out because both sides are the same
+    (``identical_outputs``) or one is empty (``empty_output``) in ``excluded``."""
     ext = str(item["external_id"])
     by_key = {str(c["key"]): c for c in group}
     messages = item["messages"]
@@ -195,11 +201,13 @@ def _ranked_rows(rows: list, item: dict[str, Any], group: list[dict[str, Any]], 
                                             field=f"{field} (candidate {key!r})", after_label=after_label)
         return answers[key]
 
-    identical = 0
     for x, y in pairs:
+        if any(said_nothing(by_key[k]["output"], by_key[k]["messages"]) for k in (x, y)):
+            excluded["empty_output"] += 1
+            continue
         chosen, rejected = answer(x, "chosen"), answer(y, "rejected")
         if _same(chosen, rejected):
-            identical += 1
+            excluded["identical_outputs"] += 1
             continue
         share = ranked.share(x, y)
         rows.append(_pair_row(item, prompt, chosen, rejected, by_key[x], by_key[y], n=ranked.n_annotators,
@@ -207,7 +215,6 @@ def _ranked_rows(rows: list, item: dict[str, Any], group: list[dict[str, Any]], 
                               adjudicated=ranked.adjudicated))
         if pair_keys is not None:
             pair_keys.append({"chosen": x, "rejected": y, "vote_margin": ranked.vote_margin(x, y)})
-    return identical
 
 
 def _text(value: Any) -> str:

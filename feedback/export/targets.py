@@ -9,6 +9,7 @@ against the agent output it corrects). Pure: no database.
   ``sft_min_rating`` set, a consensus winner qualifies only when its mean rating on ``sft_dimension`` (over
   the annotators who rated it) is at least ``sft_min_rating``; a winner below it (``below_min_rating``) or
   without a rating on the dimension (``no_ratings``) gives no row and is counted. Corrections always qualify.
+  A winner whose output is empty (an agent that returned nothing) gives no row (``empty_output``).
   Correction rows need no votes; their ``confidence`` is 1.0 (the rule takes a human correction as given, as
   it takes a reviewer's adjudication; never null, see ``feedback.export.schemas``), ``target`` is
   ``correction`` and ``annotator`` names its author.
@@ -16,7 +17,8 @@ against the agent output it corrects). Pure: no database.
   candidate that annotator chose (their preference; on a single-candidate item, that candidate). A correction
   with no chosen candidate (tie, both bad, no preference on a multi-candidate item) or the same as the output
   it corrects (ignoring surrounding white space) gives no row and is counted; so does a correction the same as
-  an earlier annotator's of the same output (``repeated_corrections``: one row per distinct fix).
+  an earlier annotator's of the same output (``repeated_corrections``: one row per distinct fix), and so does a
+  correction of an empty output (``empty_output``: the row's rejected text would be empty).
 """
 
 from typing import Any
@@ -36,10 +38,12 @@ from feedback.export.rows import (
     prompt_value,
     route,
 )
+from feedback.projects.items import said_nothing
 
-SFT_REASONS = ("no_annotations", "too_few_annotations", "tie", "both_bad", "split", "below_min_rating",
-               "no_ratings")
-CORRECTION_REASONS = ("no_corrections", "no_corrected_candidate", "identical_outputs", "repeated_corrections")
+SFT_REASONS = ("no_annotations", "too_few_annotations", "tie", "both_bad", "split", "empty_output",
+               "below_min_rating", "no_ratings")
+CORRECTION_REASONS = ("no_corrections", "no_corrected_candidate", "identical_outputs", "empty_output",
+                      "repeated_corrections")
 
 
 def _corrections(annotations: pd.DataFrame) -> pd.DataFrame:
@@ -82,6 +86,9 @@ def _targets(data: ExportInputs, options: ExportOptions):
         if winner is None:
             raise _bad(str(item["external_id"]), "preference",
                        f"the consensus choice {winner_key!r} is not one of its candidates")
+        if said_nothing(winner["output"], winner["messages"]):
+            excluded["empty_output"] += 1
+            continue
         if floor is not None:
             rated = ratings.get((item["item_id"], str(winner_key)))
             if rated is None:
@@ -171,6 +178,9 @@ def correction_rows(data: ExportInputs, options: ExportOptions):
                 cand = group[0]
             if cand is None:
                 excluded["no_corrected_candidate"] += 1
+                continue
+            if said_nothing(cand["output"], cand["messages"]):
+                excluded["empty_output"] += 1
                 continue
             chosen = completion_value(fix["correction"], None, form=form, item=ext, field="chosen",
                                       after_label=after_label)

@@ -1,6 +1,6 @@
 """Read a CSV file of items: columns ``prompt, output_a, output_b`` (required), ``id, model_a, model_b,
 priority, gold_preference`` (optional) and further candidates as ``output_c`` / ``model_c``... Line numbers
-are physical file lines.
+are physical file lines. An empty ``output_*`` cell is an agent that returned nothing: imported, as empty text.
 """
 
 import csv

@@ -7,6 +7,9 @@ Rules:
   A known id with the same hash, or an item without id whose hash is known, is *existing* (left alone);
   a known id with another hash is a problem. Annotations by annotators new to an existing item are added,
   and so are suggestions (automatic judges' verdicts) by agents new to it.
+- A candidate that returned nothing (empty output) is imported as empty text and counted in the report
+  (``empty_outputs``); an annotator named in the file who has no account gets one (an annotator, no password),
+  and the report names the accounts made (``accounts_created``).
 - Streamed, and never in the annotators' way: the file is read a line at a time (``feedback.intake.source``)
   and handled ``chunk_size`` items at a time: checked against the project and the stored items
   (``feedback.intake.checks``, reads only), then written in a short write transaction of its own into the
@@ -48,7 +51,7 @@ from feedback.intake.records import ParsedAnnotation, ParsedItem, ParsedSuggesti
 from feedback.intake.source import Source, open_source
 from feedback.intake.write import ImportWriter
 from feedback.people import permissions
-from feedback.people.users import add_users
+from feedback.people.users import add_missing_users
 from feedback.projects.projects import BATCH_DONE, check_project_name, find_project, project_schema
 from feedback.projects.schema import LabelSchema
 from feedback.store.tables import ImportBatch, User, utcnow
@@ -62,7 +65,8 @@ CHUNK_BYTES = 8 << 20  # ... or fewer, when their lines hold this many bytes
 
 @dataclass
 class ImportReport:
-    """What an import did: counts, the batch written (None when nothing was), and the lines skipped."""
+    """What an import did: counts, the batch written (None when nothing was), the lines skipped, the new items'
+    empty candidate outputs and the annotator accounts it created."""
 
     project: str
     batch_id: int | None
@@ -75,6 +79,8 @@ class ImportReport:
     suggestions_existing: int = 0
     problems: list[Problem] = field(default_factory=list)
     filename: str = ""
+    empty_outputs: int = 0  # candidates of the new items that returned nothing (empty text)
+    accounts_created: list[str] = field(default_factory=list)  # annotator accounts the import made, by name
 
     @property
     def n_invalid(self) -> int:
@@ -95,6 +101,7 @@ class ImportReport:
                 if self.suggestions_existing:
                     kept += f", {_n(self.suggestions_existing, 'suggestion')}"
                 lines.append(f"Already imported, left unchanged: {kept}.")
+            lines += self._empty_line() + self._accounts_line()
         elif self.items_existing:
             parts = [_n(n, noun) for n, noun in ((self.annotations_existing, "annotation"),
                                                    (self.suggestions_existing, "suggestion")) if n]
@@ -107,6 +114,25 @@ class ImportReport:
             lines.append(f"Skipped {self.n_invalid} of {self.n_lines} lines as invalid:")
             lines.extend(f"  {p}" for p in self.problems)
         return lines
+
+    def _empty_line(self) -> list[str]:
+        if not self.empty_outputs:
+            return []
+        verb = "is" if self.empty_outputs == 1 else "are"
+        return [(f"{_n(self.empty_outputs, 'candidate output')} {verb} empty (the agent returned nothing): shown "
+                 "as (no output), and left out of exported rows that would need their text.")]
+
+    def _accounts_line(self) -> list[str]:
+        names = self.accounts_created
+        if not names:
+            return []
+        shown = ", ".join(printable(n) for n in names[:NAMED_ACCOUNTS])
+        more = f" and {len(names) - NAMED_ACCOUNTS} more" if len(names) > NAMED_ACCOUNTS else ""
+        return [(f"Created {_n(len(names), 'annotator account')} for the annotators named in the file: {shown}{more} "
+                 "(no password yet: they cannot sign in until an admin sets one).")]
+
+
+NAMED_ACCOUNTS = 20  # accounts named in the summary; more are counted
 
 
 def _n(count: int, noun: str) -> str:
@@ -165,11 +191,12 @@ class _Import:
         self.batch: ImportBatch | None = None
         self.writer: ImportWriter | None = None
         self.users: dict[str, int] = {}
+        self.created: list[str] = []  # accounts added for the annotators named in the file
         self.problems: list[Problem] = []
         self.later: list[tuple[int, ParsedAnnotation]] = []
         self.later_suggestions: list[tuple[int, ParsedSuggestion]] = []
         self.counts = {"items": 0, "annotations": 0, "suggestions": 0, "items_existing": 0,
-                       "annotations_existing": 0, "suggestions_existing": 0}
+                       "annotations_existing": 0, "suggestions_existing": 0, "empty_outputs": 0}
 
     def run(self, *, skip_invalid: bool) -> ImportReport:
         target = find_project(self.session, self.name)
@@ -190,6 +217,7 @@ class _Import:
                 f"{report.n_invalid} of {report.n_lines} lines are invalid; nothing was imported", self.problems)
         if self.batch is not None or self.later or self.later_suggestions:
             report.batch_id = self._publish(report)
+            report.accounts_created = sorted(self.created)  # the last step adds the authors of labels on stored items
         return report
 
     def _check(self, chunk: list[Record], schema: LabelSchema) -> list[ParsedItem]:
@@ -225,7 +253,8 @@ class _Import:
             self._add_users({ann.annotator for item in new for ann in item.annotations})
             self.writer.write_items(self.session.connection(), new)
         self._count(items=len(new), annotations=sum(len(item.annotations) for item in new),
-                    suggestions=sum(len(item.suggestions) for item in new))
+                    suggestions=sum(len(item.suggestions) for item in new),
+                    empty_outputs=sum(item.empty_outputs for item in new))
 
     def _publish(self, report: ImportReport) -> int:
         """The last step: the batch becomes visible (``publish``), with the labels on stored items."""
@@ -262,10 +291,13 @@ class _Import:
         return batch.id
 
     def _add_users(self, names: set[str]) -> None:
-        """The ids of the annotators named, adding the users that are missing (in the open transaction)."""
+        """The ids of the annotators named, adding the users that are missing (in the open transaction; their names
+        are kept for the report)."""
         missing = sorted(names - self.users.keys())
         for chunk in chunks(missing, CHUNK):
-            self.users.update({n: u.id for n, u in add_users(self.session, set(chunk)).items()})
+            users, created = add_missing_users(self.session, set(chunk))
+            self.users.update({n: u.id for n, u in users.items()})
+            self.created += created
 
     def _count(self, **counts: int) -> None:
         for key, n in counts.items():
@@ -278,7 +310,8 @@ class _Import:
             items_existing=c["items_existing"], annotations_added=c["annotations"] + len(self.later),
             annotations_existing=c["annotations_existing"],
             suggestions_added=c["suggestions"] + len(self.later_suggestions),
-            suggestions_existing=c["suggestions_existing"], problems=self.problems, filename=self.source.filename)
+            suggestions_existing=c["suggestions_existing"], problems=self.problems, filename=self.source.filename,
+            empty_outputs=c["empty_outputs"])
 
     def abandon(self, *, quiet: bool = False) -> None:
         """Remove what this import wrote. ``quiet`` (while another error is on its way): if that fails too, leave

@@ -2,7 +2,10 @@
 (prompt or messages), candidates, tools, metadata and priority.
 
 Every problem is collected as a ``Problem(line, field, reason)`` (``feedback.intake.records``); a line with
-any problem is not imported. The labels that come with the item are checked by ``feedback.intake.labels``;
+any problem is not imported. A candidate that says nothing (``"output": ""`` or white space, or its messages a
+single assistant message with blank content) is an agent that returned nothing, a real outcome to judge: it is
+imported, as empty text. A candidate with neither ``output`` nor ``messages`` (or with ``null`` for them) is
+still a problem. The labels that come with the item are checked by ``feedback.intake.labels``;
 answers are checked against the project's questions later (``importer.import_file``), since that needs the
 project; everything else about a line is checked here.
 """
@@ -207,7 +210,19 @@ class _LineChecker(LabelChecks):
         self.bad("", "needs a 'prompt' (text) or 'messages' (a conversation)")
         return None, None
 
-    def messages(self, value: Any, where: str, roles: tuple[str, ...]) -> list[dict[str, Any]] | None:
+    def output(self, value: Any, at: str) -> str | None:
+        """A candidate's plain output. Blank text is an agent that returned nothing, a real outcome to judge: it is
+        kept, as empty text. Anything but text (a number, a list) is a problem; null means no output field."""
+        if isinstance(value, str) and not value.strip():
+            return ""
+        return self.text(value, at, "output")
+
+    def messages(self, value: Any, where: str, roles: tuple[str, ...], *, answer: bool = False
+                 ) -> list[dict[str, Any]] | None:
+        """A list of ``{role, content}`` messages. ``answer``: a candidate's turns, where a single assistant message
+        with blank content is an agent that returned nothing (kept, its content empty text). Anywhere else a
+        message with blank content is a problem unless it is an assistant's tool call; so is a missing or null
+        content."""
         if not isinstance(value, list):
             self.bad(where, f"must be a list of {{role, content}} messages, not {kind(value)}")
             return None
@@ -237,8 +252,11 @@ class _LineChecker(LabelChecks):
             if "function_call" in message and not isinstance(message["function_call"], dict):
                 self.bad(f"{at}.function_call", "must be an object")
             calling = role == "assistant" and bool(calls or message.get("function_call"))
-            if calling and message.get("content", "") == "":
-                message["content"] = ""  # a pure tool call: no text
+            content = message.get("content")
+            silent = answer and len(value) == 1 and role == "assistant" and isinstance(content, str) \
+                and not content.strip()
+            if calling and message.get("content", "") == "" or silent:
+                message["content"] = ""  # a pure tool call, or an agent that said nothing: no text
             elif "content" not in message:
                 self.bad(f"{at}.content", "missing content")
             else:
@@ -284,9 +302,9 @@ class _LineChecker(LabelChecks):
             if "output" in cand and "messages" in cand:
                 self.bad(at, "has both 'output' and 'messages'; give exactly one")
             elif "output" in cand:
-                output = self.text(cand["output"], at, "output")
+                output = self.output(cand["output"], at)
             elif "messages" in cand:
-                messages = self.messages(cand["messages"], f"{at}.messages", CANDIDATE_ROLES)
+                messages = self.messages(cand["messages"], f"{at}.messages", CANDIDATE_ROLES, answer=True)
             else:
                 self.bad(at, "needs an 'output' (text) or 'messages' (the agent's turns)")
             meta = self.metadata(cand.get("metadata", {}), at, "metadata")

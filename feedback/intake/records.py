@@ -9,6 +9,8 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
+from feedback.projects.items import said_nothing
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -71,6 +73,11 @@ class ParsedItem:
     @property
     def keys(self) -> list[str]:
         return [c["key"] for c in self.candidates]
+
+    @property
+    def empty_outputs(self) -> int:
+        """How many of the item's candidates returned nothing (``said_nothing``)."""
+        return sum(said_nothing(c["output"], c["messages"]) for c in self.candidates)
 
 
 Record = tuple[int, ParsedItem | None, list[Problem]]  # (line, the item if the line is valid, its problems)

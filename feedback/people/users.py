@@ -31,12 +31,19 @@ def users_by_name(session: Session, names: set[str]) -> dict[str, User]:
 
 def add_users(session: Session, names: set[str], *, role: str = "annotator") -> dict[str, User]:
     """The users called ``names``, adding the missing ones (no password: they cannot sign in; the caller commits)."""
+    return add_missing_users(session, names, role=role)[0]
+
+
+def add_missing_users(session: Session, names: set[str], *, role: str = "annotator"
+                      ) -> tuple[dict[str, User], list[str]]:
+    """``add_users``, and the names of the users it added, sorted (so that the caller can say whom it created)."""
     found = users_by_name(session, names)
-    for name in sorted(names - found.keys()):
+    created = sorted(names - found.keys())
+    for name in created:
         found[name] = User(name=name, role=role)
         session.add(found[name])
     session.flush()
-    return found
+    return found, created
 
 
 def visible_projects(*, session: Session, user: User | None) -> list[Project]:

@@ -34,7 +34,10 @@ def test_import_prints_what_was_imported_and_a_rerun_says_nothing_new(db, tmp_pa
     path = write(tmp_path, GOOD, {**GOOD, "id": "t-2", "prompt": "Capital of France?"})
     assert main(["import", str(path), "--project", "demo"]) == 0
     out = capsys.readouterr().out
-    assert out == "Imported items.jsonl into project 'demo' (import batch 1): 2 new items, 2 new annotations.\n"
+    assert out.splitlines() == [
+        "Imported items.jsonl into project 'demo' (import batch 1): 2 new items, 2 new annotations.",
+        ("Created 1 annotator account for the annotators named in the file: ann1 (no password yet: they cannot sign "
+         "in until an admin sets one).")]
 
     assert main(["import", str(path), "--project", "demo"]) == 0
     assert "items.jsonl: nothing new: 2 items already imported into project 'demo'" in capsys.readouterr().out
@@ -44,7 +47,7 @@ def test_import_prints_what_was_imported_and_a_rerun_says_nothing_new(db, tmp_pa
 
 
 def test_bad_lines_exit_1_with_each_problem_on_stderr(db, tmp_path, capsys):
-    path = write(tmp_path, GOOD, '{"id": "t-2", "promt": "q", "candidates": [{"output": ""}]}', "not json")
+    path = write(tmp_path, GOOD, '{"id": "t-2", "promt": "q", "candidates": [{"output": 7}]}', "not json")
     assert main(["import", str(path), "--project", "demo"]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
@@ -52,7 +55,7 @@ def test_bad_lines_exit_1_with_each_problem_on_stderr(db, tmp_path, capsys):
         "Error: 2 of 3 lines are invalid; nothing was imported",
         "  line 2, field promt: unknown field; did you mean 'prompt'?",
         "  line 2: needs a 'prompt' (text) or 'messages' (a conversation)",
-        "  line 2, field candidates[0].output: empty text",
+        "  line 2, field candidates[0].output: must be text, not a number",
         "  line 3: not valid JSON (Expecting value at column 1)",
     ]
     assert main(["projects"]) == 0  # the rejected import created no project
@@ -64,6 +67,8 @@ def test_skip_invalid_imports_the_rest_and_lists_what_was_skipped(db, tmp_path, 
     assert main(["import", str(path), "--project", "demo", "--skip-invalid"]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "Imported items.jsonl into project 'demo' (import batch 1): 1 new item, 1 new annotation.",
+        ("Created 1 annotator account for the annotators named in the file: ann1 (no password yet: they cannot sign "
+         "in until an admin sets one)."),
         "Skipped 1 of 2 lines as invalid:",
         "  line 2: not valid JSON (Expecting value at column 1)",
     ]

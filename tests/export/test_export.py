@@ -147,7 +147,7 @@ def test_exclusions_are_counted_by_reason(session, make_project):
     bundle = export(session, ExportOptions(min_annotations=2))
     assert [r["item_id"] for r in bundle.rows] == ["clear"]
     expected = {"no_annotations": 1, "single_candidate": 1, "too_few_annotations": 1, "tie": 1, "both_bad": 1,
-                "split": 1, "identical_outputs": 1, "tied_ranks": 0}
+                "split": 1, "identical_outputs": 1, "empty_output": 0, "tied_ranks": 0}
     assert bundle.excluded == expected
     assert bundle.manifest["excluded"] == expected
     assert bundle.manifest["items"] == {"total": 8, "exported": 1}
@@ -237,7 +237,8 @@ def test_validator_standard_form(changes):
 @pytest.mark.parametrize(
     ("answer", "problem"),
     [
-        ([{"role": "assistant", "content": ""}], "chosen message 1 content: empty text"),
+        ([{"role": "assistant", "content": "hi"}, {"role": "assistant", "content": ""}],
+         "chosen message 2 content: empty text"),  # one empty turn of several is broken (a lone one: empty_output)
         ([{"role": "user", "content": "hi"}], "chosen message 1: role 'user'"),
         ([{"role": "assistant", "content": "broken \ud800 text"}], "not valid Unicode"),
         ([{"role": "assistant", "content": ["part"]}], "must be text, not list"),
@@ -400,7 +401,7 @@ def test_every_reason_has_words_in_the_summary():
 
     text = describe_excluded(dict.fromkeys(REASONS, 1))
     assert text == ("1 no annotations, 1 single candidate, 1 too few annotations, 1 tie, 1 both bad, 1 split, "
-                    "1 identical outputs, 1 tied ranked pairs")
+                    "1 identical outputs, 1 with an empty output, 1 tied ranked pairs")
 
 
 # --- the project's consensus: adjudication and Dawid-Skene ------------------------------------------------------

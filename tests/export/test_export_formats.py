@@ -385,7 +385,7 @@ def test_same_data_and_options_give_the_same_bytes(session, project, fmt, form):
 
 BROKEN_PROMPT = {"broken": ([{"role": "user", "content": "   "}], ["x", "y"],
                             {"u1": {"preference": "a", "correction": "z"}})}
-BROKEN_ANSWER = {"broken": ("ok?", [[{"role": "assistant", "content": ""}], "y"],
+BROKEN_ANSWER = {"broken": ("ok?", [[{"role": "assistant", "content": "hi"}, {"role": "assistant", "content": ""}], "y"],
                             {"u1": {"preference": "a", "correction": "z"}, "u2": {"preference": "a"}})}
 
 

@@ -70,8 +70,9 @@ def test_skip_invalid_imports_the_good_lines_around_it(cli_db, tmp_path, capsys,
     assert main(["import", str(path), "--project", "P", "--skip-invalid"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "Imported items.jsonl into project 'P' (import batch 1): 2 new items, 2 new annotations."
-    assert out[1] == "Skipped 1 of 3 lines as invalid:"
-    assert any(line.startswith(f"  line 2, field {field}: ") for line in out[2:])
+    assert out[1].startswith("Created 1 annotator account for the annotators named in the file: ann1 ")
+    assert out[2] == "Skipped 1 of 3 lines as invalid:"
+    assert any(line.startswith(f"  line 2, field {field}: ") for line in out[3:])
 
 
 @pytest.mark.parametrize("name", CRASHES)

@@ -95,7 +95,9 @@ def test_prompt_items_with_annotations_are_stored_with_their_batch(session, tmp_
             batch.n_invalid, batch.created_by) == (
         "items.jsonl", hashlib.sha256(path.read_bytes()).hexdigest(), 2, 2, 2, 0, None)
     assert report.summary_lines() == [
-        f"Imported items.jsonl into project 'p' (import batch {report.batch_id}): 2 new items, 2 new annotations."]
+        f"Imported items.jsonl into project 'p' (import batch {report.batch_id}): 2 new items, 2 new annotations.",
+        ("Created 2 annotator accounts for the annotators named in the file: ann1, ann2 (no password yet: they cannot "
+         "sign in until an admin sets one).")]
 
 
 def test_conversation_items_keep_their_messages(session, tmp_path):
@@ -212,13 +214,13 @@ def test_csv_bad_rows_report_physical_line_numbers_and_column_names(session, tmp
     path = tmp_path / "pairs.csv"
     path.write_text('prompt,output_a,output_b\n'
                     '"multi\nline\nprompt",a,b\n'
-                    'fine,,b\n'
+                    ' ,a,b\n'
                     'too,many,fields,here\n', encoding="utf-8")
     with pytest.raises(ImportRejected) as e:
         run(session, path)
     assert str(e.value) == "2 of 3 lines are invalid; nothing was imported"
     assert [str(p) for p in e.value.problems] == [
-        "line 5, field output_a: empty text",
+        "line 5, field prompt: empty text",
         "line 6: has 4 fields but the header has 3",
     ]
     assert counts(session) == NOTHING
@@ -339,7 +341,13 @@ BAD_LINES = [
      "line 3, field candidates[1]: needs an 'output' (text) or 'messages' (the agent's turns)"),
     ({"id": "x", "prompt": "q", "candidates": [{"output": "a", "messages": [{"role": "assistant", "content": "a"}]}]},
      "line 3, field candidates[0]: has both 'output' and 'messages'; give exactly one"),
-    (item("x", outputs=("fine", " ")), "line 3, field candidates[1].output: empty text"),
+    ({"id": "x", "prompt": "q", "candidates": [{"output": "fine"}, {"messages": [
+        {"role": "assistant", "content": "hi"}, {"role": "assistant", "content": " "}]}]},
+     "line 3, field candidates[1].messages[1].content: empty text"),  # only a lone empty answer is "no output"
+    ({"id": "x", "prompt": "q", "candidates": [{"output": "fine"}, {"output": None}]},
+     "line 3, field candidates[1]: needs an 'output' (text) or 'messages' (the agent's turns)"),
+    ({"id": "x", "prompt": "q", "candidates": [{"messages": [{"role": "assistant", "content": None}]}]},
+     "line 3, field candidates[0].messages[0].content: missing content"),
     (item("x", outputs=("fine", 7)), "line 3, field candidates[1].output: must be text, not a number"),
     (item("x", outputs=("fine", ["a"])), "line 3, field candidates[1].output: must be text, not a list"),
     ({"id": "x", "prompt": "q", "candidates": [{"id": "a", "output": "1"}, {"id": "a", "output": "2"}]},
@@ -407,7 +415,7 @@ def test_each_kind_of_bad_line_is_reported_with_line_and_field_and_nothing_is_wr
 
 
 def test_every_problem_of_every_line_is_listed_in_line_order(session, tmp_path):
-    path = write(tmp_path, {"id": "a", "promt": "q", "candidates": [{"output": ""}]}, item("ok"),
+    path = write(tmp_path, {"id": "a", "promt": "q", "candidates": [{"output": 7}]}, item("ok"),
                  item("b", annotations=[ann(preference="zzz"), {"preference": "a"}]))
     with pytest.raises(ImportRejected) as e:
         run(session, path)
@@ -415,7 +423,7 @@ def test_every_problem_of_every_line_is_listed_in_line_order(session, tmp_path):
     assert [str(p) for p in e.value.problems] == [
         "line 1, field promt: unknown field; did you mean 'prompt'?",
         "line 1: needs a 'prompt' (text) or 'messages' (a conversation)",
-        "line 1, field candidates[0].output: empty text",
+        "line 1, field candidates[0].output: must be text, not a number",
         "line 3, field annotations[1].annotator: missing annotator name",
     ]  # line 3's preference is checked against the project only once the line's structure is sound
     assert e.value.problems[0] == Problem(1, "promt", "unknown field; did you mean 'prompt'?")
@@ -504,7 +512,7 @@ def test_fuzzed_lines_never_raise_anything_but_feedback_errors(session, tmp_path
 
 
 def test_skip_invalid_imports_the_good_lines_and_lists_the_bad_ones(session, tmp_path):
-    path = write(tmp_path, item("t-1"), "{oops", item("t-2", prompt="q2", outputs=("x", "")), item("t-3", prompt="q3"))
+    path = write(tmp_path, item("t-1"), "{oops", item("t-2", prompt="q2", outputs=("x", 7)), item("t-3", prompt="q3"))
     report = run(session, path, skip_invalid=True)
     assert (report.n_lines, report.items_added, report.n_invalid) == (4, 2, 2)
     assert session.exec(select(Item.external_id).order_by(Item.position)).all() == ["t-1", "t-3"]
@@ -512,7 +520,7 @@ def test_skip_invalid_imports_the_good_lines_and_lists_the_bad_ones(session, tmp
     assert report.summary_lines()[1:] == [
         "Skipped 2 of 4 lines as invalid:",
         "  line 2: not valid JSON (Expecting property name enclosed in double quotes at column 2)",
-        "  line 3, field candidates[1].output: empty text",
+        "  line 3, field candidates[1].output: must be text, not a number",
     ]
 
 
