@@ -36,28 +36,38 @@ def same_twice(password: str, again: str) -> str:
 
 
 add, role, reset, active = st.tabs(["Add a user", "Change a role", "Reset a password", "Deactivate"], key="users.tab")
+# The form's widgets get new keys instead of having their values set from Python (a value set that way can lose the
+# race with the next typing: the browser showed the new password while the server got the cleared one). The
+# name and role are new after a success only; the passwords after every press of Add user.
+GEN, PASSWORD_GEN = "users.add.gen", "users.add.password_gen"
+
+
+def _key(field: str) -> str:
+    gen = st.session_state.get(PASSWORD_GEN if field in ("password", "again") else GEN, 0)
+    return f"users.add.{field}.{gen}"
+
+
 def add_user() -> None:
     """The "Add user" button (a callback, before the page runs): a refusal keeps what was typed but the passwords."""
     typed = st.session_state
     try:
         with context.session() as s:
-            added = accounts.create_user(session=s, actor=user, name=typed["users.add.name"],
-                                         role=typed["users.add.role"],
-                                         password=same_twice(typed["users.add.password"], typed["users.add.again"]))
+            added = accounts.create_user(session=s, actor=user, name=typed[_key("name")], role=typed[_key("role")],
+                                         password=same_twice(typed[_key("password")], typed[_key("again")]))
     except FeedbackError as e:
         typed["users.add.error"] = str(e)
     else:
         flash(f"Added {added.name} ({added.role}).")
-        typed["users.add.name"] = ""
-    typed["users.add.password"] = typed["users.add.again"] = ""
+        typed[GEN] = typed.get(GEN, 0) + 1
+    typed[PASSWORD_GEN] = typed.get(PASSWORD_GEN, 0) + 1
 
 
 with add, st.form("users.add"):
-    st.text_input("Name", key="users.add.name", max_chars=100)
-    st.selectbox("Role", ROLES, key="users.add.role")
-    st.text_input("Password", type="password", key="users.add.password", autocomplete="new-password",
+    st.text_input("Name", key=_key("name"), max_chars=100)
+    st.selectbox("Role", ROLES, key=_key("role"))
+    st.text_input("Password", type="password", key=_key("password"), autocomplete="new-password",
                   help=f"at least {accounts.MIN_PASSWORD} characters")
-    st.text_input("Password again", type="password", key="users.add.again", autocomplete="new-password")
+    st.text_input("Password again", type="password", key=_key("again"), autocomplete="new-password")
     st.form_submit_button("Add user", type="primary", on_click=add_user)
     if refusal := st.session_state.pop("users.add.error", None):
         st.error(safe_markdown(refusal))

@@ -32,6 +32,7 @@ ITEMS = [{"id": f"team-{n}", "prompt": f"Team question {n}: how do I export my i
 
 def _flash(page, message: str) -> None:
     expect(page.get_by_text(message)).to_be_visible()
+    settle(page)  # the run that shows it may still be drawing the form: type into the new one, not the old
 
 
 def _add_users(page) -> None:

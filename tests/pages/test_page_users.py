@@ -3,11 +3,17 @@
 from test_pages import signed_in
 
 
+def field(at, field: str):
+    """The Add-a-user form's widget ``field`` (its key changes after a success, and the passwords' after a press)."""
+    widgets = at.selectbox if field == "role" else at.text_input
+    return next(w for w in widgets if w.key and w.key.startswith(f"users.add.{field}."))
+
+
 def _add(at, name: str, role: str, password: str, again: str):
-    at.text_input(key="users.add.name").input(name)
-    at.selectbox(key="users.add.role").set_value(role)
-    at.text_input(key="users.add.password").input(password)
-    at.text_input(key="users.add.again").input(again)
+    field(at, "name").input(name)
+    field(at, "role").set_value(role)
+    field(at, "password").input(password)
+    field(at, "again").input(again)
     return next(b for b in at.button if b.label == "Add user").click().run()
 
 
@@ -17,13 +23,13 @@ def test_a_refused_new_user_keeps_the_name_and_role_but_not_the_passwords(db):
     _add(at, "newbie", "reviewer", "a long password", "a different one")
     assert not at.exception
     assert "The two passwords differ" in at.error[0].value
-    assert at.text_input(key="users.add.name").value == "newbie"
-    assert at.selectbox(key="users.add.role").value == "reviewer"
-    assert at.text_input(key="users.add.password").value == "" and at.text_input(key="users.add.again").value == ""
+    assert field(at, "name").value == "newbie"
+    assert field(at, "role").value == "reviewer"
+    assert field(at, "password").value == "" and field(at, "again").value == ""
     assert "newbie" not in set(at.dataframe[0].value["Name"])
-    at.text_input(key="users.add.password").input("a long password")
-    at.text_input(key="users.add.again").input("a long password")
+    field(at, "password").input("a long password")
+    field(at, "again").input("a long password")
     next(b for b in at.button if b.label == "Add user").click().run()
     assert not at.error and "Added newbie (reviewer)." in [s.value for s in at.success]
     assert "newbie" in set(at.dataframe[0].value["Name"])
-    assert at.text_input(key="users.add.name").value == ""  # done: the form is empty again
+    assert field(at, "name").value == ""  # done: the form is empty again

@@ -407,10 +407,10 @@ def test_an_admin_adds_an_annotator_who_can_then_sign_in(db):
     at = signed_in(db, "root", "admin").run()
     at.switch_page("pages/users.py").run()
     assert not at.exception
-    at.text_input(key="users.add.name").input("newbie")
-    at.selectbox(key="users.add.role").set_value("annotator")
-    at.text_input(key="users.add.password").input("a long password")
-    at.text_input(key="users.add.again").input("a long password")
+    at.text_input(key="users.add.name.0").input("newbie")
+    at.selectbox(key="users.add.role.0").set_value("annotator")
+    at.text_input(key="users.add.password.0").input("a long password")
+    at.text_input(key="users.add.again.0").input("a long password")
     next(b for b in at.button if b.label == "Add user").click().run()
     assert not at.error, at.error
     assert "newbie" in set(at.dataframe[0].value["Name"])
