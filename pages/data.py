@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from feedback.errors import FeedbackError, ImportRejected
+from feedback.intake.formats.registry import FORMAT_HELP, FORMATS, UPLOAD_TYPES
 from feedback.intake.importer import import_file
 from feedback.people.permissions import ADMIN
 from feedback.projects.projects import list_batches
@@ -21,11 +22,12 @@ st.title("Data")
 
 st.subheader("Import")
 st.caption("JSONL (one item per line: prompt or messages, candidates, optional metadata and annotations) or CSV "
-           "(prompt, output_a, output_b). Every bad line is listed and nothing is written unless you skip them. "
+           "(prompt, output_a, output_b); PandaLM's test set and judges' files and HH-RLHF's pairs import as they "
+           "are, gzip-compressed too. Every bad line is listed and nothing is written unless you skip them. "
            "Annotators keep working during a large import; its items appear when it is done.")
 with st.form("data.import", clear_on_submit=False):
-    upload = st.file_uploader("File", type=["jsonl", "json", "csv"], key="data.file",
-                              max_upload_size=context.max_upload_mb())
+    upload = st.file_uploader("File", type=UPLOAD_TYPES, key="data.file", max_upload_size=context.max_upload_mb())
+    file_format = st.selectbox("Format", FORMATS, format_func=lambda f: f"{f}: {FORMAT_HELP[f]}", key="data.format")
     name = st.text_input("Project", value=project.name if project else "", key="data.project")
     skip = st.checkbox("Import the good lines and skip the invalid ones", key="data.skip")
     go = st.form_submit_button("Import", type="primary")
@@ -36,7 +38,7 @@ if go:
         upload.seek(0)
         with context.session() as s:
             report = import_file(session=s, user=user, project=name, file=upload, filename=upload.name,
-                                 skip_invalid=skip)
+                                 skip_invalid=skip, file_format=file_format)
     except ImportRejected as e:
         st.error(safe_markdown(str(e)))
         st.dataframe(safe_table(pd.DataFrame([asdict(p) for p in e.problems])), hide_index=True, width="stretch")

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from feedback.config import Settings
 from feedback.errors import FeedbackError, ImportRejected
+from feedback.intake.formats.registry import AUTO, FORMAT_HELP, FORMATS
 from feedback.store.engine import create_schema, make_engine
 
 
@@ -28,7 +29,7 @@ def cmd_import(args, settings: Settings) -> int:
     with Session(_engine(settings), expire_on_commit=False) as session:
         report = import_file(
             session=session, user=None, project=args.project, path=Path(args.file),
-            skip_invalid=args.skip_invalid, overlap=settings.default_overlap,
+            skip_invalid=args.skip_invalid, overlap=settings.default_overlap, file_format=args.format,
         )
     for line in report.summary_lines():
         print(line)
@@ -111,13 +112,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("import", help="import agent outputs (JSONL or CSV) into a project",
-                       description="Import items, candidates and existing annotations from a JSONL or CSV file. "
+    p = sub.add_parser("import", help="import agent outputs (JSONL or CSV, PandaLM, HH-RLHF) into a project",
+                       description="Import items, candidates and existing annotations from a JSONL or CSV file, or "
+                       "from PandaLM's or HH-RLHF's files as they are (gzip-compressed files too). "
                        "Every bad line is reported (line, field, reason) and nothing is written unless "
                        "--skip-invalid is given. Re-importing the same items is a no-op.")
-    p.add_argument("file", help="a .jsonl or .csv file")
+    p.add_argument("file", help="a .jsonl, .csv or .json file (or any of them .gz)")
     p.add_argument("--project", required=True, help="project name (created if it does not exist)")
     p.add_argument("--skip-invalid", action="store_true", help="import the good lines and list the bad ones")
+    p.add_argument("--format", choices=FORMATS, default=AUTO,
+                   help="the file's format (default auto: " + FORMAT_HELP[AUTO] + "); items: our own JSONL or CSV; "
+                   "pandalm: PandaLM's test set or a judge's verdicts on it; hh-rlhf: chosen/rejected dialogues")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("agreement", help="inter-annotator agreement of a project",

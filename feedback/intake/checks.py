@@ -18,11 +18,12 @@ from feedback.intake.records import (
     Problem,
     is_empty,
     printable,
+    source_field,
 )
 from feedback.projects.answers import answer_problems
 from feedback.projects.gold import GOLD_FIELDS, gold_problems
 from feedback.projects.schema import LabelSchema
-from feedback.store.tables import Annotation, Item, Suggestion, User
+from feedback.store.tables import Annotation, Candidate, Item, Suggestion, User
 
 CHUNK = 500  # ids per IN (...) lookup
 
@@ -71,18 +72,18 @@ def check_answers(items: list[ParsedItem], schema: LabelSchema, problems: list[P
                 ranking=ann.ranking, thumbs=ann.thumbs,
                 correction=ann.correction, rationale=ann.rationale,
             ):
-                bad.append(Problem(item.line, printable(f"{at}.{where}"), _clip(reason)))
+                bad.append(Problem(item.line, _named(item, f"{at}.{where}"), _clip(reason)))
             for asked, where in ((schema.correction, "correction"), (schema.rationale, "rationale")):
                 if not asked and not is_empty(getattr(ann, where)):
                     reason = f"this project does not ask for a {where}"
-                    bad.append(Problem(item.line, f"{at}.{where}", reason))
+                    bad.append(Problem(item.line, _named(item, f"{at}.{where}"), reason))
         for sug in item.suggestions:
             at = f"suggestions[{sug.index}]"
             for where, reason in answer_problems(
                 schema, item.keys, preference=sug.preference, ranking=sug.ranking, ratings=sug.ratings,
                 flags=sug.flags, rationale=sug.rationale,
             ):
-                bad.append(Problem(item.line, printable(f"{at}.{where}"), _clip(reason)))
+                bad.append(Problem(item.line, _named(item, f"{at}.{where}"), _clip(reason)))
         if item.gold is not None:
             gold = gold_problems(item.gold, item.keys, extra=tuple(schema.preference_extra),
                                  ranking_ties=schema.ranking_ties)
@@ -94,6 +95,11 @@ def check_answers(items: list[ParsedItem], schema: LabelSchema, problems: list[P
         else:
             good.append(item)
     return good
+
+
+def _named(item: ParsedItem, name: str) -> str:
+    """A field as the item's source names it (another tool's field, a CSV column)."""
+    return source_field(printable(name), item.columns) if item.columns else printable(name)
 
 
 def _clip(reason: str, limit: int = 300) -> str:
@@ -132,6 +138,30 @@ def split_existing(session: Session, project_id: int, items: list[ParsedItem],
         else:
             new.append(item)
     return new, existing
+
+
+def resolve_references(session: Session, project_id: int | None, items: list[ParsedItem],
+                       problems: list[Problem]) -> list[ParsedItem]:
+    """The lines that only add labels to a stored item (``reference``) whose item is in the project, each given that
+    item's database id and candidate ids (for the answer checks); an id the project does not have is a problem."""
+    found: dict[str, tuple[int, list[str]]] = {}
+    for chunk in chunks([item.external_id for item in items] if project_id is not None else [], CHUNK):
+        rows = session.execute(select(Item.external_id, Item.id, Candidate.key)
+                               .join(Candidate, Candidate.item_id == Item.id)
+                               .where(Item.project_id == project_id, Item.external_id.in_(chunk))
+                               .order_by(Item.id, Candidate.position))
+        for external_id, item_id, key in rows:
+            found.setdefault(external_id, (item_id, []))[1].append(key)
+    resolved = []
+    for item in items:
+        if item.external_id not in found:
+            problems.append(Problem(item.line, item.columns.get("id", "id"), f"no item {item.external_id!r} in this "
+                                    "project to add these labels to; import the items first"))
+            continue
+        item.stored_id, keys = found[item.external_id]
+        item.candidates = [{"key": key} for key in keys]
+        resolved.append(item)
+    return resolved
 
 
 def annotators_present(session: Session, item_ids: list[int]) -> dict[int, set[str]]:

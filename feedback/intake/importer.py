@@ -1,4 +1,5 @@
-"""Import agent outputs (JSONL or CSV) into a project: items, candidates and annotations made elsewhere.
+"""Import agent outputs (JSONL or CSV, or PandaLM's and HH-RLHF's files as they are) into a project: items,
+candidates and annotations made elsewhere.
 
 Rules:
 - Every problem of every line is collected (``Problem(line, field, reason)``). Unless ``skip_invalid``,
@@ -44,6 +45,7 @@ from feedback.intake.checks import (
     annotations_to_add,
     check_answers,
     chunks,
+    resolve_references,
     split_existing,
     suggestions_to_add,
 )
@@ -81,6 +83,7 @@ class ImportReport:
     filename: str = ""
     empty_outputs: int = 0  # candidates of the new items that returned nothing (empty text)
     accounts_created: list[str] = field(default_factory=list)  # annotator accounts the import made, by name
+    notes: list[Problem] = field(default_factory=list)  # values imported in another form (a boolean as text)
 
     @property
     def n_invalid(self) -> int:
@@ -108,8 +111,13 @@ class ImportReport:
             present = f" ({' and '.join(parts)} already present)" if parts else ""
             already = f"{self.items_existing} items already imported into project {self.project!r}"
             lines = [f"{name}: nothing new: {already}{present}."]
+        elif self.annotations_existing or self.suggestions_existing:
+            parts = [_n(n, noun) for n, noun in ((self.annotations_existing, "annotation"),
+                                                   (self.suggestions_existing, "suggestion")) if n]
+            lines = [f"{name}: nothing new: its {' and '.join(parts)} are already in project {self.project!r}."]
         else:
             lines = [f"Nothing imported from {name} into project {self.project!r}."]
+        lines += self._notes_lines()
         if self.problems:
             lines.append(f"Skipped {self.n_invalid} of {self.n_lines} lines as invalid:")
             lines.extend(f"  {p}" for p in self.problems)
@@ -121,6 +129,13 @@ class ImportReport:
         verb = "is" if self.empty_outputs == 1 else "are"
         return [(f"{_n(self.empty_outputs, 'candidate output')} {verb} empty (the agent returned nothing): shown "
                  "as (no output), and left out of exported rows that would need their text.")]
+
+    def _notes_lines(self) -> list[str]:
+        if not self.notes:
+            return []
+        shown = [f"  {note}" for note in self.notes[:NAMED_ACCOUNTS]]
+        more = [f"  ... and {len(self.notes) - NAMED_ACCOUNTS} more"] if len(self.notes) > NAMED_ACCOUNTS else []
+        return [f"{_n(len(self.notes), 'value')} imported in another form than written:", *shown, *more]
 
     def _accounts_line(self) -> list[str]:
         names = self.accounts_created
@@ -142,10 +157,12 @@ def _n(count: int, noun: str) -> str:
 def import_file(
     *, session: Session, user: User | None, project: str, path: Path | None = None, skip_invalid: bool = False,
     overlap: int = 3, data: bytes | None = None, filename: str | None = None, file: IO[bytes] | None = None,
-    chunk_size: int = CHUNK_ITEMS, publish_chunk: int = PUBLISH_CHUNK,
+    chunk_size: int = CHUNK_ITEMS, publish_chunk: int = PUBLISH_CHUNK, file_format: str = "auto",
 ) -> ImportReport:
-    """Import a JSONL or CSV file into ``project``: at ``path``, or its bytes in ``data``, or a binary file object
-    ``file`` (an upload; read from where it is, never whole), named ``filename``.
+    """Import a file into ``project``: at ``path``, or its bytes in ``data``, or a binary file object ``file`` (an
+    upload; read from where it is, never whole), named ``filename``. ``file_format``: ``auto`` (told from the
+    file), ``items`` (our JSONL or CSV), ``pandalm`` or ``hh-rlhf`` (``feedback.intake.formats``); gzip-compressed
+    files are read as they are.
 
     ``user`` is the acting user (None for a local operator); only admins import. The project is created
     when missing. ``chunk_size``: items per write transaction; ``publish_chunk``: items moved into an existing
@@ -153,7 +170,8 @@ def import_file(
     """
     permissions.require(user, permissions.ADMIN, "import data")
     name = check_project_name(project)
-    with _gc_paused(), open_source(path=path, data=data, file=file, filename=filename) as source:
+    with _gc_paused(), open_source(path=path, data=data, file=file, filename=filename,
+                                            file_format=file_format) as source:
         discard_unfinished(session)  # batches of imports that were killed
         job = _Import(session, user, name, source, overlap=overlap, chunk_size=max(1, chunk_size),
                       publish_chunk=max(1, publish_chunk))
@@ -193,6 +211,7 @@ class _Import:
         self.users: dict[str, int] = {}
         self.created: list[str] = []  # accounts added for the annotators named in the file
         self.problems: list[Problem] = []
+        self.notes: list[Problem] = []  # values of the file imported in another form than written
         self.later: list[tuple[int, ParsedAnnotation]] = []
         self.later_suggestions: list[tuple[int, ParsedSuggestion]] = []
         self.counts = {"items": 0, "annotations": 0, "suggestions": 0, "items_existing": 0,
@@ -222,18 +241,24 @@ class _Import:
 
     def _check(self, chunk: list[Record], schema: LabelSchema) -> list[ParsedItem]:
         """The new items of a chunk; its problems and the labels it adds to stored items are kept."""
-        items = []
+        items, references = [], []
         for _, item, line_problems in chunk:
             if item is None:
                 self.problems.extend(line_problems)
             else:
-                items.append(item)
+                (references if item.reference else items).append(item)
+                self.notes.extend(item.notes)
+        if references:  # lines that only add labels to stored items: find them (their answers need their candidates)
+            items += resolve_references(self.session, self.target_id, references, self.problems)
+            self.session.commit()  # end the read
         items = check_answers(items, schema, self.problems)
+        referenced = [(item, item.stored_id) for item in items if item.reference]
+        items = [item for item in items if not item.reference]
         if self.target_id is None:
             return items
         new, existing = split_existing(self.session, self.target_id, items, self.problems)
-        later, known = annotations_to_add(self.session, existing)
-        later_suggestions, known_suggestions = suggestions_to_add(self.session, existing)
+        later, known = annotations_to_add(self.session, existing + referenced)
+        later_suggestions, known_suggestions = suggestions_to_add(self.session, existing + referenced)
         self.session.commit()  # end the read
         self.later += later
         self.later_suggestions += later_suggestions
@@ -311,7 +336,7 @@ class _Import:
             annotations_existing=c["annotations_existing"],
             suggestions_added=c["suggestions"] + len(self.later_suggestions),
             suggestions_existing=c["suggestions_existing"], problems=self.problems, filename=self.source.filename,
-            empty_outputs=c["empty_outputs"])
+            empty_outputs=c["empty_outputs"], notes=self.notes)
 
     def abandon(self, *, quiet: bool = False) -> None:
         """Remove what this import wrote. ``quiet`` (while another error is on its way): if that fails too, leave

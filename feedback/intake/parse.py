@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from feedback.intake.labels import LabelChecks
-from feedback.intake.records import ParsedItem, Problem, kind, present, short
+from feedback.intake.records import ParsedItem, Problem, kind, present, short, unknown_field
 from feedback.projects.schema import BOTH_BAD, MAX_CANDIDATES, TIE
 
 ITEM_FIELDS = ("id", "prompt", "messages", "candidates", "metadata", "annotations", "priority", "gold",
@@ -26,6 +26,7 @@ MESSAGE_FIELDS = ("role", "content", "name", "tool_calls", "tool_call_id", "func
 ROLES = ("system", "user", "assistant", "tool")
 CANDIDATE_ROLES = ("assistant", "tool")
 RESERVED_KEYS = (TIE, BOTH_BAD)
+REFERENCE_FIELDS = ("id", "annotations", "suggestions")  # a line that adds labels to an item imported before
 MAX_ID, MAX_KEY, MAX_MODEL, MAX_VERSION = 200, 100, 200, 100
 MAX_DEPTH = 64
 MAX_PRIORITY = 1_000_000_000  # |priority|: any ordering people need, far from integer overflow
@@ -52,13 +53,13 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed in JSON")
 
 
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+JSON_DECODER = json.JSONDecoder(parse_constant=_reject_constant)  # no NaN or Infinity: no database stores them
 
 
 def load_json_line(text: str, line: int) -> tuple[Any, Problem | None]:
     """The JSON value of one line, or the problem that stops it from being read."""
     try:
-        return _DECODER.decode(text), None
+        return JSON_DECODER.decode(text), None
     except json.JSONDecodeError as e:
         hint = "; a file of items has one JSON object per line (JSONL), not a JSON array" \
             if line == 1 and text.lstrip().startswith("[") else ""
@@ -129,6 +130,8 @@ class _LineChecker(LabelChecks):
             self.bad("", f"not a JSON object (got {kind(obj)}){hint}")
             return None
         obj = present(obj)
+        if is_reference(obj):
+            return self.reference(obj)
         self.unknown(obj, ITEM_FIELDS)
         external_id = self.item_id(obj.get("id"))
         prompt, messages = self.item_input(obj)
@@ -151,6 +154,24 @@ class _LineChecker(LabelChecks):
             meta=meta, content_hash=digest, annotations=annotations, priority=priority, gold=gold,
             suggestions=suggestions,
         )
+
+    def reference(self, obj: dict[str, Any]) -> ParsedItem | None:
+        """A line with an id and labels but no content: annotations or suggestions to add to the stored item with
+        that id (their answers are checked against its candidates by the importer)."""
+        for key in obj:
+            if key not in REFERENCE_FIELDS:
+                self.bad(key[:60], "a line without prompt and candidates only adds annotations or suggestions to an "
+                                   "item imported before; give the item's content to import it"
+                         if key in ITEM_FIELDS else unknown_field(key, ITEM_FIELDS))
+        external_id = self.item_id(obj.get("id"))
+        annotations = self.annotations(obj.get("annotations", []), [])
+        suggestions = self.suggestions(obj.get("suggestions", []), [])
+        if self.problems or external_id is None:
+            return None
+        digest = hashlib.sha256(json.dumps(["reference", external_id]).encode("utf-8", "surrogatepass")).hexdigest()
+        return ParsedItem(line=self.line, external_id=external_id, explicit_id=True, prompt=None, messages=None,
+                          candidates=[], meta={}, content_hash=digest, annotations=annotations,
+                          suggestions=suggestions, reference=True)
 
     def priority(self, value: Any) -> int:
         if isinstance(value, float) and value.is_integer():
@@ -317,6 +338,12 @@ class _LineChecker(LabelChecks):
             self.bad(f"{where}.{sub}" if sub else where, f"must be an object, not {kind(value)}")
             return {}
         return value
+
+def is_reference(obj: dict[str, Any]) -> bool:
+    """Whether a line only adds labels to a stored item: an id and annotations or suggestions, and no content."""
+    return "id" in obj and ("annotations" in obj or "suggestions" in obj) \
+        and not any(key in obj for key in ("prompt", "messages", "candidates"))
+
 
 def default_key(position: int) -> str:
     """Candidate ids by position: a, b, ... z, then c27, c28, ..."""

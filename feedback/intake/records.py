@@ -6,6 +6,7 @@ or its problems, each a ``Problem(line, field, reason)``; ``Record`` is the pair
 """
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,6 +70,9 @@ class ParsedItem:
     gold: dict[str, Any] | None = None  # the known answer (checked against the project's questions later)
     columns: dict[str, str] = field(default_factory=dict)  # field -> the source's name for it (CSV columns)
     suggestions: list[ParsedSuggestion] = field(default_factory=list)  # automatic judges' verdicts
+    reference: bool = False  # a line that only adds labels to the stored item with this id (no content)
+    stored_id: int | None = None  # a reference's stored item (found by the importer)
+    notes: list[Problem] = field(default_factory=list)  # values imported in another form than written
 
     @property
     def keys(self) -> list[str]:
@@ -163,3 +167,20 @@ class FieldChecks:
         else:
             self.bad(where, f"longer than {limit} characters")
         return None
+
+
+_LAST_PART = re.compile(r"(\.[^.\[\]]*|\[\d+\])$")
+
+
+def source_field(name: str, fields: dict[str, str]) -> str:
+    """The source's own name for our field ``name`` (a CSV column, another tool's field): the closest enclosing
+    field that ``fields`` names, else ``name``."""
+    at = name
+    while at:
+        if at in fields:
+            return fields[at]
+        shorter = _LAST_PART.sub("", at)
+        if shorter == at:
+            break
+        at = shorter
+    return name
