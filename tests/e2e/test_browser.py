@@ -7,12 +7,13 @@ import zipfile
 
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
-from steps import fill, settle
+from steps import fill, open_project, settle
 from steps import sign_in as _sign_in
 
 
 def _rate_one(page, *, keyboard: bool) -> str:
     """Rate the item on screen: A is better, with a rationale; by keyboard shortcuts or by mouse."""
+    settle(page)  # the run that brings the item may still be replacing the last one's buttons
     caption = page.get_by_text(re.compile(r"^Item e2e-"))
     expect(caption).to_be_visible()
     item = re.match(r"Item (\S+)", caption.inner_text()).group(1)
@@ -68,6 +69,8 @@ def test_an_annotator_sees_no_admin_pages_and_an_admin_does(app_server, page):
 def test_rate_two_items_see_agreement_download_export(app_server, page, shot, tmp_path):
     url, db_url = app_server
     _sign_in(page, url, "alex")
+    open_project(page, "support")  # other test files add projects that may come first
+    settle(page)
     shot(page, "rate")
     # agent output is shown as text, never run as HTML
     expect(page.get_by_text("<script>alert(", exact=False).first).to_be_visible()
