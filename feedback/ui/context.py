@@ -19,7 +19,7 @@ from feedback.people.sessions import (
 from feedback.projects.projects import find_project
 from feedback.store.engine import create_schema, make_engine
 from feedback.store.tables import Project, User
-from feedback.ui.session_cookie import COOKIE, forget_cookie, keep_signed_in
+from feedback.ui.session_cookie import COOKIE, forget_cookie, keep_signed_in, nothing_due
 
 _URL = "app.database_url"
 _POOL = "app.pool_size"
@@ -150,6 +150,8 @@ def browser_cookie() -> None:
         keep_signed_in(ticket)
     elif (ended := st.session_state.get(FORGET)) is not None:
         forget_cookie(ended)
+    else:
+        nothing_due()  # always drawn, in the same place (see session_cookie.nothing_due)
 
 
 def take_notice() -> str | None:

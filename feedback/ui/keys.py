@@ -30,10 +30,10 @@ def css_class(key: str) -> str:
 def questions(base: str, shown: list[Candidate], schema: LabelSchema) -> list[dict]:
     """The form's questions in the order the keys walk them: the choice (or the ranks), then each answer's thumbs,
     scores and flags. Each: its label, its kind (how a digit answers it), its outline and its options' elements."""
-    found = []
+    found, prefix = [], base.rpartition(".")[0]  # the containers' keys are the same for every item
     if len(shown) == 2:
         options = [c.key for c in shown] + list(schema.preference_extra)
-        found.append({"label": "Which answer is better", "kind": "buttons", "box": css_class(f"{base}.choice"),
+        found.append({"label": "Which answer is better", "kind": "buttons", "box": css_class(f"{prefix}.choice"),
                       "options": [css_class(f"{base}.choose.{o}") for o in options]})
     elif len(shown) > 2:
         found += [{"label": f"Rank of {letter(n)}", "kind": "radio", "box": css_class(f"{base}.rank.{c.key}")}
@@ -45,7 +45,7 @@ def questions(base: str, shown: list[Candidate], schema: LabelSchema) -> list[di
         found += [{"label": f"{d.title} of {letter(n)}", "kind": "radio", "box": css_class(f"{base}.{c.key}.{d.name}")}
                   for d in schema.rubric]
         if schema.flags:
-            found.append({"label": f"Flags of {letter(n)}", "kind": "checks", "box": css_class(f"{base}.{c.key}.flags"),
+            found.append({"label": f"Flags of {letter(n)}", "kind": "checks", "box": css_class(f"{prefix}.{c.key}.flags"),
                           "options": [css_class(f"{base}.{c.key}.flag.{f}") for f in schema.flags]})
     return found
 
@@ -237,9 +237,9 @@ def keyboard(*, item_id: int, shown: list[Candidate], schema: LabelSchema, prefi
     run = st.session_state[f"{prefix}.keys.run"] = st.session_state.get(f"{prefix}.keys.run", 0) + 1
     data = {
         "item": item_id, "run": run, "questions": questions(base, shown, schema),
-        "submit": css_class(f"{base}.submit"), "skip_box": css_class(f"{base}.skip_box"),
+        "submit": css_class(f"{base}.submit"), "skip_box": css_class(f"{prefix}.skip_box"),
         "skip_reason": css_class(f"{base}.skip_reason"), "skip": css_class(f"{base}.skip"),
-        "correction_box": css_class(f"{base}.correction_box"),
+        "correction_box": css_class(f"{prefix}.correction_box"),
         "correction": css_class(f"{base}.correction") if schema.correction else None,
         "rationale": css_class(f"{base}.rationale") if schema.rationale else None,
         "keymap": css_class(KEYMAP), "undo": css_class(UNDO_SKIP),

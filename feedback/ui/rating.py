@@ -66,7 +66,7 @@ def _pairwise(base: str, shown: list[Candidate], schema: LabelSchema, initial: A
     options = [c.key for c in shown] + list(schema.preference_extra)
     labels = {key: f"{name} is better" for key, name in screen_letters(shown).items()} | EXTRA_LABELS
     st.markdown(_required("**Which answer is better?**", schema.preference_required))
-    with st.container(key=f"{base}.choice", horizontal=True):  # each button as wide as its label: none cut short
+    with st.container(key=f"{_blocks(base)}.choice", horizontal=True):  # each button as wide as its label: none cut short
         for n, option in enumerate(options):
             chosen = st.session_state[key] == option
             st.button(labels[option], key=f"{base}.choose.{option}", type="primary" if chosen else "secondary",
@@ -118,13 +118,20 @@ def _per_candidate(base: str, shown: list[Candidate], schema: LabelSchema, initi
                 if value is not None:
                     scores[dim.name] = int(value)
             ratings[candidate.key] = scores
-            with st.container(key=f"{base}.{candidate.key}.flags", horizontal=True):
+            with st.container(key=f"{_blocks(base)}.{candidate.key}.flags", horizontal=True):
                 flags[candidate.key] = [
                     flag for flag in schema.flags
                     if st.checkbox(f"{flag_title(flag)} ({name})", value=flag in old_flags,
                                    key=f"{base}.{candidate.key}.flag.{flag}")
                 ]
     return ratings, flags, thumbs
+
+
+def _blocks(base: str) -> str:
+    """The key prefix of the form's containers: the same for every item (``rate``, not ``rate.<item>``), so the next
+    item's containers replace the last one's instead of standing beside them until the run ends. Widgets keep
+    their per-item keys."""
+    return base.rpartition(".")[0]
 
 
 def _correction(base: str, shown: list[Candidate], choice: str | None, initial: Answer | None) -> str:
@@ -150,7 +157,7 @@ def _texts(base: str, shown: list[Candidate], schema: LabelSchema, choice: str |
     if schema.correction:
         with left, st.expander(_required("Write the answer the agent should have given", schema.correction_required)
                          + ("" if schema.correction_required else " (optional)"),
-                         expanded=bool(initial and initial.correction), key=f"{base}.correction_box"):
+                         expanded=bool(initial and initial.correction), key=f"{_blocks(base)}.correction_box"):
             correction = _correction(base, shown, choice, initial)
     if schema.rationale:
         rationale = right.text_input(
@@ -194,7 +201,7 @@ def keyboard_help(schema: LabelSchema, n_candidates: int) -> str:
 
 def skip_popover(item_id: int, *, prefix: str = "rate", default_reason: str | None = None) -> tuple[str | None, bool]:
     """The "Skip this item" popover: the reason typed (else ``default_reason``) and whether Skip was pressed."""
-    with st.popover("Skip this item", icon=":material/skip_next:", key=f"{prefix}.{item_id}.skip_box"):
+    with st.popover("Skip this item", icon=":material/skip_next:", key=f"{prefix}.skip_box"):
         reason = st.text_input("Why skip? (optional)", key=f"{prefix}.{item_id}.skip_reason",
                                placeholder=default_reason or "")
         skipped = st.button("Skip", key=f"{prefix}.{item_id}.skip")
@@ -257,11 +264,12 @@ UNDO_SKIP = "rate.undo_skip"  # the Undo button's key (the keyboard's u presses 
 def undo_last_skip(user: User, project_id: int) -> None:
     """The "Undo skip" button of this tab's last skip in the project: pressed, the item comes back into the
     annotator's queue and on screen (the item shown now goes back to the pool)."""
+    slot = st.empty()  # always drawn: a button that comes and goes would move every element after it
     last = st.session_state.get(LAST_SKIP)
     if last is None or last[0] != project_id:
         return
     _, item_id, external_id = last
-    if st.button(f"Undo skip of {external_id}", key=UNDO_SKIP, icon=":material/undo:", type="tertiary",
+    if slot.button(f"Undo skip of {external_id}", key=UNDO_SKIP, icon=":material/undo:", type="tertiary",
                  help="Gives the item you skipped last back to you (key: u)"):
         with context.session() as s:
             unskip(session=s, user=user, item_id=item_id)

@@ -99,6 +99,7 @@ def cookie_routes(database_url: str, pool_size: int = 5) -> list[Route]:
 _POST_ONCE = """
 export default function (component) {
   const { data } = component;
+  if (!data || !data.path) return;  // nothing due: drawn anyway, so the page's elements keep their places
   const sent = (window.__feedbackPosted = window.__feedbackPosted || new Set());
   const key = data.path + " " + data.body;
   if (sent.has(key)) return;
@@ -116,9 +117,19 @@ def _poster():
 
 def keep_signed_in(ticket: str) -> None:
     """After signing in: the browser trades ``ticket`` for the cookie (the app checks that it did)."""
-    _poster()(data={"path": SESSION_PATH, "body": ticket}, key="app.cookie.set")
+    _poster()(data={"path": SESSION_PATH, "body": ticket}, key=SLOT)
 
 
 def forget_cookie(session_id: int) -> None:
     """After signing out of ``session_id``: the browser asks the server to delete its cookie, if still that one."""
-    _poster()(data={"path": SIGN_OUT_PATH, "body": str(session_id)}, key="app.cookie.forget")
+    _poster()(data={"path": SIGN_OUT_PATH, "body": str(session_id)}, key=SLOT)
+
+
+def nothing_due() -> None:
+    """The same element with nothing to post. The poster is drawn on every run, in the same place: drawn only
+    when due, it shifted every element after it when it went, so the browser drew the whole page anew beside
+    the old one (two forms on the Rate page for a moment after the first click)."""
+    _poster()(data={"path": None}, key=SLOT)
+
+
+SLOT = "app.cookie"
