@@ -20,6 +20,7 @@ from feedback.ui.keys import KEYMAP, keyboard, keymap
 from feedback.ui.markdown import code, plain, safe_markdown
 from feedback.ui.rating import (
     LAST_SKIP,
+    forget_draft,
     keep_draft,
     keyboard_help,
     problem_lines,
@@ -109,6 +110,7 @@ if submitted or skipped:
         st.error(safe_markdown(str(e)))
     else:
         st.session_state.pop("rate.item_id", None)
+        forget_draft(item.id)
         st.session_state["rate.flash"] = f"{'Saved your answer on' if submitted else 'Skipped'} {item.external_id}"
         st.rerun()
 if not drawing.failed and (refused or not (submitted or skipped)):

@@ -219,6 +219,14 @@ def restored_draft(user: User, item_id: int) -> Answer | None:
     return st.session_state[key]
 
 
+def forget_draft(item_id: int) -> None:
+    """Forget this tab's copy of the item's draft once the item is submitted or skipped (the database's is gone):
+    an item that comes back (undo skip) starts from what the database holds, and a long day does not pile up
+    one copy per item."""
+    for key in (f"rate.draft.{item_id}", f"rate.draft.{item_id}.saved"):
+        st.session_state.pop(key, None)
+
+
 def keep_draft(user: User, item_id: int, answer: Answer) -> None:
     """Save what the form holds as ``user``'s draft when it changed since the last save (one small write)."""
     key, fields = f"rate.draft.{item_id}.saved", draft_fields(answer)

@@ -53,6 +53,7 @@ def test_a_draft_is_restored_into_every_widget_and_submitting_ends_it(db):
     at.button(key=f"rate.{item_id}.submit").click().run()
     assert not at.error and at.session_state["rate.item_id"] != item_id
     assert drafts(db) == []
+    assert f"rate.draft.{item_id}" not in at.session_state  # nor this tab's copy of it
 
 
 def test_every_problem_is_listed_at_once_with_the_letters_on_the_screen(db):
