@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from feedback.errors import FeedbackError, ImportRejected
+from feedback.figures import local_time
 from feedback.intake.formats.registry import FORMAT_HELP, FORMATS, UPLOAD_TYPES
 from feedback.intake.importer import import_file
 from feedback.people.permissions import ADMIN
@@ -14,7 +15,7 @@ from feedback.ui import context
 from feedback.ui.actions import flash, show_flash
 from feedback.ui.guard import require_user
 from feedback.ui.markdown import safe_markdown
-from feedback.ui.tables import safe_table
+from feedback.ui.tables import figure_table, safe_table
 
 user = require_user(ADMIN, refusal="Only admins may import data")
 project = context.current_project()
@@ -54,7 +55,10 @@ if project is not None:
     with context.session() as s:
         batches = list_batches(session=s, project=project)
     if batches:
-        st.dataframe(safe_table(pd.DataFrame([b.model_dump(exclude={"project_id", "created_by"}) for b in batches])),
-                     hide_index=True, width="stretch")
+        figure_table(pd.DataFrame([{  # what a person needs; the batch's bookkeeping (state, heartbeat...) stays out
+            "batch": b.id, "file": b.filename, "imported": local_time(b.created_at, st.context.timezone),
+            "lines": b.n_lines, "new items": b.n_items_added, "items already there": b.n_items_existing,
+            "new annotations": b.n_annotations_added, "invalid lines skipped": b.n_invalid,
+            "sha256": b.sha256[:16]} for b in batches]))
 
     st.caption("Fine-tuning datasets are made on the Export page.")

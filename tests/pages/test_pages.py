@@ -508,3 +508,18 @@ def test_the_rate_page_has_a_letter_for_every_candidate_an_item_may_have():
     from feedback.ui.rating import LETTERS
 
     assert len(LETTERS) >= MAX_CANDIDATES
+
+
+def test_the_data_page_lists_import_batches_in_words_without_their_bookkeeping(db, tmp_path):
+    from feedback.intake.importer import import_file
+
+    data = tmp_path / "more.jsonl"
+    data.write_text('{"id": "m-1", "prompt": "Where?", "candidates": [{"output": "Here."}, {"output": "There."}]}\n')
+    with Session(db, expire_on_commit=False) as s:
+        import_file(session=s, user=None, project="support", path=data)
+    admin = signed_in(db, "root", "admin").run()
+    admin.switch_page("pages/data.py").run()
+    assert not admin.exception and not admin.error
+    table = admin.dataframe[0].value
+    assert {"file", "imported", "new items", "new annotations"} <= {c.lower() for c in table.columns}
+    assert not {"heartbeat_at", "position_offset", "state", "owner"} & set(table.columns)
