@@ -41,7 +41,7 @@ _WATCH = """(check) => {
   const tick = () => { if (holds()) b.t1 = performance.now(); else requestAnimationFrame(tick); };
   requestAnimationFrame(tick);
 }"""
-_HIGHLIGHT = """return [...document.querySelectorAll('button[kind="primary"], [data-fb-picked] button')]
+_HIGHLIGHT = """return [...document.querySelectorAll('button[role="radio"][aria-checked="true"], button[data-fb-picked]')]
   .some((b) => b.innerText.includes('A is better'));"""
 _NEXT_PROMPT = """const previous = %s;
 const caption = [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]

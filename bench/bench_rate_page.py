@@ -88,9 +88,9 @@ def main() -> None:
         at.run()
         reruns.append(1000 * (time.perf_counter() - t))
         item = at.session_state["rate.item_id"]
-        choose = next(b for b in at.button if b.key == f"rate.{item}.choose.a")
+        choose = at.segmented_control(key=f"rate.{item}.preference")
         t = time.perf_counter()
-        choose.click().run()
+        choose.set_value("a").run()
         clicks.append(1000 * (time.perf_counter() - t))
         submit = next(b for b in at.button if b.key == f"rate.{item}.submit")
         t = time.perf_counter()

@@ -5,9 +5,7 @@ import time
 import streamlit as st
 
 from feedback.errors import FeedbackError
-from feedback.labeling.annotate import AnswerProblems, submit_annotation
-from feedback.labeling.drafts import drop_draft
-from feedback.labeling.queue import display_order, progress, release, serve, skip
+from feedback.labeling.queue import display_order, progress, release, serve
 from feedback.people.permissions import ANNOTATOR
 from feedback.projects.guidelines import current_guidelines
 from feedback.projects.items import candidates_of
@@ -18,9 +16,11 @@ from feedback.ui.failures import item_errors
 from feedback.ui.guard import require_user
 from feedback.ui.keys import KEYMAP, keyboard, keymap
 from feedback.ui.markdown import code, plain, safe_markdown
+from feedback.ui.rate_actions import do_requested, request_skip, request_submit
 from feedback.ui.rating import (
-    LAST_SKIP,
-    forget_draft,
+    FLASH,
+    ITEM,
+    STARTED,
     keep_draft,
     keyboard_help,
     problem_lines,
@@ -39,9 +39,10 @@ if project is None:
     st.info("There is no project for you yet. An admin imports agent outputs on the Data page.")
     st.stop()
 
+refusal = do_requested(user, project)  # the Submit or Skip that started this run
 try:
     with context.session() as s:
-        item = serve(session=s, user=user, project=project, item_id=st.session_state.get("rate.item_id"))
+        item = serve(session=s, user=user, project=project, item_id=st.session_state.get(ITEM))
         done = progress(session=s, user=user, project=project)
         guidelines = current_guidelines(session=s, project=project)
 except FeedbackError as e:
@@ -51,17 +52,21 @@ except FeedbackError as e:
 st.progress(done.total and done.done / done.total,
             text=f"**{plain(project.name)}**: {done.done} of {done.total} done, {done.done_today} today, "
                  f"{done.remaining} to go")
-if flash := st.session_state.pop("rate.flash", None):
+if flash := st.session_state.pop(FLASH, None):
     st.toast(safe_markdown(flash), icon=":material/check:")
 undo_last_skip(user, project.id)
 if item is None:
     st.success("Your queue is empty: every item you can rate has been rated. Thank you!")
     st.stop()
-if st.session_state.get("rate.item_id") != item.id:
-    st.session_state["rate.item_id"] = item.id
-    st.session_state["rate.started"] = time.monotonic()
+if st.session_state.get(ITEM) != item.id:
+    st.session_state[ITEM] = item.id
+    st.session_state[STARTED] = time.monotonic()
 
-submitted = False
+
+def skipped(reason_of) -> None:
+    request_skip(item.id, item.external_id, reason_of)
+
+
 with item_errors(item.external_id) as drawing:  # an item that cannot be shown must not trap the annotator
     with context.session() as s:
         candidates = candidates_of(s, item.id)
@@ -78,46 +83,29 @@ with item_errors(item.external_id) as drawing:  # an item that cannot be shown m
         render_input(item)
         by_key = {c.key: c for c in candidates}
         shown = [by_key[k] for k in display_order(user.id, item.id, list(by_key))]
-        answer, submitted = rating_form(item.id, shown, schema, keyboard=True,
-                                        initial=restored_draft(user, item.id))
+        answer, _ = rating_form(item.id, shown, schema, keyboard=True, initial=restored_draft(user, item.id),
+                                on_submit=lambda answer_of: request_submit(item.id, item.external_id, answer_of))
         if suggestions:
             with st.expander("What the automatic judges said", expanded=False):
                 for suggestion in suggestions:
                     st.markdown(safe_markdown(describe_suggestion(suggestion, screen_letters(shown))))
         with st.expander("Keyboard shortcuts", key=KEYMAP):
             st.markdown(keymap(schema, len(candidates)))
-        reason, skipped = skip_popover(item.id)  # last: nothing after it can fail and hide it
+        skip_popover(item.id, on_skip=skipped)  # last: nothing after it can fail and hide it
 if drawing.failed:  # give the item back to the pool now, and keep Skip
     with context.session() as s:
         release(session=s, user=user, item_id=item.id)
-    submitted = False
-    reason, skipped = skip_popover(item.id, default_reason="could not be shown")
+    skip_popover(item.id, default_reason="could not be shown", on_skip=skipped)
+    st.stop()
 
-refused = None
-if submitted or skipped:
-    try:
-        with context.session() as s:
-            if submitted:
-                answer.time_spent_s = round(time.monotonic() - st.session_state.get("rate.started", time.monotonic()), 1)
-                submit_annotation(session=s, user=user, item_id=item.id, answer=answer)  # drops the draft
-            else:
-                skip(session=s, user=user, item_id=item.id, reason=reason)
-                drop_draft(session=s, user=user, item_id=item.id)
-                st.session_state[LAST_SKIP] = (project.id, item.id, item.external_id)
-    except AnswerProblems as e:
-        refused = problem_lines(e.problems, shown, schema)
-    except FeedbackError as e:
-        st.error(safe_markdown(str(e)))
+keep_draft(user, item.id, answer)  # only when the form changed: one small write
+refusal = refusal if refusal is not None and refusal.item_id == item.id else None
+if refusal is not None:
+    if refusal.error:
+        problems.error(safe_markdown(refusal.error))
     else:
-        st.session_state.pop("rate.item_id", None)
-        forget_draft(item.id)
-        st.session_state["rate.flash"] = f"{'Saved your answer on' if submitted else 'Skipped'} {item.external_id}"
-        st.rerun()
-if not drawing.failed and (refused or not (submitted or skipped)):
-    keep_draft(user, item.id, answer)  # only when the form changed: one small write
-if refused:
-    problems.error("**Not saved yet:**\n" + "\n".join(f"- {safe_markdown(line)}" for line in refused))
-    st.toast(f"Not saved: {len(refused)} {'answer is' if len(refused) == 1 else 'answers are'} missing or wrong",
-             icon=":material/error:")
-if not drawing.failed:
-    keyboard(item_id=item.id, shown=shown, schema=schema, scroll_to="rate.problems" if refused else None)
+        refused = problem_lines(refusal.problems, shown, schema)
+        problems.error("**Not saved yet:**\n" + "\n".join(f"- {safe_markdown(line)}" for line in refused))
+        st.toast(f"Not saved: {len(refused)} {'answer is' if len(refused) == 1 else 'answers are'} missing or wrong",
+                 icon=":material/error:")
+keyboard(item_id=item.id, shown=shown, schema=schema, scroll_to="rate.problems" if refusal else None)

@@ -32,9 +32,7 @@ def questions(base: str, shown: list[Candidate], schema: LabelSchema) -> list[di
     scores and flags. Each: its label, its kind (how a digit answers it), its outline and its options' elements."""
     found, prefix = [], base.rpartition(".")[0]  # the containers' keys are the same for every item
     if len(shown) == 2:
-        options = [c.key for c in shown] + list(schema.preference_extra)
-        found.append({"label": "Which answer is better", "kind": "buttons", "box": css_class(f"{prefix}.choice"),
-                      "options": [css_class(f"{base}.choose.{o}") for o in options]})
+        found.append({"label": "Which answer is better", "kind": "segments", "box": css_class(f"{prefix}.choice")})
     elif len(shown) > 2:
         found += [{"label": f"Rank of {letter(n)}", "kind": "radio", "box": css_class(f"{base}.rank.{c.key}")}
                   for n, c in enumerate(shown)]
@@ -74,7 +72,7 @@ def keymap(schema: LabelSchema, n_candidates: int) -> str:
 
 
 _JS = r"""
-const state = () => (window.__feedbackKeys = window.__feedbackKeys || { item: null, active: 0 });
+const state = () => (window.__feedbackKeys = window.__feedbackKeys || { item: null, active: 0, answered: -1e9, queue: null });
 const find = (cls, root = document) => (cls ? root.querySelector("." + cls) : null);
 const TEXT = new Set(["text", "password", "search", "email", "number", "url", "tel"]);
 
@@ -101,26 +99,51 @@ function move(step) {
   if (box) box.scrollIntoView({ block: "nearest" });
 }
 
-function answer(digit) {
-  const s = state(), q = s.data.questions[s.active];
+function soon(check, tries = 80) {  // check()'s value once it has one (tried every 25 ms, 2 s at most), else null
+  return new Promise((resolve) => {
+    const go = (n) => { const v = check(); if (v || n <= 0) resolve(v || null); else setTimeout(() => go(n - 1), 25); };
+    go(tries);
+  });
+}
+
+function inOrder(action) {  // keys act one after the other, each once the one before is done
+  const s = state();
+  s.queue = (s.queue || Promise.resolve()).then(action).catch((err) => console.error(err));
+}
+
+async function answer(digit) {
+  const s = state(), q = s.data.questions[s.active], item = s.data.item;
   if (!q) return;
+  s.answered = performance.now();
   if (q.kind === "radio") {
-    const inputs = (find(q.box) || document).querySelectorAll("input[type=radio]");
-    if (!find(q.box) || digit > inputs.length) return;
+    // A page's first radio buttons (and choice) are drawn a moment after their question (Streamlit loads their
+    // code then): a digit typed ahead waits for them instead of being lost.
+    const inputs = await soon(() => {
+      const all = find(q.box) && find(q.box).querySelectorAll("input[type=radio]");
+      return all && all.length ? all : null;
+    });
+    if (!inputs || s.data.item !== item || digit > inputs.length) return;
     (inputs[digit - 1].closest("label") || inputs[digit - 1]).click();
     move(1);
-  } else if (q.kind === "buttons") {
-    const target = find(q.options[digit - 1]);
-    if (!target) return;
-    q.options.forEach((cls) => { const el = find(cls); if (el) el.removeAttribute("data-fb-picked"); });
-    target.setAttribute("data-fb-picked", "");  // seen at once; the rerun then makes it the chosen one
-    target.querySelector("button").click();
+  } else if (q.kind === "segments") {
+    const buttons = await soon(() => {
+      const all = find(q.box) && find(q.box).querySelectorAll("button");
+      return all && all.length ? all : null;
+    });
+    if (!buttons || s.data.item !== item || digit > buttons.length) return;
+    buttons.forEach((b) => b.removeAttribute("data-fb-picked"));
+    buttons[digit - 1].setAttribute("data-fb-picked", "");  // seen at once; the rerun then makes it the chosen one
+    buttons[digit - 1].click();
     move(1);
   } else if (q.kind === "checks") {
     const target = find(q.options[digit - 1]);
     const box = target && target.querySelector("input[type=checkbox]");
     if (box) box.click();
   }
+}
+
+function nextFrame() {  // after the next frame: a score clicked just before has reached Streamlit's widget state
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
 
 function focusSoon(cls, selector, tries = 40) {  // once it is drawn and shown
@@ -146,31 +169,33 @@ function onKey(e) {
   const s = state(), d = s.data;
   if (!d || !s.root || !s.root.isConnected) return;  // not on the Rate page any more
   const el = document.activeElement, inText = typing(el);
+  let act;
   if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
     const skipping = el && el.closest && find(d.skip_reason) && find(d.skip_reason).contains(el);
     if (inText) el.blur();  // the box keeps what was typed before the click
-    e.preventDefault(); e.stopPropagation();
-    setTimeout(() => press(skipping ? d.skip : d.submit), 0);
-    return;
-  }
-  if (e.key === "Escape") {
+    act = async () => {
+      if (performance.now() - s.answered < 250) await nextFrame();
+      press(skipping ? d.skip : d.submit);
+    };
+  } else if (e.key === "Escape") {
     if (inText) { el.blur(); e.preventDefault(); e.stopPropagation(); }
     return;
-  }
-  if (inText || e.ctrlKey || e.metaKey || e.altKey) return;
-  if (/^[1-9]$/.test(e.key)) answer(Number(e.key));
-  else if (e.key === "ArrowDown" || e.key === "j") move(1);
-  else if (e.key === "ArrowUp" || e.key === "k") move(-1);
-  else if (e.key === "c" && d.correction) openAndFocus(d.correction_box, d.correction, "textarea");
-  else if (e.key === "r" && d.rationale) focusSoon(d.rationale, "input");
-  else if (e.key === "s") { press(d.skip_box); focusSoon(d.skip_reason, "input"); }
-  else if (e.key === "u" && find(d.undo)) press(d.undo);
+  } else if (inText || e.ctrlKey || e.metaKey || e.altKey) return;
+  else if (/^[1-9]$/.test(e.key)) act = () => answer(Number(e.key));
+  else if (e.key === "ArrowDown" || e.key === "j") act = () => move(1);
+  else if (e.key === "ArrowUp" || e.key === "k") act = () => move(-1);
+  else if (e.key === "c" && d.correction) act = () => openAndFocus(d.correction_box, d.correction, "textarea");
+  else if (e.key === "r" && d.rationale) act = () => focusSoon(d.rationale, "input");
+  else if (e.key === "s") act = () => { press(d.skip_box); focusSoon(d.skip_reason, "input"); };
+  else if (e.key === "u" && find(d.undo)) act = () => press(d.undo);
   else if (e.key === "?") {
-    const summary = find(d.keymap) && find(d.keymap).querySelector("summary");
-    if (summary) { summary.click(); summary.scrollIntoView({ block: "nearest" }); }
-  }
-  else return;
+    act = () => {
+      const summary = find(d.keymap) && find(d.keymap).querySelector("summary");
+      if (summary) { summary.click(); summary.scrollIntoView({ block: "nearest" }); }
+    };
+  } else return;
   e.preventDefault(); e.stopPropagation();
+  inOrder(act);
 }
 
 function onPoint(e) {  // a click in a question makes it the current one: the keys go on from there
@@ -214,7 +239,7 @@ _CSS = """
 [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
 [data-testid="stMainBlockContainer"] [data-testid="stHeading"] h1 { padding-top: 0; }
 [data-fb-active] { outline: 2px solid rgba(255, 75, 75, 0.75); outline-offset: 3px; border-radius: 0.5rem; }
-[data-fb-picked] button { background: rgba(255, 75, 75, 0.85); color: white; }
+button[data-fb-picked] { border-color: rgb(255, 75, 75); background: rgba(255, 75, 75, 0.1); color: rgb(255, 75, 75); }
 .st-key-rate-guidelines [data-testid="stMarkdownContainer"] h1 { font-size: 1.3rem; }
 .st-key-rate-guidelines [data-testid="stMarkdownContainer"] h2 { font-size: 1.15rem; }
 .st-key-rate-guidelines [data-testid="stMarkdownContainer"] h3,

@@ -6,6 +6,7 @@ Every widget key starts with ``prefix.item_id`` so two items (or two pages) neve
 
 import re
 import string
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -19,7 +20,7 @@ from feedback.ui.render import candidate_text, render_candidate
 
 LETTERS = string.ascii_uppercase
 EXTRA_LABELS = {TIE: "Tie", BOTH_BAD: "Both bad"}
-SHORTCUTS = "1234"  # A better, B better, tie, both bad: shown on the buttons; the keys act through feedback.ui.keys
+SHORTCUTS = "1234"  # A better, B better, tie, both bad: shown on the choice; the keys act through feedback.ui.keys
 SUBMIT_SHORTCUT = "ctrl+enter"
 
 
@@ -54,77 +55,76 @@ def _answers(shown: list[Candidate]) -> None:
             render_candidate(candidate)
 
 
-def _choose(key: str, value: str) -> None:
-    st.session_state[key] = value
-
-
 def _pairwise(base: str, shown: list[Candidate], schema: LabelSchema, initial: Answer | None,
-              keyboard: bool) -> str | None:
-    key = f"{base}.preference"
-    if key not in st.session_state:
-        st.session_state[key] = initial.preference if initial else None
+              keyboard: bool) -> None:
+    """The choice, one widget (a segmented control): its value travels with every message of the browser, so a
+    choice typed just before Submit is never lost. Buttons that stored the choice from their callbacks lost it
+    now and then when the next click came before the choice's run had drawn the page."""
     options = [c.key for c in shown] + list(schema.preference_extra)
     labels = {key: f"{name} is better" for key, name in screen_letters(shown).items()} | EXTRA_LABELS
-    st.markdown(_required("**Which answer is better?**", schema.preference_required))
-    with st.container(key=f"{_blocks(base)}.choice", horizontal=True):  # each button as wide as its label: none cut short
-        for n, option in enumerate(options):
-            chosen = st.session_state[key] == option
-            st.button(labels[option], key=f"{base}.choose.{option}", type="primary" if chosen else "secondary",
-                      on_click=_choose, args=(key, option), width="content",
-                      shortcut=SHORTCUTS[n] if keyboard and n < len(SHORTCUTS) else None,
-                      icon=":material/check:" if chosen else ":material/check_box_outline_blank:")
-    return st.session_state[key]
+    keys = {option: SHORTCUTS[n] for n, option in enumerate(options) if keyboard and n < len(SHORTCUTS)}
+    start = initial.preference if initial and initial.preference in options else None
+    with st.container(key=f"{_blocks(base)}.choice"):  # the same container for every item: see _blocks
+        st.segmented_control(
+            _required("Which answer is better?", schema.preference_required), options, default=start,
+            required=True, key=f"{base}.preference",
+            format_func=lambda o: labels[o] + (f" :gray[{keys[o]}]" if o in keys else ""))
 
 
-def _ranking(base: str, shown: list[Candidate], schema: LabelSchema, initial: Answer | None) -> dict | None:
+def _ranking(base: str, shown: list[Candidate], schema: LabelSchema, initial: Answer | None) -> None:
     st.markdown(_required("**Rank the answers** (1 = best" + (", equal ranks for ties)" if schema.ranking_ties
                                                                 else ")"), schema.ranking_required))
     ranks = list(range(1, len(shown) + 1))
-    ranking = {}
     for name, candidate, column in _lettered(shown):
         start = (initial.ranking or {}).get(candidate.key) if initial else None
-        value = column.radio(f"Rank of {name}", ranks, index=ranks.index(start) if start in ranks else None,
-                             key=f"{base}.rank.{candidate.key}", horizontal=True)
-        if value is not None:
-            ranking[candidate.key] = int(value)
-    return ranking or None
+        column.radio(f"Rank of {name}", ranks, index=ranks.index(start) if start in ranks else None,
+                     key=f"{base}.rank.{candidate.key}", horizontal=True)
 
 
-def _per_candidate(base: str, shown: list[Candidate], schema: LabelSchema, initial: Answer | None):
-    ratings: dict[str, dict[str, int]] = {}
-    flags: dict[str, list[str]] = {}
-    thumbs: dict[str, bool] = {}
+def _per_candidate(base: str, shown: list[Candidate], schema: LabelSchema, initial: Answer | None) -> None:
     for name, candidate, column in _lettered(shown):
         old_scores = (initial.ratings.get(candidate.key, {}) if initial else {})
         old_flags = (initial.flags.get(candidate.key, []) if initial else [])
         with column:
             if schema.thumbs:
                 old = initial.thumbs.get(candidate.key) if initial else None
-                value = st.radio(_required(f"Thumbs for {name}", schema.thumbs_required), ["up", "down"],
-                                 index=None if old is None else (0 if old else 1), horizontal=True,
-                                 format_func=lambda v: ":material/thumb_up: up" if v == "up" else
-                                 ":material/thumb_down: down", key=f"{base}.{candidate.key}.thumbs")
-                if value is not None:
-                    thumbs[candidate.key] = value == "up"
-            scores = {}
+                st.radio(_required(f"Thumbs for {name}", schema.thumbs_required), ["up", "down"],
+                         index=None if old is None else (0 if old else 1), horizontal=True,
+                         format_func=lambda v: ":material/thumb_up: up" if v == "up" else
+                         ":material/thumb_down: down", key=f"{base}.{candidate.key}.thumbs")
             for dim in schema.rubric:
                 old = old_scores.get(dim.name)
-                value = st.radio(
+                st.radio(
                     _required(f"{dim.title} of {name}", dim.required), dim.scale,
                     index=dim.scale.index(old) if old in dim.scale else None, horizontal=True,
                     key=f"{base}.{candidate.key}.{dim.name}", help=dim.description or None,
                     captions=[dim.anchors.get(v, "") for v in dim.scale] if dim.anchors else None,
                 )
-                if value is not None:
-                    scores[dim.name] = int(value)
-            ratings[candidate.key] = scores
             with st.container(key=f"{_blocks(base)}.{candidate.key}.flags", horizontal=True):
-                flags[candidate.key] = [
-                    flag for flag in schema.flags
-                    if st.checkbox(f"{flag_title(flag)} ({name})", value=flag in old_flags,
-                                   key=f"{base}.{candidate.key}.flag.{flag}")
-                ]
-    return ratings, flags, thumbs
+                for flag in schema.flags:
+                    st.checkbox(f"{flag_title(flag)} ({name})", value=flag in old_flags,
+                                key=f"{base}.{candidate.key}.flag.{flag}")
+
+
+def answer_in_state(base: str, shown: list[Candidate], schema: LabelSchema) -> Answer:
+    """The answer the form's widgets (keys starting with ``base``) hold now, for the answers in the order
+    ``shown``: read from the session state, so that a button's callback sees it before the page is drawn again."""
+    state, keys = st.session_state, [c.key for c in shown]
+    ranking = {k: int(v) for k in keys if (v := state.get(f"{base}.rank.{k}")) is not None} if len(shown) > 2 else {}
+    correction = None
+    if schema.correction:  # the pre-filled text left unchanged is no correction
+        text = state.get(f"{base}.correction") or ""
+        correction = None if text == state.get(f"{base}.correction.seed", "") else text
+    return Answer(
+        preference=state.get(f"{base}.preference") if len(shown) == 2 else None,
+        ranking=ranking or None,
+        ratings={k: {d.name: int(v) for d in schema.rubric if (v := state.get(f"{base}.{k}.{d.name}")) is not None}
+                 for k in keys},
+        flags={k: [f for f in schema.flags if state.get(f"{base}.{k}.flag.{f}")] for k in keys},
+        thumbs={k: v == "up" for k in keys if schema.thumbs and (v := state.get(f"{base}.{k}.thumbs")) is not None},
+        correction=correction or None,
+        rationale=(state.get(f"{base}.rationale") or None) if schema.rationale else None,
+        shown_order=keys)
 
 
 def _blocks(base: str) -> str:
@@ -134,7 +134,7 @@ def _blocks(base: str) -> str:
     return base.rpartition(".")[0]
 
 
-def _correction(base: str, shown: list[Candidate], choice: str | None, initial: Answer | None) -> str:
+def _correction(base: str, shown: list[Candidate], choice: str | None, initial: Answer | None) -> None:
     """The correction box, one per item whatever the choice: it starts from the chosen answer and follows the
     choice while untouched; once the annotator has typed in it, no click replaces what they typed."""
     key, seed_key = f"{base}.correction", f"{base}.correction.seed"
@@ -145,48 +145,48 @@ def _correction(base: str, shown: list[Candidate], choice: str | None, initial: 
     elif st.session_state[key] == st.session_state.get(seed_key, ""):
         st.session_state[key] = seed  # still the pre-filled text: follow the choice
     st.session_state[seed_key] = seed
-    text = st.text_area("Corrected response", height=200, key=key,
-                        help="Starts from the chosen answer; left unchanged, no correction is stored.")
-    return "" if text == seed else text
+    st.text_area("Corrected response", height=200, key=key,
+                 help="Starts from the chosen answer; left unchanged, no correction is stored.")
 
 
 def _texts(base: str, shown: list[Candidate], schema: LabelSchema, choice: str | None,
-           initial: Answer | None, left, right) -> tuple[str | None, str | None]:
+           initial: Answer | None, left, right) -> None:
     """The correction (in ``left``) and the rationale (in ``right``)."""
-    correction = rationale = None
     if schema.correction:
         with left, st.expander(_required("Write the answer the agent should have given", schema.correction_required)
                          + ("" if schema.correction_required else " (optional)"),
                          expanded=bool(initial and initial.correction), key=f"{_blocks(base)}.correction_box"):
-            correction = _correction(base, shown, choice, initial)
+            _correction(base, shown, choice, initial)
     if schema.rationale:
-        rationale = right.text_input(
+        right.text_input(
             _required("Why?", schema.rationale_required) + ("" if schema.rationale_required else " (optional)"),
             value=(initial.rationale or "") if initial else "", key=f"{base}.rationale")
-    return correction or None, rationale or None
 
 
 def rating_form(item_id: int, shown: list[Candidate], schema: LabelSchema, *, prefix: str = "rate",
-                initial: Answer | None = None, keyboard: bool = False,
-                submit_label: str = "Submit") -> tuple[Answer, bool]:
+                initial: Answer | None = None, keyboard: bool = False, submit_label: str = "Submit",
+                on_submit: Callable[[Callable[[], Answer]], None] | None = None) -> tuple[Answer, bool]:
     """Draw the widgets for one item (candidates in the order shown); return the answer and whether
-    the Submit button was pressed. ``initial`` pre-fills an earlier answer (editing)."""
+    the Submit button was pressed. ``initial`` pre-fills an earlier answer (editing). ``on_submit``: called when
+    Submit is pressed, before the next run (Streamlit's ``on_click``), with a function that reads the answer.
+    Read it in the script, not in the callback: a choice clicked just before Submit (1 then Ctrl+Enter) may reach
+    the server in the same run, and Streamlit runs the callbacks of one run in no set order."""
     base = f"{prefix}.{item_id}"
     _answers(shown)
-    preference = ranking = None
     if len(shown) == 2:
-        preference = _pairwise(base, shown, schema, initial, keyboard)
+        _pairwise(base, shown, schema, initial, keyboard)
     elif len(shown) > 2:
-        ranking = _ranking(base, shown, schema, initial)
-    ratings, flags, thumbs = _per_candidate(base, shown, schema, initial)
-    choice = preference or (min(ranking, key=ranking.get) if ranking else None)
+        _ranking(base, shown, schema, initial)
+    _per_candidate(base, shown, schema, initial)
+    held = answer_in_state(base, shown, schema)
+    choice = held.preference or (min(held.ranking, key=held.ranking.get) if held.ranking else None)
     left, right, last = st.columns([2.8, 2.4, 1.8], vertical_alignment="bottom")  # one row: fits a laptop's screen
-    correction, rationale = _texts(base, shown, schema, choice, initial, left, right)
-    submitted = last.button(submit_label, type="primary", key=f"{base}.submit", icon=":material/send:",
-                          shortcut=SUBMIT_SHORTCUT if keyboard else None)
-    answer = Answer(preference=preference, ranking=ranking, ratings=ratings, flags=flags, thumbs=thumbs,
-                    correction=correction, rationale=rationale, shown_order=[c.key for c in shown])
-    return answer, submitted
+    _texts(base, shown, schema, choice, initial, left, right)
+    submitted = last.button(
+        submit_label, type="primary", key=f"{base}.submit", icon=":material/send:",
+        shortcut=SUBMIT_SHORTCUT if keyboard else None,
+        on_click=(lambda: on_submit(lambda: answer_in_state(base, shown, schema))) if on_submit else None)
+    return answer_in_state(base, shown, schema), submitted
 
 
 def keyboard_help(schema: LabelSchema, n_candidates: int) -> str:
@@ -199,13 +199,21 @@ def keyboard_help(schema: LabelSchema, n_candidates: int) -> str:
     return "Keyboard: " + " · ".join(keys + ["**Ctrl+Enter** submit"])
 
 
-def skip_popover(item_id: int, *, prefix: str = "rate", default_reason: str | None = None) -> tuple[str | None, bool]:
-    """The "Skip this item" popover: the reason typed (else ``default_reason``) and whether Skip was pressed."""
+def skip_popover(item_id: int, *, prefix: str = "rate", default_reason: str | None = None,
+                 on_skip: Callable[[Callable[[], str | None]], None] | None = None) -> tuple[str | None, bool]:
+    """The "Skip this item" popover: the reason typed (else ``default_reason``) and whether Skip was pressed.
+    ``on_skip``: called when Skip is pressed, before the next run (Streamlit's ``on_click``), with a function
+    that reads the reason (see ``rating_form``'s ``on_submit``)."""
+    key = f"{prefix}.{item_id}.skip_reason"
+
+    def reason_given() -> str | None:
+        return (st.session_state.get(key) or "").strip() or default_reason
+
     with st.popover("Skip this item", icon=":material/skip_next:", key=f"{prefix}.skip_box"):
-        reason = st.text_input("Why skip? (optional)", key=f"{prefix}.{item_id}.skip_reason",
-                               placeholder=default_reason or "")
-        skipped = st.button("Skip", key=f"{prefix}.{item_id}.skip")
-    return reason.strip() or default_reason, skipped
+        st.text_input("Why skip? (optional)", key=key, placeholder=default_reason or "")
+        skipped = st.button("Skip", key=f"{prefix}.{item_id}.skip",
+                            on_click=(lambda: on_skip(reason_given)) if on_skip else None)
+    return reason_given(), skipped
 
 
 def restored_draft(user: User, item_id: int) -> Answer | None:
@@ -265,6 +273,9 @@ def problem_lines(problems: list[tuple[str, str]], shown: list[Candidate], schem
     return [_named(field, reason, letters, schema) for field, reason in ordered]
 
 
+ITEM = "rate.item_id"  # the Rate page's item on screen (served again until it is answered or skipped)
+STARTED = "rate.started"  # when it came on screen (time.monotonic)
+FLASH = "rate.flash"  # what the Rate page's next run says in a toast
 LAST_SKIP = "rate.last_skip"  # (project id, item id, external id) of this tab's last skip, until it is undone
 UNDO_SKIP = "rate.undo_skip"  # the Undo button's key (the keyboard's u presses it)
 
@@ -282,6 +293,6 @@ def undo_last_skip(user: User, project_id: int) -> None:
         with context.session() as s:
             unskip(session=s, user=user, item_id=item_id)
         st.session_state.pop(LAST_SKIP, None)
-        st.session_state["rate.item_id"] = item_id
-        st.session_state["rate.flash"] = f"{external_id} is back"
+        st.session_state[ITEM] = item_id
+        st.session_state[FLASH] = f"{external_id} is back"
         st.rerun()

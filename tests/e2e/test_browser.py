@@ -20,8 +20,8 @@ def _rate_one(page, *, keyboard: bool) -> str:
     if keyboard:
         page.locator("body").press("1")
     else:
-        page.get_by_role("button", name="A is better").click()
-    expect(page.get_by_role("button", name="A is better")).to_have_attribute("kind", "primary")
+        page.get_by_role("radio", name="A is better").click()
+    expect(page.get_by_role("radio", name="A is better")).to_be_checked()
     page.get_by_label("Why? (optional)").fill("A answers the question; B refuses.")
     page.get_by_label("Why? (optional)").press("Enter")
     settle(page)  # the rationale's rerun: a shortcut pressed during it can be lost (a loaded CI run)

@@ -93,8 +93,8 @@ def item_on_screen(page) -> str:
 
 def expect_chosen(page, label: str) -> None:
     """The choice ``label`` (e.g. "A is better") is the one highlighted."""
-    expect(page.locator('button[kind="primary"]').filter(has_text=label)).to_have_count(1)
-    expect(page.locator('button[kind="primary"]').filter(has_text=" is better")).to_have_count(1)
+    expect(page.get_by_role("radio", name=label)).to_be_checked()
+    expect(page.get_by_role("radiogroup", name="Which answer is better?").get_by_role("radio", checked=True)).to_have_count(1)
 
 
 def correction_box(page):
@@ -114,23 +114,23 @@ def test_typed_correction_survives_changing_the_choice_by_key_and_by_click(day_s
     expect(correction_box(page)).to_have_value(re.compile(r"^Answer [AB]\d+"))  # starts from the chosen answer
     fill(correction_box(page), "Open Settings > Account > E-mail, then confirm the link we send you.")
     settle(page)
-    page.get_by_role("button", name="B is better").click()
+    page.get_by_role("radio", name="B is better").click()
     expect_chosen(page, "B is better")
     settle(page)
     expect(correction_box(page)).to_have_value("Open Settings > Account > E-mail, then confirm the link we send you.")
-    page.get_by_role("button", name="A is better").click()
+    page.get_by_role("radio", name="A is better").click()
     settle(page)
     expect(correction_box(page)).to_have_value("Open Settings > Account > E-mail, then confirm the link we send you.")
 
 
 def test_an_untouched_correction_follows_the_choice(day_server, new_page):
     page = start(day_server, new_page, "ann-follow")
-    page.get_by_role("button", name="A is better").click()
+    page.get_by_role("radio", name="A is better").click()
     settle(page)
     open_correction(page)
     expect(correction_box(page)).to_have_value(re.compile(r"^Answer [AB]\d+"))
     first = correction_box(page).input_value()
-    page.get_by_role("button", name="B is better").click()
+    page.get_by_role("radio", name="B is better").click()
     settle(page)
     expect(correction_box(page)).not_to_have_value(first)
     expect(correction_box(page)).to_have_value(re.compile(r"^Answer [AB]\d+"))
@@ -149,7 +149,7 @@ def test_a_half_entered_answer_comes_back_after_a_reload_and_after_signing_out(d
     url, _, db_url = day_server
     page = start(day_server, new_page, "ann-draft")
     item = item_on_screen(page)
-    page.get_by_role("button", name="B is better").click()
+    page.get_by_role("radio", name="B is better").click()
     settle(page)
     options(page, "Accuracy of A").nth(3).click(force=True)
     settle(page)
@@ -196,7 +196,7 @@ def test_after_a_mouse_click_on_a_score_the_keys_still_work(day_server, new_page
     _, _, db_url = day_server
     page = start(day_server, new_page, "ann-click")
     item = item_on_screen(page)
-    page.get_by_role("button", name="A is better").click()
+    page.get_by_role("radio", name="A is better").click()
     settle(page)
     options(page, "Clarity of B").nth(2).click(force=True)  # the mouse: focus is now in the radio buttons
     settle(page)
@@ -211,6 +211,32 @@ def test_after_a_mouse_click_on_a_score_the_keys_still_work(day_server, new_page
     [saved] = answer_of(db_url, "ann-click")
     right = saved["shown_order"][1]
     assert saved["ratings"] == {right: {"clarity": 4, "accuracy": 5}}
+
+
+TYPE_AHEAD = """(keys) => { for (const [key, ctrl] of keys)
+  document.dispatchEvent(new KeyboardEvent("keydown", {key, ctrlKey: ctrl, bubbles: true, cancelable: true})); }"""
+
+
+def test_a_fast_annotator_keys_a_choice_a_score_and_submit_without_waiting_and_nothing_is_lost(day_server, new_page):
+    """1, 3 and Ctrl+Enter pressed within a millisecond (typed ahead, faster than a round trip), from the first
+    item on: the first item's radio buttons are drawn a moment after the page (Streamlit loads their code then), and
+    the clicks reach the server together, in one run whose callbacks run in no set order. The answer saved holds
+    the choice and the score all the same."""
+    _, _, db_url = day_server
+    page = start(day_server, new_page, "ann-fast")
+    seen = []
+    for _ in range(8):
+        seen.append(item_on_screen(page))
+        page.evaluate(TYPE_AHEAD, [["1", False], ["3", False], ["Enter", True]])  # A is better, Clarity of A 3
+        expect(page.get_by_text(f"Item {seen[-1]}")).to_have_count(0)
+        expect(page.get_by_text(re.compile(r"^Item "))).to_be_visible()
+        settle(page)
+    expect(page.get_by_text("Not saved yet")).to_have_count(0)
+    saved = {row["item"]: row for row in answer_of(db_url, "ann-fast")}
+    assert sorted(saved) == sorted(seen)
+    for row in saved.values():
+        left = row["shown_order"][0]
+        assert (row["preference"], row["ratings"].get(left)) == (left, {"clarity": 3}), row
 
 
 def test_every_question_type_is_answered_skipped_undone_and_submitted_by_keyboard_alone(day_server, new_page):
@@ -290,7 +316,7 @@ def test_the_next_item_opens_at_the_top_and_a_long_answer_at_its_start(day_serve
     expect(page.get_by_text("Step 0: a long paragraph").first).to_be_in_viewport()
     expect(page.get_by_text("Step 0: a long paragraph").nth(1)).to_be_in_viewport()
     item = item_on_screen(page)
-    page.get_by_role("button", name="Tie").click()
+    page.get_by_role("radio", name="Tie").click()
     settle(page)
     page.get_by_role("button", name="Submit").scroll_into_view_if_needed()
     page.get_by_role("button", name="Submit").click()
@@ -305,7 +331,7 @@ def test_the_next_item_opens_at_the_top_and_a_long_answer_at_its_start(day_serve
 def test_on_a_1440_by_900_screen_the_prompt_both_answers_the_choice_and_submit_fit(day_server, new_page, shot):
     page = start(day_server, new_page, "ann-screen", viewport={"width": 1440, "height": 900})
     for part in (page.get_by_text(re.compile(r"^Question \d+ of day")), page.get_by_text(re.compile(r"^Answer A\d")),
-                 page.get_by_text(re.compile(r"^Answer B\d")), page.get_by_role("button", name="Both bad"),
+                 page.get_by_text(re.compile(r"^Answer B\d")), page.get_by_role("radio", name="Both bad"),
                  page.get_by_role("button", name="Submit")):
         expect(part).to_be_in_viewport(ratio=1)
     assert page.evaluate("window.scrollY") == 0

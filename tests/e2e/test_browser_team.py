@@ -104,7 +104,7 @@ def _on_screen(page) -> str | None:
 def _rate_by_keyboard(page, item: str) -> None:
     page.get_by_role("heading", name="Rate", exact=True).click()  # the keys go to the page, not a widget
     page.keyboard.press("1")
-    expect(page.get_by_role("button", name="A is better")).to_have_attribute("kind", "primary")
+    expect(page.get_by_role("radio", name="A is better")).to_be_checked()
     page.keyboard.press("Control+Enter")
     expect(page.get_by_text(f"Item {item}")).to_have_count(0)
 

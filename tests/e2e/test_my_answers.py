@@ -42,9 +42,9 @@ def test_a_row_opens_on_click_and_a_skip_can_be_undone(app_env, app_server, page
     open_project(page, "my-answers")
     settle(page)
     answered = _item_on_screen(page)
-    page.get_by_role("button", name="A is better").click()
+    page.get_by_role("radio", name="A is better").click()
     settle(page)
-    expect(page.get_by_role("button", name="A is better")).to_have_attribute("kind", "primary")
+    expect(page.get_by_role("radio", name="A is better")).to_be_checked()
     page.get_by_role("button", name="Submit").click()
     expect(page.get_by_text(f"Item {answered}")).to_have_count(0)
     skipped = _item_on_screen(page)
@@ -70,9 +70,9 @@ def test_a_row_opens_on_click_and_a_skip_can_be_undone(app_env, app_server, page
     expect(page.get_by_role("heading", name="Skipped (0)")).to_be_visible()
     page.get_by_test_id("stSidebar").get_by_role("link", name="Rate").click()
     held = _item_on_screen(page)  # the item served after the skip stays until answered
-    page.get_by_role("button", name="Tie").click()
+    page.get_by_role("radio", name="Tie").click()
     settle(page)
-    expect(page.get_by_role("button", name="Tie")).to_have_attribute("kind", "primary")
+    expect(page.get_by_role("radio", name="Tie")).to_be_checked()
     page.get_by_role("button", name="Submit").click()
     expect(page.get_by_text(f"Item {held}")).to_have_count(0)
     assert _item_on_screen(page) == skipped

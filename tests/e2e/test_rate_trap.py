@@ -61,7 +61,7 @@ def test_an_item_that_cannot_be_shown_is_named_and_skipped_to_the_next(trap_serv
     settle(page)
     expect(page.get_by_text(re.compile(r"^Item e2e-"))).to_be_visible()  # the next item, shown as usual
     expect(alert).to_have_count(0)
-    expect(page.get_by_role("button", name="A is better")).to_be_visible()
+    expect(page.get_by_role("radio", name="A is better")).to_be_visible()
     with Session(engine) as s:
         skips = [(s.get(Item, k.item_id).external_id, k.reason) for k in s.exec(select(Skip)).all()]
     assert skips == [(BROKEN, "could not be shown")]

@@ -74,8 +74,7 @@ def test_the_history_of_an_edit_shows_the_choices_as_seen(db):
     with Session(db) as s:
         at.session_state["history.open"] = s.exec(select(Annotation.id).join(User).where(User.name == "alex")).one()
     at.run()
-    choose_here = next(b for b in at.button if b.key == f"history.{item_id}.choose.tie")
-    choose_here.click().run()
+    choose(at, item_id, "Tie", prefix="history")
     at.button(key=f"history.{item_id}.submit").click().run()
     assert not at.exception and not at.error
     history = at.dataframe[-1].value

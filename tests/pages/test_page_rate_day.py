@@ -26,7 +26,7 @@ def drafts(engine) -> list[Draft]:
 def test_a_change_saves_a_draft_once_and_a_new_visit_restores_it(db):
     at = rate_page(db)
     item_id, user_id = at.session_state["rate.item_id"], at.session_state["app.user_id"]
-    next(b for b in at.button if b.key == f"rate.{item_id}.choose.b").click().run()
+    at.segmented_control(key=f"rate.{item_id}.preference").set_value("b").run()
     at.text_input(key=f"rate.{item_id}.rationale").input("B is right").run()
     [draft] = drafts(db)
     assert (draft.item_id, draft.answer) == (item_id, {"preference": "b", "rationale": "B is right"})
@@ -36,7 +36,7 @@ def test_a_change_saves_a_draft_once_and_a_new_visit_restores_it(db):
     again = sign_in_state(AppTest.from_file(APP, default_timeout=30), db, user_id).run()  # a reload
     assert not again.exception
     assert again.session_state["rate.item_id"] == item_id
-    assert next(b for b in again.button if b.key == f"rate.{item_id}.choose.b").proto.type == "primary"
+    assert again.segmented_control(key=f"rate.{item_id}.preference").value == "b"
     assert again.text_input(key=f"rate.{item_id}.rationale").value == "B is right"
 
 

@@ -227,10 +227,29 @@ def test_the_project_picker_lists_only_projects_the_user_may_use(db):
     assert at.sidebar.selectbox(key=PROJECT).options == ["open", "secret", "support"]
 
 
-def choose(at: AppTest, item_id: int, label: str) -> AppTest:
-    """Press the choice button ``label`` ("A is better", "Tie", ...) of the item on screen."""
-    button = next(b for b in at.button if b.key and b.key.startswith(f"rate.{item_id}.choose.") and b.label == label)
-    return button.click().run()
+def choice_labels(at: AppTest, item_id: int, prefix: str = "rate") -> dict[str, str]:
+    """The choice's options of the item on screen as shown ("A is better 1", "Tie 3"...) -> their values."""
+    control = at.segmented_control(key=f"{prefix}.{item_id}.preference")
+    shown = {}
+    for option in ("a", "b", "c", "d", "tie", "both_bad"):
+        try:
+            shown[control.format_func(option)] = option
+        except KeyError:
+            pass
+    return shown
+
+
+def choose(at: AppTest, item_id: int, label: str, prefix: str = "rate") -> AppTest:
+    """Pick the choice ``label`` ("A is better", "Tie", ...) of the item on screen."""
+    [option] = [value for shown, value in choice_labels(at, item_id, prefix).items()
+                if shown == label or shown.startswith(label + " :gray")]
+    return at.segmented_control(key=f"{prefix}.{item_id}.preference").set_value(option).run()
+
+
+def chosen(at: AppTest, item_id: int, prefix: str = "rate") -> str | None:
+    """The label of the choice picked on screen ("Tie"), without its key."""
+    control = at.segmented_control(key=f"{prefix}.{item_id}.preference")
+    return None if control.value is None else control.format_func(control.value).rsplit(" :gray", 1)[0]
 
 
 def test_rate_page_renders_the_item_and_progress(db):
@@ -298,10 +317,9 @@ def test_agreement_page_shows_the_questions(db):
 def test_the_choice_and_submit_have_keyboard_shortcuts_documented_on_the_page(db):
     at = signed_in(db, "alex", "annotator").run()
     item_id = at.session_state["rate.item_id"]
-    shortcuts = {b.label: b.proto.shortcut for b in at.button if b.key and b.key.startswith(f"rate.{item_id}.")}
-    assert shortcuts["A is better"] == "1" and shortcuts["B is better"] == "2"
-    assert shortcuts["Tie"] == "3" and shortcuts["Both bad"] == "4"
-    assert shortcuts["Submit"].lower() == "ctrl+enter"
+    keys = {shown.partition(" :gray")[0]: shown.partition(" :gray")[2] for shown in choice_labels(at, item_id)}
+    assert keys == {"A is better": "[1]", "B is better": "[2]", "Tie": "[3]", "Both bad": "[4]"}  # shown beside each
+    assert at.button(key=f"rate.{item_id}.submit").proto.shortcut.lower() == "ctrl+enter"
     assert "**1** A is better" in at.caption[0].value and "Ctrl+Enter" in at.caption[0].value
 
 
@@ -310,10 +328,10 @@ def test_pressing_a_choice_marks_it_and_pressing_another_changes_it(db):
     item_id = at.session_state["rate.item_id"]
     choose(at, item_id, "Tie")
     assert at.session_state[f"rate.{item_id}.preference"] == "tie"
-    assert next(b for b in at.button if b.label == "Tie").proto.type == "primary"
+    assert chosen(at, item_id) == "Tie"
     choose(at, item_id, "B is better")
     assert at.session_state[f"rate.{item_id}.preference"] not in ("tie", None)
-    assert next(b for b in at.button if b.label == "Tie").proto.type == "secondary"
+    assert chosen(at, item_id) == "B is better"
 
 
 def test_skipping_an_item_with_a_reason_moves_on_and_it_never_returns(db):
@@ -443,7 +461,7 @@ def test_the_gold_item_looks_like_any_other_on_the_rate_page(db):
     assert at.session_state["rate.item_id"] == 3
     page_text = " ".join(str(e.value) for e in at.markdown) + " ".join(c.value for c in at.caption)
     assert "gold" not in page_text.lower()
-    choose(at, 3, "B is better" if at.button(key="rate.3.choose.b").label == "B is better" else "A is better")
+    at.segmented_control(key="rate.3.preference").set_value("b").run()  # the gold answer, whichever side it is on
     at.button(key="rate.3.submit").click().run()
     with Session(db) as s:
         assert s.exec(select(Annotation).where(Annotation.item_id == 3)).one().gold_correct is True
