@@ -57,6 +57,7 @@ if flash := st.session_state.pop(FLASH, None):
 undo_last_skip(user, project.id)
 if item is None:
     st.success("Your queue is empty: every item you can rate has been rated. Thank you!")
+    keyboard(item_id=None)  # u still brings the last skip back
     st.stop()
 if st.session_state.get(ITEM) != item.id:
     st.session_state[ITEM] = item.id

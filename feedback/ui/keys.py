@@ -186,7 +186,9 @@ function onKey(e) {
   else if (e.key === "ArrowUp" || e.key === "k") act = () => move(-1);
   else if (e.key === "c" && d.correction) act = () => openAndFocus(d.correction_box, d.correction, "textarea");
   else if (e.key === "r" && d.rationale) act = () => focusSoon(d.rationale, "input");
-  else if (e.key === "s") act = () => { press(d.skip_box); focusSoon(d.skip_reason, "input"); };
+  else if (e.key === "s") {  // the box may still be open from the last skip: a click would close it
+    act = () => { if (!find(d.skip_reason)) press(d.skip_box); focusSoon(d.skip_reason, "input"); };
+  }
   else if (e.key === "u" && find(d.undo)) act = () => press(d.undo);
   else if (e.key === "?") {
     act = () => {
@@ -227,6 +229,7 @@ export default function (component) {
     document.querySelectorAll("[data-fb-picked]").forEach((el) => el.removeAttribute("data-fb-picked"));
     mark();
     if (fresh) toTop();
+    if (fresh && find(s.data.skip_reason)) press(s.data.skip_box);  // a new item starts with the skip box closed
     if (s.data.scroll_to) {
       const target = find(s.data.scroll_to);
       if (target) target.scrollIntoView({ block: "start" });
@@ -254,19 +257,22 @@ def _component():
     return st.components.v2.component("feedback_rate_keys", js=_JS, css=_CSS, isolate_styles=False)
 
 
-def keyboard(*, item_id: int, shown: list[Candidate], schema: LabelSchema, prefix: str = "rate",
-             scroll_to: str | None = None) -> None:
-    """The keyboard of the Rate page for the item on screen; ``scroll_to``: the key of a container to bring into
-    view (once per call that names it)."""
+def keyboard(*, item_id: int | None, shown: list[Candidate] = (), schema: LabelSchema | None = None,
+             prefix: str = "rate", scroll_to: str | None = None) -> None:
+    """The keyboard of the Rate page for the item on screen (``item_id`` None: no item, an empty queue, where
+    only **u** acts); ``scroll_to``: the key of a container to bring into view (once per call that names it)."""
     base = f"{prefix}.{item_id}"
     run = st.session_state[f"{prefix}.keys.run"] = st.session_state.get(f"{prefix}.keys.run", 0) + 1
+    item = item_id is not None
     data = {
-        "item": item_id, "run": run, "questions": questions(base, shown, schema),
-        "submit": css_class(f"{base}.submit"), "skip_box": css_class(f"{prefix}.skip_box"),
-        "skip_reason": css_class(f"{base}.skip_reason"), "skip": css_class(f"{base}.skip"),
+        "item": item_id, "run": run, "questions": questions(base, list(shown), schema) if item else [],
+        "submit": css_class(f"{base}.submit") if item else None,
+        "skip_box": css_class(f"{prefix}.skip_box") if item else None,
+        "skip_reason": css_class(f"{base}.skip_reason") if item else None,
+        "skip": css_class(f"{base}.skip") if item else None,
         "correction_box": css_class(f"{prefix}.correction_box"),
-        "correction": css_class(f"{base}.correction") if schema.correction else None,
-        "rationale": css_class(f"{base}.rationale") if schema.rationale else None,
+        "correction": css_class(f"{base}.correction") if item and schema.correction else None,
+        "rationale": css_class(f"{base}.rationale") if item and schema.rationale else None,
         "keymap": css_class(KEYMAP), "undo": css_class(UNDO_SKIP),
         "scroll_to": css_class(scroll_to) if scroll_to else None,
     }

@@ -295,6 +295,21 @@ def test_every_question_type_is_answered_skipped_undone_and_submitted_by_keyboar
     expect(page.get_by_role("button", name=f"Undo skip of {skipped}")).to_have_count(0)
 
 
+def test_u_brings_the_last_skip_back_when_the_queue_is_empty(day_server, new_page):
+    page = start(day_server, new_page, "ann-empty", project="long")
+    for _ in PROJECTS["long"][0]:  # skip every item, by keyboard
+        item = item_on_screen(page)
+        page.keyboard.press("s")
+        expect(page.get_by_role("textbox", name="Why skip? (optional)")).to_be_focused()
+        page.keyboard.press("Control+Enter")
+        expect(page.get_by_text(f"Item {item}")).to_have_count(0)
+        settle(page)
+    expect(page.get_by_text("Your queue is empty")).to_be_visible()
+    page.keyboard.press("u")
+    expect(page.get_by_text(f"Item {item}")).to_be_visible()
+    expect(page.get_by_text("Your queue is empty")).to_have_count(0)
+
+
 def test_a_refused_answer_lists_every_problem_in_the_screens_letters_at_the_top_in_view(day_server, new_page):
     page = start(day_server, new_page, "ann-errors", project="every")
     item = item_on_screen(page)
