@@ -45,12 +45,14 @@ test: setup-dev browser
 test-fast: setup-dev
 	$(BIN)/pytest -q -m "not e2e"
 
-bench: setup-dev
+bench: setup-dev browser
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_import_stall.py
 	$(BIN)/python bench/bench_agreement.py
 	$(BIN)/python bench/bench_queue.py
 	$(BIN)/python bench/bench_rate_page.py
+	$(BIN)/python bench/bench_rate_browser.py --demo
+	$(BIN)/python bench/bench_rate_browser.py --items 100000
 	$(BIN)/python bench/bench_consensus.py
 	$(BIN)/python bench/bench_curation.py
 	$(BIN)/python bench/bench_export.py

@@ -1,6 +1,6 @@
 """Time the Rate page in a real browser (Debian's Chromium through Playwright) and print the figures beside the targets.
 
-    .venv/bin/python bench/bench_rate_browser.py [--items 2000] [--submits 30] [--root .]
+    .venv/bin/python bench/bench_rate_browser.py [--items 2000 | --demo] [--submits 30] [--root .]
 
 Builds a SQLite file with the importer (N items of two answers each under the default questions, three imported
 annotations on every item, overlap 4: 100000 items make the 300k annotations of issue 13), starts the app as
@@ -9,6 +9,10 @@ times the key press to the choice's highlight, then presses Ctrl+Enter and times
 prompt being on screen. Times are taken inside the page (``performance.now()`` at the key's keydown, then every
 animation frame until the condition holds), so Playwright's own round trips are not counted.
 
+``--demo`` times the demo project instead (``data/demo.jsonl`` loaded as ``make run`` loads it: long tool-using
+conversations, guidelines, a rubric with anchors, ranking items with 3 or 4 answers, which are ranked by keys 1, 2...
+with no timing).
+
 ``--root`` serves the app from another copy of the project (e.g. a tree before a change), built with that copy's
 code, to compare before and after.
 """
@@ -16,6 +20,7 @@ code, to compare before and after.
 import argparse
 import json
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -41,7 +46,8 @@ _WATCH = """(check) => {
   const tick = () => { if (holds()) b.t1 = performance.now(); else requestAnimationFrame(tick); };
   requestAnimationFrame(tick);
 }"""
-_HIGHLIGHT = """return [...document.querySelectorAll('button[role="radio"][aria-checked="true"], button[data-fb-picked]')]
+_HIGHLIGHT = """return [...document.querySelectorAll('button[role="radio"][aria-checked="true"], button[data-fb-picked], '
+  + 'button[kind="primary"], [data-fb-picked] button')]  // the choice as a segmented control, or (before) buttons
   .some((b) => b.innerText.includes('A is better'));"""
 _NEXT_PROMPT = """const previous = %s;
 const caption = [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
@@ -49,9 +55,9 @@ const caption = [...document.querySelectorAll('[data-testid="stCaptionContainer"
 if (!caption || caption.closest('[data-stale="true"]')) return false;
 const id = caption.innerText.split(' ')[1];
 if (id === previous) return false;
-const n = id.split('-')[1];
+const words = window.__prompts ? window.__prompts[id] : 'question ' + id.split('-')[1] + ':';
 return [...document.querySelectorAll('[data-testid="stChatMessage"]')]
-  .some((m) => !m.closest('[data-stale="true"]') && m.innerText.includes('question ' + n + ':'));"""
+  .some((m) => !m.closest('[data-stale="true"]') && m.innerText.includes(words));"""
 
 
 def build(db_url: str, items: int, folder: Path) -> None:
@@ -77,6 +83,39 @@ def build(db_url: str, items: int, folder: Path) -> None:
         import_file(session=s, user=None, project="bench", path=data, overlap=4)
         create_user(session=s, actor=None, name="timer", role="annotator", password=PASSWORD)
     engine.dispose()
+
+
+def build_demo(db_url: str) -> None:
+    """The demo project as ``make run`` loads it, and the annotator 'timer'."""
+    from sqlmodel import Session
+
+    from feedback.intake.demo import load_demo
+    from feedback.people.accounts import create_user
+    from feedback.store.engine import create_schema, make_engine
+
+    engine = make_engine(db_url)
+    create_schema(engine)
+    with Session(engine, expire_on_commit=False) as s:
+        load_demo(session=s, path=Path("data", "demo.jsonl").resolve(), project="demo")  # the served copy's
+        create_user(session=s, actor=None, name="timer", role="annotator", password=PASSWORD)
+    engine.dispose()
+
+
+def prompt_words(db_url: str) -> dict[str, str]:
+    """External id -> a few plain words of the item's last user message (or prompt), as the page shows them."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url)
+    with engine.connect() as c:
+        rows = c.execute(text("SELECT external_id, prompt, messages FROM item")).all()
+    engine.dispose()
+    words = {}
+    for external_id, prompt, messages in rows:
+        said = [m.get("content") for m in json.loads(messages or "null") or [] if m.get("role") == "user"]
+        found = re.search(r"[A-Za-z0-9][A-Za-z0-9 ]{10,30}[A-Za-z0-9]", str((said or [prompt])[-1] or ""))
+        if found:
+            words[external_id] = found[0]
+    return words
 
 
 def free_port() -> int:
@@ -117,7 +156,10 @@ def settle(page) -> None:
                            ".getAttribute('data-test-script-state') === 'notRunning'", timeout=30_000)
 
 
-def measure(url: str, submits: int) -> tuple[list[float], list[float]]:
+_RANKS = "return document.querySelectorAll('[class*=\"st-key-rate-\"][class*=\"-rank-\"]').length;"
+
+
+def measure(url: str, submits: int, prompts: dict[str, str] | None) -> tuple[list[float], list[float]]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -127,15 +169,22 @@ def measure(url: str, submits: int) -> tuple[list[float], list[float]]:
         page.get_by_label("Name", exact=True).fill("timer")
         page.get_by_label("Password", exact=True).fill(PASSWORD)
         page.get_by_label("Password", exact=True).press("Enter")
-        page.get_by_text("Customer question").first.wait_for()
+        page.get_by_text(re.compile(r"^Item ")).first.wait_for()
         page.evaluate(_INSTALL)
+        if prompts:
+            page.evaluate("(prompts) => { window.__prompts = prompts; }", prompts)
         highlight, nxt = [], []
         for _ in range(submits + 1):  # the first round warms up
             settle(page)
             page.evaluate("document.activeElement && document.activeElement.blur()")  # focus nowhere in particular
             item = page.evaluate("[...document.querySelectorAll('[data-testid=\"stCaptionContainer\"]')]"
                                  ".find((e) => e.innerText.startsWith('Item ')).innerText.split(' ')[1]")
-            highlight.append(timed(page, _HIGHLIGHT, "1"))
+            if ranks := page.evaluate(f"() => {{ {_RANKS} }}"):  # a ranking item: rank A first, B second...
+                for n in range(1, ranks + 1):
+                    page.keyboard.press(str(n))
+                    settle(page)
+            else:
+                highlight.append(timed(page, _HIGHLIGHT, "1"))
             settle(page)
             nxt.append(timed(page, _NEXT_PROMPT % json.dumps(item), "Control+Enter"))
         browser.close()
@@ -149,24 +198,30 @@ def p95(values: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=2000)
+    parser.add_argument("--demo", action="store_true", help="time the demo project instead")
     parser.add_argument("--submits", type=int, default=30)
     parser.add_argument("--root", type=Path, default=ROOT, help="the copy of the project to serve")
     parser.add_argument("--build", help=argparse.SUPPRESS)  # internal: build this database and exit
     args = parser.parse_args()
     if args.build:
-        build(args.build, args.items, Path(args.build.removeprefix("sqlite:///")).parent)
+        if args.demo:
+            build_demo(args.build)
+        else:
+            build(args.build, args.items, Path(args.build.removeprefix("sqlite:///")).parent)
         return
     folder = Path(tempfile.mkdtemp(prefix="bench-rate-browser-"))
     db_url = f"sqlite:///{folder / 'bench.db'}"
     env = {**os.environ, "FEEDBACK_DATABASE_URL": db_url, "FEEDBACK_EXPORT_DIR": str(folder / "exports"),
            "PYTHONPATH": str(args.root.resolve())}
     start = time.perf_counter()
-    subprocess.run([sys.executable, __file__, "--build", db_url, "--items", str(args.items)], env=env, check=True,
-                   cwd=args.root)
-    print(f"built {args.items} items ({3 * args.items} annotations) in {time.perf_counter() - start:.1f} s")
+    subprocess.run([sys.executable, __file__, "--build", db_url, "--items", str(args.items)]
+                   + (["--demo"] if args.demo else []), env=env, check=True, cwd=args.root)
+    print("built the demo project" if args.demo else f"built {args.items} items ({3 * args.items} annotations)",
+          f"in {time.perf_counter() - start:.1f} s")
+    prompts = prompt_words(db_url) if args.demo else None
     proc, url = serve(args.root.resolve(), env)
     try:
-        highlight, nxt = measure(url, args.submits)
+        highlight, nxt = measure(url, args.submits, prompts)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
