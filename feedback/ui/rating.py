@@ -180,7 +180,7 @@ def rating_form(item_id: int, shown: list[Candidate], schema: LabelSchema, *, pr
     _per_candidate(base, shown, schema, initial)
     held = answer_in_state(base, shown, schema)
     choice = held.preference or (min(held.ranking, key=held.ranking.get) if held.ranking else None)
-    left, right, last = st.columns([2.8, 2.4, 1.8], vertical_alignment="bottom")  # one row: fits a laptop's screen
+    left, right, last = st.columns([2.6, 2.2, 2.2], vertical_alignment="bottom")  # one row; Submit uncut at 1280 px
     _texts(base, shown, schema, choice, initial, left, right)
     submitted = last.button(
         submit_label, type="primary", key=f"{base}.submit", icon=":material/send:",

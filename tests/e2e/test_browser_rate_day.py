@@ -353,6 +353,16 @@ def test_on_a_1440_by_900_screen_the_prompt_both_answers_the_choice_and_submit_f
     shot(page, "rate-1440x900")
 
 
+CUT = """(button) => [...button.querySelectorAll('[data-testid="stMarkdownContainer"]')]
+  .map((label) => label.scrollWidth > label.clientWidth)"""  # the label is cut with an ellipsis when too narrow
+
+
+@pytest.mark.parametrize("width", [1280, 1440])
+def test_the_submit_button_says_submit_in_full_beside_the_guidelines(day_server, new_page, width):
+    page = start(day_server, new_page, f"ann-width-{width}", viewport={"width": width, "height": 800})
+    assert page.get_by_role("button", name="Submit").evaluate(CUT) == [False]  # not "S..."
+
+
 def stored(db_url: str, sql: str, **params) -> list[tuple]:
     engine = create_engine(db_url)
     with engine.connect() as conn:
