@@ -64,7 +64,7 @@ if st.session_state.get(ITEM) != item.id:
     st.session_state[STARTED] = time.monotonic()
 
 
-def skipped(reason_of) -> None:
+def skipped(reason_of) -> None:  # Skip's callback, here and for an item that could not be shown
     request_skip(item.id, item.external_id, reason_of)
 
 

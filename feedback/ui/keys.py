@@ -72,7 +72,8 @@ def keymap(schema: LabelSchema, n_candidates: int) -> str:
 
 
 _JS = r"""
-const state = () => (window.__feedbackKeys = window.__feedbackKeys || { item: null, active: 0, answered: -1e9, queue: null });
+const state = () => (window.__feedbackKeys =
+  window.__feedbackKeys || { item: null, active: 0, answered: -1e9, queue: null });
 const find = (cls, root = document) => (cls ? root.querySelector("." + cls) : null);
 const TEXT = new Set(["text", "password", "search", "email", "number", "url", "tel"]);
 

@@ -3,8 +3,10 @@
 A click only records what to do: the button's callback, which Streamlit runs before the page's next run. That
 run does it, after the page's sign-in check (a session ended meanwhile saves nothing) and before it serves an
 item, then draws the next item. It reads the answer from the widgets then, after every callback of the run: a
-choice clicked just before Submit is in it even when both clicks reach the server together. Saving in the run of the click and then asking for another run (``st.rerun``)
-drew the old item once more and cost a second run between Ctrl+Enter and the next prompt.
+choice clicked just before Submit is in it even when both clicks reach the server together.
+
+Saving in the run of the click and then asking for another run (``st.rerun``) drew the old item once more and
+cost a second run between Ctrl+Enter and the next prompt.
 """
 
 import time
@@ -74,5 +76,6 @@ def do_requested(user: User, project: Project) -> Refusal | None:
         return Refusal(request.item_id, error=str(e))
     st.session_state.pop(ITEM, None)
     forget_draft(request.item_id)
-    st.session_state[FLASH] = f"{'Skipped' if request.answer_of is None else 'Saved your answer on'} {request.external_id}"
+    done = "Skipped" if request.answer_of is None else "Saved your answer on"
+    st.session_state[FLASH] = f"{done} {request.external_id}"
     return None

@@ -94,7 +94,8 @@ def item_on_screen(page) -> str:
 def expect_chosen(page, label: str) -> None:
     """The choice ``label`` (e.g. "A is better") is the one highlighted."""
     expect(page.get_by_role("radio", name=label)).to_be_checked()
-    expect(page.get_by_role("radiogroup", name="Which answer is better?").get_by_role("radio", checked=True)).to_have_count(1)
+    choice = page.get_by_role("radiogroup", name="Which answer is better?")
+    expect(choice.get_by_role("radio", checked=True)).to_have_count(1)
 
 
 def correction_box(page):
