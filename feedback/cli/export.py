@@ -12,16 +12,16 @@ import shutil
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
 from feedback.errors import ExportError, FeedbackError
-from feedback.export.build import build_export
-from feedback.export.curation.curate import DEDUP, CurationOptions
-from feedback.export.options import FORMATS, KTO_SOURCES, MARGINS, ExportOptions
-from feedback.export.rankings import RANKING_PAIRS
-from feedback.export.rows import FORMS
-from feedback.export.versions import list_versions, save_version
+from feedback.export.names import DEDUP, FORMATS, FORMS, KTO_SOURCES, MARGINS, RANKING_PAIRS
+
+if TYPE_CHECKING:
+    from feedback.export.curation.curate import CurationOptions
+    from feedback.export.options import ExportOptions
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -36,8 +36,13 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
-def options_from_args(args) -> tuple[ExportOptions, CurationOptions]:
+def options_from_args(args) -> "tuple[ExportOptions, CurationOptions]":
     """The export's format options and filters from the parsed command line."""
+    from feedback.export.curation.curate import (
+        CurationOptions,  # pandas and scikit-learn: only when exporting
+    )
+    from feedback.export.options import ExportOptions
+
     fmt = ExportOptions(
         format=args.format, form=args.form, min_annotations=args.min_annotations,
         exclude_flagged=args.exclude_flagged, ranking_pairs=args.ranking_pairs, margin=args.margin,
@@ -61,6 +66,9 @@ def options_from_args(args) -> tuple[ExportOptions, CurationOptions]:
 def cmd_export(args, engine, export_dir: Path) -> int:
     if not args.project:
         raise FeedbackError("Say which project to export: --project NAME")
+    from feedback.export.build import build_export
+    from feedback.export.versions import save_version
+
     fmt, curation = options_from_args(args)
     out = Path(args.out) if args.out else None
     if out is not None and out.exists() and (not out.is_dir() or any(out.iterdir())):
@@ -90,6 +98,8 @@ def cmd_export(args, engine, export_dir: Path) -> int:
 
 
 def cmd_list(args, engine, export_dir: Path) -> int:
+    from feedback.export.versions import list_versions
+
     with Session(engine) as session:
         versions = list_versions(session=session, user=None, project=args.project, export_dir=export_dir)
     if not versions:

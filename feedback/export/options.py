@@ -23,13 +23,14 @@ from typing import Any
 import pandas as pd
 
 from feedback.errors import ExportError
-from feedback.export.rankings import RANKING_PAIRS
-from feedback.export.rows import FORMS
-
-FORMATS = ("dpo", "rm", "kto", "sft", "corrections", "openai-dpo", "openai-sft", "raw")
-ONE_FORM = ("openai-dpo", "openai-sft", "raw")  # the form option does not apply
-MARGINS = ("votes", "ratings", "none")
-KTO_SOURCES = ("preference", "ratings")
+from feedback.export.names import (
+    FORMATS,
+    FORMS,
+    KTO_SOURCES,
+    MARGINS,
+    ONE_FORM,
+    RANKING_PAIRS,
+)
 
 
 def _choice(name: str, value: Any, choices: tuple[str, ...]) -> None:

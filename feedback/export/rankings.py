@@ -27,9 +27,9 @@ from typing import Any
 import pandas as pd
 from sqlmodel import Session, select
 
+from feedback.export.names import RANKING_PAIRS
 from feedback.store.tables import Annotation, Item
 
-RANKING_PAIRS = ("all", "best_worst", "adjacent")
 METHOD = "mean_rank"  # the ``consensus`` column of rows that come from rankings
 
 

@@ -27,7 +27,6 @@ import pandas as pd
 
 from feedback.errors import ExportError
 
-FORMS = ("standard", "conversational")
 ROLES = ("system", "user", "assistant", "tool")
 COMPLETION_ROLES = ("assistant", "tool")
 LABELS = {"system": "System", "user": "User", "assistant": "Assistant", "tool": "Tool"}

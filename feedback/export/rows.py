@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 
 from feedback.errors import ExportError
+from feedback.export.names import FORMS
 from feedback.export.render import (  # noqa: F401 (re-exported: the names other modules import from here)
     COMPLETION_ROLES,
-    FORMS,
     LABELS,
     ROLES,
     _bad,

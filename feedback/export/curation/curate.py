@@ -52,6 +52,7 @@ from feedback.export.curation.dedup import exact_duplicates, greedy_keep, near_p
 from feedback.export.curation.filters import column, consensus_frame, failures
 from feedback.export.curation.split import assign_splits, class_balance, split_counts
 from feedback.export.curation.text import normalise, output_text, prompt_key, prompt_text
+from feedback.export.names import DEDUP
 
 __all__ = [
     "DEDUP",
@@ -85,7 +86,6 @@ FILTER_HELP = {
     "duplicate_near": "items whose prompt is nearly the same as a kept item's (TF-IDF cosine >= threshold)",
 }
 FILTERS: tuple[str, ...] = tuple(FILTER_HELP)
-DEDUP = ("none", "exact", "near")
 
 
 @dataclass(frozen=True)
