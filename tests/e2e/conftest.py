@@ -73,20 +73,33 @@ def e2e_items() -> list[dict]:
     return items
 
 
+def env_with_items(tmp: Path, items: list[dict], project: str) -> dict[str, str]:
+    """The environment of an app on a fresh SQLite file in ``tmp`` holding ``items`` in ``project`` (imported
+    with the CLI, as a user would)."""
+    env = {**os.environ, "FEEDBACK_DATABASE_URL": f"sqlite:///{tmp / 'feedback.db'}",
+           "FEEDBACK_EXPORT_DIR": str(tmp / "exports")}
+    data = tmp / "items.jsonl"
+    data.write_text("".join(json.dumps(i) + "\n" for i in items), encoding="utf-8")
+    feedback_cli(env, "import", str(data), "--project", project)
+    return env
+
+
+def feedback_cli(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
+    """``feedback args...`` with ``env``; it must succeed."""
+    subprocess.run([str(Path(sys.executable).parent / "feedback"), *args], input=stdin, text=True, env=env,
+                   check=True, capture_output=True)
+
+
+def add_account(env: dict[str, str], name: str, role: str) -> None:
+    feedback_cli(env, "users", "add", name, "--role", role, "--password-stdin", stdin=f"{PASSWORD}\n")
+
+
 @pytest.fixture(scope="session")
 def app_env(tmp_path_factory) -> dict[str, str]:
     """A fresh SQLite file holding ``e2e_items()`` and ``ACCOUNTS``: the environment that points the app at it."""
-    tmp = tmp_path_factory.mktemp("e2e")
-    data = tmp / "items.jsonl"
-    data.write_text("\n".join(json.dumps(i) for i in e2e_items()) + "\n", encoding="utf-8")
-    db_url = f"sqlite:///{tmp / 'feedback.db'}"
-    env = {**os.environ, "FEEDBACK_DATABASE_URL": db_url, "FEEDBACK_EXPORT_DIR": str(tmp / "exports")}
-    bin_dir = Path(sys.executable).parent
-    subprocess.run([str(bin_dir / "feedback"), "import", str(data), "--project", "support"], env=env,
-                   check=True, capture_output=True)
+    env = env_with_items(tmp_path_factory.mktemp("e2e"), e2e_items(), "support")
     for name, role in ACCOUNTS.items():
-        subprocess.run([str(bin_dir / "feedback"), "users", "add", name, "--role", role, "--password-stdin"],
-                       input=f"{PASSWORD}\n", text=True, env=env, check=True, capture_output=True)
+        add_account(env, name, role)
     return env
 
 

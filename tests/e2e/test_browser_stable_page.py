@@ -2,29 +2,17 @@
 next, so the Rate page never shows two forms at once (there were two, for a moment, at the first click after
 signing in: the part that sets the sign-in cookie came and went before the page and moved everything after it)."""
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from conftest import e2e_items, serve_app
-from steps import PASSWORD, settle, sign_in
+from conftest import add_account, e2e_items, env_with_items, serve_app
+from steps import settle, sign_in
 
 
 @pytest.fixture(scope="module")
 def one_project(tmp_path_factory):
     """A server whose only project is 'support' (``e2e_items``), with annotator 'steady': signing in lands on it."""
-    tmp = tmp_path_factory.mktemp("stable")
-    env = {**os.environ, "FEEDBACK_DATABASE_URL": f"sqlite:///{tmp / 'feedback.db'}",
-           "FEEDBACK_EXPORT_DIR": str(tmp / "exports")}
-    feedback = str(Path(sys.executable).parent / "feedback")
-    data = tmp / "items.jsonl"
-    data.write_text("".join(json.dumps(i) + "\n" for i in e2e_items()), encoding="utf-8")
-    subprocess.run([feedback, "import", str(data), "--project", "support"], env=env, check=True, capture_output=True)
-    subprocess.run([feedback, "users", "add", "steady", "--role", "annotator", "--password-stdin"],
-                   input=f"{PASSWORD}\n", text=True, env=env, check=True, capture_output=True)
+    env = env_with_items(tmp_path_factory.mktemp("stable"), e2e_items(), "support")
+    add_account(env, "steady", "annotator")
     with serve_app(env) as url:
         yield url
 

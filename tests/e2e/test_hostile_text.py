@@ -7,14 +7,9 @@ corpus of image, link and HTML tricks are imported; an annotator, a reviewer and
 may use; every request the browser makes is recorded, and none may leave the machine.
 """
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from conftest import serve_app
+from conftest import add_account, env_with_items, feedback_cli, serve_app
 from playwright.sync_api import expect
 from steps import PASSWORD, fill, settle
 
@@ -70,23 +65,14 @@ def hostile_items() -> list[dict]:
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hostile")
-    env = {**os.environ, "FEEDBACK_DATABASE_URL": f"sqlite:///{tmp / 'feedback.db'}",
-           "FEEDBACK_EXPORT_DIR": str(tmp / "exports")}
-    feedback = str(Path(sys.executable).parent / "feedback")
-    data = tmp / "items.jsonl"
-    data.write_text("".join(json.dumps(i) + "\n" for i in hostile_items()), encoding="utf-8")
+    env = env_with_items(tmp, hostile_items(), PROJECT)
     guidelines = tmp / "guidelines.md"
     guidelines.write_text(CORPUS, encoding="utf-8")
-
-    def run(*args, stdin=None):
-        subprocess.run([feedback, *args], input=stdin, text=True, env=env, check=True, capture_output=True)
-
-    run("import", str(data), "--project", PROJECT)
-    run("project", "guidelines", PROJECT, "--file", str(guidelines))
-    run("project", "settings", PROJECT, "--show-suggestions")
-    run("users", "reset-password", "ann-h", "--password-stdin", stdin=f"{PASSWORD}\n")
+    feedback_cli(env, "project", "guidelines", PROJECT, "--file", str(guidelines))
+    feedback_cli(env, "project", "settings", PROJECT, "--show-suggestions")
+    feedback_cli(env, "users", "reset-password", "ann-h", "--password-stdin", stdin=f"{PASSWORD}\n")
     for role in ("reviewer", "admin"):
-        run("users", "add", ACCOUNTS[role], "--role", role, "--password-stdin", stdin=f"{PASSWORD}\n")
+        add_account(env, ACCOUNTS[role], role)
     with serve_app(env) as url:
         yield url
 
