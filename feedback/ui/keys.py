@@ -75,6 +75,8 @@ _JS = r"""
 const state = () => (window.__feedbackKeys =
   window.__feedbackKeys || { item: null, active: 0, answered: -1e9, queue: null });
 const find = (cls, root = document) => (cls ? root.querySelector("." + cls) : null);
+// The page is drawn: while a run draws the next item, the keys' data and some controls are still the last item's
+const drawn = () => document.querySelector('[data-testid="stApp"]')?.getAttribute("data-test-script-state") !== "running";
 const TEXT = new Set(["text", "password", "search", "email", "number", "url", "tel"]);
 
 function typing(el) {  // a picker left closed after a choice (the sidebar's project) is not being typed in
@@ -161,6 +163,13 @@ function openAndFocus(boxCls, fieldCls, selector) {
   focusSoon(fieldCls, selector);
 }
 
+async function openSkip() {  // the box of the item on screen, once this run has drawn it
+  const d = await soon(() => { const now = state().data; return drawn() && find(now.skip_box) ? now : null; }, 160);
+  if (!d) return;
+  if (!find(d.skip_reason)) press(d.skip_box);  // already open: a click would close it
+  focusSoon(d.skip_reason, "input");
+}
+
 function press(cls) {
   const button = find(cls) && find(cls).querySelector("button");
   if (button) button.click();
@@ -187,9 +196,7 @@ function onKey(e) {
   else if (e.key === "ArrowUp" || e.key === "k") act = () => move(-1);
   else if (e.key === "c" && d.correction) act = () => openAndFocus(d.correction_box, d.correction, "textarea");
   else if (e.key === "r" && d.rationale) act = () => focusSoon(d.rationale, "input");
-  else if (e.key === "s") {  // the box may still be open from the last skip: a click would close it
-    act = () => { if (!find(d.skip_reason)) press(d.skip_box); focusSoon(d.skip_reason, "input"); };
-  }
+  else if (e.key === "s") act = openSkip;
   else if (e.key === "u" && find(d.undo)) act = () => press(d.undo);
   else if (e.key === "?") {
     act = () => {
@@ -230,7 +237,6 @@ export default function (component) {
     document.querySelectorAll("[data-fb-picked]").forEach((el) => el.removeAttribute("data-fb-picked"));
     mark();
     if (fresh) toTop();
-    if (fresh && find(s.data.skip_reason)) press(s.data.skip_box);  // a new item starts with the skip box closed
     if (s.data.scroll_to) {
       const target = find(s.data.scroll_to);
       if (target) target.scrollIntoView({ block: "start" });
@@ -268,7 +274,7 @@ def keyboard(*, item_id: int | None, shown: list[Candidate] = (), schema: LabelS
     data = {
         "item": item_id, "run": run, "questions": questions(base, list(shown), schema) if item else [],
         "submit": css_class(f"{base}.submit") if item else None,
-        "skip_box": css_class(f"{prefix}.skip_box") if item else None,
+        "skip_box": css_class(f"{base}.skip_box") if item else None,
         "skip_reason": css_class(f"{base}.skip_reason") if item else None,
         "skip": css_class(f"{base}.skip") if item else None,
         "correction_box": css_class(f"{prefix}.correction_box"),

@@ -209,7 +209,8 @@ def skip_popover(item_id: int, *, prefix: str = "rate", default_reason: str | No
     def reason_given() -> str | None:
         return (st.session_state.get(key) or "").strip() or default_reason
 
-    with st.popover("Skip this item", icon=":material/skip_next:", key=f"{prefix}.skip_box"):
+    # One popover per item: the next item's starts closed even when this one was left open by a skip
+    with st.popover("Skip this item", icon=":material/skip_next:", key=f"{prefix}.{item_id}.skip_box"):
         st.text_input("Why skip? (optional)", key=key, placeholder=default_reason or "")
         skipped = st.button("Skip", key=f"{prefix}.{item_id}.skip",
                             on_click=(lambda: on_skip(reason_given)) if on_skip else None)

@@ -311,6 +311,27 @@ def test_u_brings_the_last_skip_back_when_the_queue_is_empty(day_server, new_pag
     expect(page.get_by_text("Your queue is empty")).to_have_count(0)
 
 
+def test_s_opens_the_skip_box_of_each_new_item_as_soon_as_it_shows(day_server, new_page):
+    """The box a skip left open used to be closed by a click the page made after drawing the next item: an s
+    pressed in between was undone by that click (or went to the box being replaced), and the box stayed shut."""
+    page = start(day_server, new_page, "ann-skip-soon", project="day")
+    reason = page.get_by_role("textbox", name="Why skip? (optional)")
+    for _ in range(6):
+        item = item_on_screen(page)
+        page.keyboard.press("s")
+        expect(reason).to_be_focused()
+        page.keyboard.press("Control+Enter")
+        expect(page.get_by_text(f"Item {item}")).to_have_count(0)
+        expect(page.get_by_text(re.compile(r"^Item "))).to_be_visible()
+    settle(page)
+    item = item_on_screen(page)
+    page.get_by_role("button", name="Skip this item").click()  # by mouse: the box is left open by the skip
+    page.get_by_role("button", name="Skip", exact=True).click()
+    expect(page.get_by_text(f"Item {item}")).to_have_count(0)
+    settle(page)
+    expect(reason).to_have_count(0)  # the next item starts with its box closed
+
+
 def test_a_refused_answer_lists_every_problem_in_the_screens_letters_at_the_top_in_view(day_server, new_page):
     page = start(day_server, new_page, "ann-errors", project="every")
     item = item_on_screen(page)
