@@ -56,6 +56,7 @@ bench: setup-dev browser
 	$(BIN)/python bench/bench_consensus.py
 	$(BIN)/python bench/bench_curation.py
 	$(BIN)/python bench/bench_export.py
+	$(BIN)/python bench/bench_team.py --shape 40x300k
 
 lint: setup-dev
 	$(BIN)/ruff check feedback pages app.py tests bench

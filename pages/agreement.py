@@ -10,7 +10,12 @@ from feedback.people.permissions import REVIEWER
 from feedback.review.workflow import review_queue
 from feedback.ui import context
 from feedback.ui.agreement_views import judges_table, quality_table, question_details
-from feedback.ui.cached import cached_agreement_report, cached_judges, cached_quality
+from feedback.ui.cached import (
+    cached_agreement_report,
+    cached_judges,
+    cached_quality,
+    cached_question_in_detail,
+)
 from feedback.ui.guard import require_user
 from feedback.ui.markdown import safe_markdown
 from feedback.ui.review_views import ITEM, queue_table
@@ -52,6 +57,12 @@ with questions:
     if measured:
         names = [q["question"] for q in measured]
         question = measured[names.index(st.selectbox("Question in detail", names, key="agreement.question"))]
+        pairs = len(question.get("pairwise") or [])
+        if (pairs and not (question.get("bootstrap") or {}).get("pair_intervals", True)  # a large team: on request
+                and st.toggle(f"Intervals for each of the {pairs} annotator pairs and for alpha without each "
+                              "annotator", key=f"agreement.detail.{question['question']}")):
+            question = cached_question_in_detail(user=user, project_id=project.id, project=project.name,
+                                                 question=question["question"]) or question
         question_details(question)
 
 with annotators:

@@ -161,3 +161,21 @@ def leave_one_out_stats(coded: Coded, *, compact: bool, dtype=np.float64) -> np.
         counts[np.arange(len(units)), codes] -= 1
         out[units, j] = unit_stats(counts, m[units] - 1, compact=compact)
     return out.reshape(len(m), n_ann * t) if k else out.reshape(len(m), 0)
+
+
+def leave_one_out_totals(coded: Coded, *, compact: bool) -> np.ndarray:
+    """(annotators x width): the totals over units of ``leave_one_out_stats``, without building its units x
+    (annotators * width) matrix (a gigabyte at 40 annotators and 200k units): the point figures need only
+    these. Each answer changes its own unit's statistics, so the totals without annotator j are the totals
+    plus the change each of j's answers makes when it is taken out."""
+    n_ann = len(coded.annotators)
+    base = unit_stats(coded.counts, coded.m, compact=compact)
+    out = np.tile(base.sum(axis=0), (n_ann, 1))
+    if not len(coded.unit):
+        return out
+    counts = coded.counts[coded.unit].copy()
+    counts[np.arange(len(coded.unit)), coded.code] -= 1
+    change = unit_stats(counts, coded.m[coded.unit] - 1, compact=compact) - base[coded.unit]
+    for column in range(base.shape[1]):
+        out[:, column] += np.bincount(coded.annotator, weights=change[:, column], minlength=n_ann)
+    return out

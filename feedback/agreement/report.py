@@ -23,19 +23,24 @@ from sqlmodel import Session, select
 from feedback.agreement import metrics
 from feedback.agreement.summary import question_agreement, ranking_agreement
 from feedback.figures import EMPTY, empty, interval, number, title
-from feedback.labeling.loaders import annotations_frame, candidates_frame
+from feedback.labeling.loaders import annotations_frame, candidates_frame, decoded
 from feedback.people import permissions
 from feedback.projects.projects import get_project, project_schema
 from feedback.projects.schema import BOTH_BAD, TIE, flag_title
+from feedback.store.reads import fetch_frame
 from feedback.store.tables import Annotation, Item, User
 
 
 def _preference_long(ann: pd.DataFrame, cands: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Votes coded by the chosen candidate's position (tie 1000, both bad 1001, an unknown key 2000); the
+    ordinal frame keeps items with two candidates, coded first better 1, tie 2, second better 3."""
     votes = ann.loc[ann["preference"].notna(), ["item_id", "external_id", "annotator", "preference"]]
-    position = cands.set_index(["item_id", "key"])["position"]
-    extra = {TIE: 1000, BOTH_BAD: 1001}
-    pos = [position.get((i, p), extra.get(p, 2000)) for i, p in zip(votes["item_id"], votes["preference"])]
-    nominal = pd.DataFrame({"unit": votes["external_id"], "annotator": votes["annotator"], "value": pos})
+    chosen = cands[["item_id", "key", "position"]].rename(columns={"key": "preference"})
+    position = votes.merge(chosen, on=["item_id", "preference"], how="left")["position"].to_numpy()
+    extra = votes["preference"].map({TIE: 1000, BOTH_BAD: 1001}).fillna(2000).to_numpy()
+    pos = np.where(np.isnan(position.astype(float)), extra, position).astype(np.int64)
+    nominal = pd.DataFrame({"unit": votes["external_id"].to_numpy(), "annotator": votes["annotator"].to_numpy(),
+                            "value": pos}, index=votes.index)
     n_cands = cands.groupby("item_id").size()
     two = votes["item_id"].map(n_cands).eq(2).to_numpy()
     ordinal = nominal[two].copy()
@@ -46,28 +51,38 @@ def _preference_long(ann: pd.DataFrame, cands: pd.DataFrame) -> tuple[pd.DataFra
 def _ratings_long(ann: pd.DataFrame) -> pd.DataFrame:
     rows = [
         (f"{ext}/{key}", ext, who, dim, score)
-        for ext, who, ratings in zip(ann["external_id"], ann["annotator"], ann["ratings"])
+        for ext, who, ratings in zip(ann["external_id"].tolist(), ann["annotator"].tolist(), ann["ratings"].tolist())
         for key, scores in (ratings or {}).items()
         for dim, score in scores.items()
     ]
     return pd.DataFrame(rows, columns=["unit", "item", "annotator", "dimension", "value"])
 
 
-def _flags_long(ann: pd.DataFrame, cands: pd.DataFrame, flag: str) -> pd.DataFrame:
+def _flag_units(ann: pd.DataFrame, cands: pd.DataFrame) -> pd.DataFrame:
+    """One row per annotation x candidate of its item (the units of every flag question), with its flags."""
     merged = ann[["item_id", "external_id", "annotator", "flags"]].merge(cands[["item_id", "key"]], on="item_id")
-    value = [int(flag in ((f or {}).get(k) or [])) for f, k in zip(merged["flags"], merged["key"])]
     return pd.DataFrame({"unit": merged["external_id"] + "/" + merged["key"], "item": merged["external_id"],
-                         "annotator": merged["annotator"], "value": value})
+                         "annotator": merged["annotator"], "key": merged["key"], "flags": merged["flags"]})
+
+
+def _flags_long(units: pd.DataFrame, flag: str) -> pd.DataFrame:
+    value = [int(flag in (f.get(k) or ())) if f else 0 for f, k in zip(units["flags"].tolist(), units["key"].tolist())]
+    return pd.DataFrame({"unit": units["unit"], "item": units["item"], "annotator": units["annotator"],
+                         "value": value})
 
 
 def _rankings_and_thumbs(session: Session, project_id: int) -> pd.DataFrame:
     """annotation_id, ranking and thumbs of the project's submitted annotations (not in ``annotations_frame``)."""
-    rows = session.exec(
-        select(Annotation.id, Annotation.ranking, Annotation.thumbs)
-        .join(Item, Item.id == Annotation.item_id)
-        .where(Item.project_id == project_id, Annotation.status == "submitted")
-    ).all()
-    return pd.DataFrame([tuple(r) for r in rows], columns=["annotation_id", "ranking", "thumbs"])
+    stmt = (select(Annotation.id, Annotation.ranking, Annotation.thumbs)
+            .join(Item, Item.id == Annotation.item_id)
+            .where(Item.project_id == project_id, Annotation.status == "submitted"))
+    return fetch_frame(session, stmt, ["annotation_id", "ranking", "thumbs"], _decode_rankings_and_thumbs)
+
+
+def _decode_rankings_and_thumbs(columns: dict) -> dict:
+    columns["ranking"] = decoded(columns["ranking"], None)
+    columns["thumbs"] = decoded(columns["thumbs"], {})
+    return columns
 
 
 def _thumbs_long(ann: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
@@ -138,48 +153,60 @@ def distribution(df: pd.DataFrame, *, values: list | None = None, labels: dict |
 
 
 def agreement_report(*, session: Session, user: User | None, project: str, resamples: int = 1000,
-                     seed: int = 0) -> dict:
+                     seed: int = 0, detail: bool | None = None, only: str | None = None) -> dict:
     """Every question's agreement figures with bootstrap intervals over items (``resamples`` replicates,
-    ``seed``), plus the preference disagreements, as JSON-safe data (reviewers and admins)."""
+    ``seed``), plus the preference disagreements, as JSON-safe data (reviewers and admins).
+
+    ``detail``: intervals of every annotator pair and of alpha without each annotator too (None: for teams of
+    up to ``DETAIL_MAX_ANNOTATORS``; see ``question_agreement``). ``only``: just the question of that name."""
     permissions.require(user, permissions.REVIEWER, "read agreement figures")
     proj = get_project(session=session, name=project)
     schema = project_schema(proj)
     ann = annotations_frame(session, proj.id)
     cands = candidates_frame(session, proj.id)
     extra = _rankings_and_thumbs(session, proj.id)
-    boot = {"resamples": resamples, "seed": seed}
-    nominal, ordinal = _preference_long(ann, cands)
-    questions = [
-        _question("preference", "choice", nominal, levels=["nominal"], labels=PREFERENCE_LABELS, **boot),
-        _question("preference (ordinal)", "choice", ordinal, levels=["ordinal"], values=[1, 2, 3], weighted=True,
-                  note=NOTES["choice (ordinal)"], labels=ORDINAL_LABELS, **boot),
-    ]
-    rankings = _rankings_long(ann, cands, extra)
-    if len(rankings) or (cands.groupby("item_id").size() >= 3).any():
-        ranking = ranking_agreement(rankings, **boot)
-        questions.append({"question": "ranking", "kind": "ranking", "level": "rank", "scale": None,
-                          "note": NOTES["ranking"], **ranking})
-    ratings = _ratings_long(ann)
-    for dim in schema.rubric:
+    boot = {"resamples": resamples, "seed": seed, "detail": detail}
+    wanted = (lambda name: name == only) if only else (lambda name: True)
+    questions = []
+    if wanted("preference") or wanted("preference (ordinal)"):
+        nominal, ordinal = _preference_long(ann, cands)
+        if wanted("preference"):
+            questions.append(_question("preference", "choice", nominal, levels=["nominal"], labels=PREFERENCE_LABELS,
+                                       **boot))
+        if wanted("preference (ordinal)"):
+            questions.append(_question("preference (ordinal)", "choice", ordinal, levels=["ordinal"],
+                                       values=[1, 2, 3], weighted=True, note=NOTES["choice (ordinal)"],
+                                       labels=ORDINAL_LABELS, **boot))
+    if wanted("ranking"):
+        rankings = _rankings_long(ann, cands, extra)
+        if len(rankings) or (cands.groupby("item_id").size() >= 3).any():
+            ranking = ranking_agreement(rankings, **boot)
+            questions.append({"question": "ranking", "kind": "ranking", "level": "rank", "scale": None,
+                              "note": NOTES["ranking"], **ranking})
+    dims = [dim for dim in schema.rubric if wanted(dim.name)]
+    ratings = _ratings_long(ann) if dims else None
+    for dim in dims:
         part = ratings.loc[ratings["dimension"] == dim.name, ["unit", "item", "annotator", "value"]]
         questions.append(_question(dim.name, "rating", part, levels=["ordinal", "interval"], values=dim.scale,
                                    weighted=True, **boot))
-    if schema.thumbs:
+    if schema.thumbs and wanted("thumbs"):
         questions.append(_question("thumbs", "thumbs", _thumbs_long(ann, extra), levels=["nominal"], values=[0, 1],
                                    labels={0: "down", 1: "up"}, **boot))
-    for flag in schema.flags:
-        questions.append(_question(f"flag: {flag_title(flag)}", "flag", _flags_long(ann, cands, flag),
-                                   levels=["nominal"], values=[0, 1], labels={0: "not flagged", 1: "flagged"},
-                                   **boot))
+    flags = [flag for flag in schema.flags if wanted(f"flag: {flag_title(flag)}")]
+    units = _flag_units(ann, cands) if flags else None
+    for flag in flags:
+        questions.append(_question(f"flag: {flag_title(flag)}", "flag", _flags_long(units, flag), levels=["nominal"],
+                                   values=[0, 1], labels={0: "not flagged", 1: "flagged"}, **boot))
     return _finite({
         "project": proj.name,
-        "bootstrap": {"resamples": resamples, "seed": seed, "confidence": 0.95, "resampled": "items"},
+        "bootstrap": {"resamples": resamples, "seed": seed, "confidence": 0.95, "resampled": "items",
+                      "every_interval": "auto" if detail is None else bool(detail)},
         "overlap": proj.overlap,
         "n_items_annotated": int(ann["item_id"].nunique()),
         "n_annotations": len(ann),
         "annotators": sorted(ann["annotator"].unique().tolist()),
         "questions": questions,
-        "disagreements": _preference_disagreements(ann),
+        "disagreements": [] if only else _preference_disagreements(ann),
     })
 
 
@@ -235,7 +262,9 @@ PAIR_LABELS = {"annotator_a": "annotator", "annotator_b": "with", "n_shared": "s
 def pairs_table(question: dict) -> pd.DataFrame:
     """Cohen's kappa of every annotator pair of a question, with its intervals, under words (page and CLI)."""
     pairs = question.get("pairwise") or []
-    table = pd.DataFrame(pairs, columns=[c for c in PAIR_LABELS if any(c in p for p in pairs)])
+    shown = [c for c in PAIR_LABELS  # intervals left out of a large team's report are not columns of blanks
+             if any(c in p for p in pairs) and (not c.endswith("_ci") or any(p.get(c) is not None for p in pairs))]
+    table = pd.DataFrame(pairs, columns=shown)
     for column in [c for c in table if c.endswith("_ci")]:
         table[column] = table[column].map(_interval)
     if "reason" in table:
@@ -271,7 +300,9 @@ def format_report(report: dict) -> str:
         lines += ["", f"{q['question']} ({q['note']})", f"  Fleiss' kappa: {q['fleiss']['note']}"]
         pairs = pairs_table(q)
         if len(pairs):
-            lines += ["  Cohen's kappa per annotator pair:", _text_table(pairs)]
+            asked = "" if q.get("bootstrap", {}).get("pair_intervals", True) else \
+                " (their intervals, and those of alpha without each annotator: --every-interval)"
+            lines += [f"  Cohen's kappa per annotator pair{asked}:", _text_table(pairs)]
         people = annotators_table(q)
         if len(people):
             lines += ["  Per annotator (alpha without them; agreement with the consensus of the others):",

@@ -17,6 +17,7 @@ from feedback.agreement.alpha import (
     code_answers,
     coincidence_from_triangle,
     leave_one_out_stats,
+    leave_one_out_totals,
     nominal_figures,
     nominal_parts,
     unit_stats,
@@ -31,6 +32,11 @@ from feedback.agreement.ranking import (
 )
 
 LOO_MAX_COLUMNS = 1200  # leave-one-out intervals cost one column per annotator and statistic
+# Up to this many annotators, every pair's and every leave-one-out interval comes with the report; above it
+# (a team of 40 has 780 pairs: two thirds of the report's time) they are computed when asked for
+# (``detail=True``), as no screen shows them all at once. Each family of intervals draws from its own stream
+# of the seed, so leaving one out changes none of the others, and asking for it gives the figures it gave.
+DETAIL_MAX_ANNOTATORS = 12
 NO_UNITS = "no unit has 2 or more answers"
 NO_CHANCE = "every answer is the same, so no disagreement is expected by chance (0 / 0)"
 
@@ -69,24 +75,27 @@ def _fleiss_from(totals: np.ndarray) -> np.ndarray:
 
 def question_agreement(df: pd.DataFrame, *, levels: Sequence[str], values: Sequence | None = None,
                        weighted: bool = False, rankings: tuple | None = None, resamples: int = 1000,
-                       seed: int = 0, confidence: float = 0.95) -> dict:
+                       seed: int = 0, confidence: float = 0.95, detail: bool | None = None) -> dict:
     """All figures of one question from long answers (unit, annotator, value[, item]) over units with 2+ answers.
 
     ``levels``: Krippendorff levels to report, the first being the question's own (used for the
     leave-one-annotator-out alpha); ``values``: the full ordered scale; ``weighted``: add linearly and
     quadratically weighted Cohen's kappas; ``rankings`` (from ``ranking_agreement``): the coded rankings,
-    whose rank-distance alpha then becomes the question's own alpha.
+    whose rank-distance alpha then becomes the question's own alpha. ``detail``: also the intervals of every
+    annotator pair's kappas and of alpha without each annotator (None: when there are at most
+    ``DETAIL_MAX_ANNOTATORS`` annotators).
     """
     coded = code_answers(df, values)
     main, pairs_rng, cons_rng, rank_rng = np.random.default_rng(seed).spawn(4)
     n_ann, n_items, k = len(coded.annotators), coded.n_items, coded.k
+    detail = n_ann <= DETAIL_MAX_ANNOTATORS if detail is None else detail
     size = {"n_items": n_items, "n_annotators": n_ann, "confidence": confidence}
     compact = all(level == "nominal" for level in levels)  # nominal needs no full coincidence matrix
     base = unit_stats(coded.counts, coded.m, compact=compact)
     t = base.shape[1]
     fleiss_cols, raters = _fleiss_columns(coded)
-    with_loo = rankings is None and n_ann * t <= LOO_MAX_COLUMNS
-    parts = [base, fleiss_cols] + ([leave_one_out_stats(coded, compact=compact)] if rankings is None else [])
+    with_loo = detail and rankings is None and n_ann * t <= LOO_MAX_COLUMNS
+    parts = [base, fleiss_cols] + ([leave_one_out_stats(coded, compact=compact)] if with_loo else [])
     contrib = np.concatenate(parts, axis=1)
     totals = contrib.sum(axis=0)
     reps = None
@@ -120,12 +129,13 @@ def question_agreement(df: pd.DataFrame, *, levels: Sequence[str], values: Seque
     annotator_rows = consensus_agreement(coded, resamples=resamples, rng=cons_rng, confidence=confidence)
     if rankings is not None:
         primary = "rank"
-        rank = _rank_part(*rankings, resamples=resamples, rng=rank_rng, confidence=confidence)
+        rank = _rank_part(*rankings, resamples=resamples, rng=rank_rng, confidence=confidence, detail=detail)
         metrics["alpha_rank"] = rank["metric"]
         alphas["rank"] = rank["alpha"]
         _add_loo(annotator_rows, rank["alpha"], rank["loo"], rank["loo_reps"], rank["alpha_reps"], confidence)
     else:
-        loo_totals = totals[t + k + 2:].reshape(n_ann, t)
+        loo_totals = totals[t + k + 2:].reshape(n_ann, t) if with_loo else leave_one_out_totals(coded,
+                                                                                              compact=compact)
         loo = alpha_of(loo_totals, primary)
         loo_reps = alpha_reps = None
         if reps is not None and with_loo:
@@ -134,7 +144,8 @@ def question_agreement(df: pd.DataFrame, *, levels: Sequence[str], values: Seque
             alpha_reps = alpha_of(reps[:, :t], primary)
         loo = dict(zip(coded.annotators, loo))
         _add_loo(annotator_rows, alphas[primary], loo, loo_reps, alpha_reps, confidence)
-    pairwise = pairwise_kappas(coded, weighted=weighted, resamples=resamples, rng=pairs_rng, confidence=confidence)
+    pairwise = pairwise_kappas(coded, weighted=weighted, resamples=resamples if detail else 0, rng=pairs_rng,
+                               confidence=confidence)
     n_fleiss = int(fleiss_units.sum())
     return _json_safe({
         "n_units": len(coded.units), "n_items": n_items, "n_annotators": n_ann, "n_answers": len(coded.unit),
@@ -149,7 +160,8 @@ def question_agreement(df: pd.DataFrame, *, levels: Sequence[str], values: Seque
         "pairwise": pairwise,
         "annotators": annotator_rows,
         "bootstrap": {"resamples": int(resamples), "seed": seed, "confidence": confidence, "resampled": "items",
-                      "interval": "percentile", "loo_intervals": bool(with_loo or rankings is not None)},
+                      "interval": "percentile", "loo_intervals": bool(with_loo or (detail and rankings is not None)),
+                      "pair_intervals": bool(detail)},
     })
 
 
@@ -191,7 +203,7 @@ def _add_loo(rows: list[dict], alpha: float, loo: dict, loo_reps: dict | None, a
 
 
 def ranking_agreement(rankings: pd.DataFrame, *, resamples: int = 1000, seed: int = 0,
-                      confidence: float = 0.95) -> dict:
+                      confidence: float = 0.95, detail: bool | None = None) -> dict:
     """All figures of a ranking question from long rows (unit, annotator, position, rank[, item]).
 
     Its own alpha is the rank-distance alpha (``agreement_ranking``); the nominal figures (percent
@@ -208,7 +220,7 @@ def ranking_agreement(rankings: pd.DataFrame, *, resamples: int = 1000, seed: in
         items = rankings.drop_duplicates("unit").set_index("unit")["item"]
         whole["item"] = whole["unit"].map(items)
     return question_agreement(whole, levels=["nominal"], rankings=(coded, vectors), resamples=resamples,
-                              seed=seed, confidence=confidence)
+                              seed=seed, confidence=confidence, detail=detail)
 
 
 def _ranking_keys(vectors: np.ndarray) -> np.ndarray:
@@ -219,17 +231,22 @@ def _ranking_keys(vectors: np.ndarray) -> np.ndarray:
         np.unique(vectors, axis=0, return_inverse=True)[1].ravel()
 
 
-def _rank_part(coded: Coded, vectors: np.ndarray, *, resamples: int, rng, confidence: float) -> dict:
+def _rank_part(coded: Coded, vectors: np.ndarray, *, resamples: int, rng, confidence: float,
+               detail: bool = True) -> dict:
     n_ann, c = len(coded.annotators), 3 + vectors.shape[1]
     stats = np.concatenate([unit_rank_stats(coded, vectors), leave_one_out_rank_stats(coded, vectors)], axis=1)
     totals = stats.sum(axis=0)
+    if not detail:  # the alpha's replicates only: the same draws, without a column per annotator
+        stats = stats[:, :c]
     alpha = float(rank_alpha_from_stats(totals[:c]))
     loo = dict(zip(coded.annotators, rank_alpha_from_stats(totals[c:].reshape(n_ann, c))))
     reps = alpha_reps = loo_reps = None
     if resamples and len(coded.units):
         reps = resample_sums(cluster_sums(stats, coded.cluster, coded.n_items), resamples=resamples, rng=rng)
         alpha_reps = rank_alpha_from_stats(reps[:, :c])
-        loo_reps = dict(zip(coded.annotators, rank_alpha_from_stats(reps[:, c:].reshape(resamples, n_ann, c)).T))
+        if detail:
+            loo_reps = dict(zip(coded.annotators,
+                                rank_alpha_from_stats(reps[:, c:].reshape(resamples, n_ann, c)).T))
     metric = _record(alpha, alpha_reps, n_items=coded.n_items, n_annotators=n_ann, confidence=confidence)
     metric["n_candidates"] = int(vectors.shape[1])
     return {"metric": metric, "alpha": alpha, "loo": loo, "loo_reps": loo_reps, "alpha_reps": alpha_reps}

@@ -46,7 +46,7 @@ def cmd_agreement(args, settings: Settings) -> int:
 
     with Session(_engine(settings)) as session:
         report = agreement_report(session=session, user=None, project=args.project, resamples=args.resamples,
-                                  seed=args.seed)
+                                  seed=args.seed, detail=True if args.every_interval else None)
         project = get_project(session=session, name=args.project)
         report["annotator_quality"] = annotator_quality(session=session, user=None, project=project)
         report["judges"] = judge_report(session=session, user=None, project=project)
@@ -136,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resamples", type=_non_negative, default=1000,
                    help="bootstrap resamples for the 95%% intervals (default: 1000; 0: no intervals)")
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: 0)")
+    p.add_argument("--every-interval", action="store_true",
+                   help="also the intervals of every annotator pair's kappa and of alpha without each annotator "
+                   "(given anyway for up to 12 annotators; a team of 40 has 780 pairs per question)")
     p.set_defaults(func=cmd_agreement)
 
     p = sub.add_parser("demo", help="load the demo data set into an empty database",

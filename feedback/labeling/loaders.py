@@ -17,8 +17,20 @@ ANNOTATION_COLUMNS = [
 CANDIDATE_COLUMNS = ["item_id", "key", "model", "version", "output", "messages", "position"]
 
 
+def _once_per_session(session: Session, key: tuple, version: str, load) -> pd.DataFrame:
+    """``load()``, read once per session while ``version`` stays the same: one command (e.g. ``feedback
+    agreement``: the report, annotator quality, the judges) loads a project's annotations once, not once per
+    figure. Callers get their own frame object (columns may be added to it; values must not be changed)."""
+    memo = session.info.setdefault("feedback.frames", {})
+    hit = memo.get(key)
+    if hit is None or hit[0] != version:
+        memo[key] = hit = (version, load())
+    return hit[1].copy(deep=False)
+
+
 def annotations_frame(session: Session, project_id: int) -> pd.DataFrame:
-    """One row per submitted annotation of the project (columns ``ANNOTATION_COLUMNS``).
+    """One row per submitted annotation of the project (columns ``ANNOTATION_COLUMNS``), read once per
+    session while the project's annotations stay the same.
 
     ``ratings``, ``flags`` and ``shown_order`` are decoded JSON; ``created_at`` and ``updated_at`` are
     pandas UTC timestamps. Read with ``fetch_columns`` and decoded here in bulk: through the ORM a million
@@ -36,14 +48,15 @@ def annotations_frame(session: Session, project_id: int) -> pd.DataFrame:
         .where(Item.project_id == project_id, Annotation.status == "submitted")
         .order_by(Annotation.item_id, User.name)
     )
-    return fetch_frame(session, stmt, ANNOTATION_COLUMNS, _prepare_annotations)
+    return _once_per_session(session, ("annotations", project_id), annotations_version(session, project_id),
+                             lambda: fetch_frame(session, stmt, ANNOTATION_COLUMNS, _prepare_annotations))
 
 
 def _prepare_annotations(columns: dict[str, Any]) -> dict[str, Any]:
     """One chunk of ``annotations_frame``: JSON decoded, times as UTC timestamps, numbers typed the same way
     in every chunk (``time_spent_s`` float, NaN when not recorded; the versions nullable integers)."""
     for column, empty in (("ratings", {}), ("flags", {}), ("shown_order", None)):
-        columns[column] = _decoded(columns[column], empty)
+        columns[column] = decoded(columns[column], empty)
     columns["time_spent_s"] = pd.to_numeric(pd.Series(columns["time_spent_s"], dtype=object), errors="coerce") \
         .astype(float)
     for column in ("schema_version", "guidelines_version"):
@@ -53,7 +66,7 @@ def _prepare_annotations(columns: dict[str, Any]) -> dict[str, Any]:
     return columns
 
 
-def _decoded(values: list[Any], empty: Any) -> list[Any]:
+def decoded(values: list[Any], empty: Any) -> list[Any]:
     """JSON text decoded (values a driver already decoded pass through); NULL and ``"null"`` give ``empty``."""
     values = list(values)
     loads = json.loads
@@ -74,11 +87,21 @@ def candidates_frame(session: Session, project_id: int) -> pd.DataFrame:
         .where(Item.project_id == project_id)
         .order_by(Candidate.item_id, Candidate.position)
     )
-    return fetch_frame(session, stmt, CANDIDATE_COLUMNS, _prepare_candidates)
+    return _once_per_session(session, ("candidates", project_id), _candidates_version(session, project_id),
+                             lambda: fetch_frame(session, stmt, CANDIDATE_COLUMNS, _prepare_candidates))
+
+
+def _candidates_version(session: Session, project_id: int) -> str:
+    """Changes whenever a candidate is added to (or removed from) the project: candidates are never edited."""
+    from sqlmodel import func
+
+    count, top = session.exec(select(func.count(Candidate.id), func.max(Candidate.id))
+                              .join(Item, Item.id == Candidate.item_id).where(Item.project_id == project_id)).one()
+    return f"{count}:{top}"
 
 
 def _prepare_candidates(columns: dict[str, Any]) -> dict[str, Any]:
-    columns["messages"] = _decoded(columns["messages"], None)
+    columns["messages"] = decoded(columns["messages"], None)
     return columns
 
 
@@ -100,8 +123,8 @@ def items_frame(session: Session, project_id: int) -> pd.DataFrame:
 
 def _prepare_items(columns: dict[str, Any]) -> dict[str, Any]:
     """One chunk of ``items_frame``: JSON decoded, ``is_gold`` a bool, ``created_at`` a UTC timestamp."""
-    columns["messages"] = _decoded(columns["messages"], None)
-    columns["meta"] = _decoded(columns["meta"], {})
+    columns["messages"] = decoded(columns["messages"], None)
+    columns["meta"] = decoded(columns["meta"], {})
     columns["is_gold"] = [bool(v) for v in columns["is_gold"]]
     columns["batch_id"] = pd.to_numeric(pd.Series(columns["batch_id"], dtype=object), errors="coerce") \
         .astype("Int64")

@@ -41,6 +41,20 @@ def cached_agreement_report(*, user: User | None, project_id: int, project: str)
     return _report(str(context.engine().url), project, _version(project_id))
 
 
+@st.cache_data(show_spinner="Computing the interval of every pair…", max_entries=16)
+def _question_in_detail(url: str, project: str, version: str, question: str) -> dict | None:
+    with context.session() as s:
+        report = agreement_report(session=s, user=None, project=project, detail=True, only=question)
+    return report["questions"][0] if report["questions"] else None
+
+
+def cached_question_in_detail(*, user: User | None, project_id: int, project: str, question: str) -> dict | None:
+    """One question's figures with every interval (each annotator pair's, alpha without each annotator), which
+    the report leaves out for large teams (reviewers, admins)."""
+    _allowed(user, "read agreement figures")
+    return _question_in_detail(str(context.engine().url), project, _version(project_id), question)
+
+
 @st.cache_data(show_spinner="Measuring annotators…", max_entries=32)
 def _quality(url: str, project_id: int, version: str, threshold: float) -> list[dict]:
     with context.session() as s:

@@ -2,15 +2,16 @@
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from feedback.agreement.report import agreement_report, format_report
 from feedback.cli.main import main
 from feedback.projects.projects import add_project
 from feedback.store.engine import create_schema, make_engine
-from feedback.store.tables import Annotation, User
+from feedback.store.tables import Annotation, Item, User
 
 # item -> annotator -> (preference, helpfulness of a, flags of b)
 LABELS = {
@@ -165,7 +166,8 @@ def test_report_ranks_items_with_three_candidates(session, add_item):
 def test_cli_agreement_seed_and_resamples(cli_db, capsys):
     assert main(["agreement", "--project", "p", "--json", "--resamples", "50", "--seed", "4"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["bootstrap"] == {"resamples": 50, "seed": 4, "confidence": 0.95, "resampled": "items"}
+    assert report["bootstrap"] == {"resamples": 50, "seed": 4, "confidence": 0.95, "resampled": "items",
+                                   "every_interval": "auto"}
     assert "metrics" in question(report, "helpfulness") and "annotators" in question(report, "helpfulness")
     assert main(["agreement", "--project", "p", "--resamples", "0"]) == 0
     assert "Alpha 95% CI" in capsys.readouterr().out
@@ -196,3 +198,33 @@ def test_cli_report_writes_figures_one_way(cli_db, capsys):
     assert "[" not in out and "n/a" not in out and "None" not in out and "nan" not in out.lower().replace(
         "annotations", "")
     assert not re.search(r"\d\.\d{4}", out)  # three decimals everywhere
+
+
+def test_one_session_loads_annotations_once_and_again_after_a_new_answer(session, add_item, monkeypatch):
+    """``feedback agreement`` reads the annotations for the report, annotator quality and the judges: once,
+    while nothing changes; a new or edited answer in the same session is seen at once."""
+    from feedback.labeling import loaders
+
+    project = build(session, add_item)
+    first = loaders.annotations_frame(session, project.id)
+    first["scratch"] = 1  # a caller's own column does not reach the next caller
+    again = loaders.annotations_frame(session, project.id)
+    assert "scratch" not in again and len(again) == 10
+    assert again["annotation_id"].tolist() == first["annotation_id"].tolist()
+    reads = []
+    original = loaders.fetch_frame
+    monkeypatch.setattr(loaders, "fetch_frame", lambda *a, **k: reads.append(1) or original(*a, **k))
+    loaders.annotations_frame(session, project.id)
+    assert reads == []
+    item = session.exec(select(Item).where(Item.project_id == project.id)).first()
+    newcomer = User(name="zoe")
+    session.add(newcomer)
+    session.flush()
+    session.add(Annotation(item_id=item.id, user_id=newcomer.id, preference="a"))
+    session.flush()
+    assert len(loaders.annotations_frame(session, project.id)) == 11 and reads == [1]
+    edited = session.exec(select(Annotation).where(Annotation.user_id == newcomer.id)).one()
+    edited.preference, edited.updated_at = "b", edited.updated_at + timedelta(seconds=1)
+    session.flush()
+    frame = loaders.annotations_frame(session, project.id)
+    assert frame.loc[frame["annotator"] == "zoe", "preference"].tolist() == ["b"] and reads == [1, 1]

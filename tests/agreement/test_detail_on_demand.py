@@ -1,0 +1,86 @@
+"""Large teams: the intervals no screen shows at once (every annotator pair's, alpha without each annotator)
+are computed when asked for; every other figure is the same whether they are or not, and asking for them
+gives the figures the full report gives."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_agreement_ranking import long_rankings, random_rankings
+
+from feedback.agreement.alpha import code_answers, leave_one_out_stats, leave_one_out_totals
+from feedback.agreement.summary import DETAIL_MAX_ANNOTATORS, question_agreement, ranking_agreement
+
+
+def team_answers(annotators: int, items: int = 120, per_item: int = 3, seed: int = 5) -> pd.DataFrame:
+    """Rubric-like answers: two units (answers) per item, each item rated by ``per_item`` of the team."""
+    gen = np.random.default_rng(seed)
+    rows = []
+    for item in range(items):
+        truth = gen.integers(1, 6, size=2)
+        for who in gen.choice(annotators, size=per_item, replace=False):
+            for key, value in zip("ab", truth):
+                noisy = int(np.clip(value + gen.choice([-1, 0, 0, 1]), 1, 5))
+                rows.append({"unit": f"{item}/{key}", "item": item, "annotator": f"ann{who:02d}", "value": noisy})
+    return pd.DataFrame(rows)
+
+
+def rounded(value):
+    """Figures to 6 decimals: the replicates are sums in float32, whose last bits depend on how many other
+    columns are summed beside them."""
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rounded(v) for v in value]
+    return round(value, 6) if isinstance(value, float) else value
+
+
+def without_detail_intervals(result: dict) -> dict:
+    strip = {"kappa_ci", "kappa_linear_ci", "kappa_quadratic_ci", "alpha_without_ci", "alpha_change_ci"}
+    out = {**result, "bootstrap": {k: v for k, v in result["bootstrap"].items()
+                                   if k not in ("loo_intervals", "pair_intervals")}}
+    out["pairwise"] = [{k: v for k, v in p.items() if k not in strip} for p in result["pairwise"]]
+    out["annotators"] = [{k: v for k, v in a.items() if k not in strip} for a in result["annotators"]]
+    return rounded(out)
+
+
+@pytest.mark.parametrize("levels, weighted", [(["ordinal", "interval"], True), (["nominal"], False)])
+def test_every_other_figure_is_the_same_with_or_without_the_detail_intervals(levels, weighted):
+    df = team_answers(annotators=20)
+    kwargs = {"levels": levels, "values": [1, 2, 3, 4, 5], "weighted": weighted, "resamples": 200, "seed": 3}
+    full = question_agreement(df, **kwargs, detail=True)
+    light = question_agreement(df, **kwargs, detail=False)
+    assert full["bootstrap"]["pair_intervals"] and not light["bootstrap"]["pair_intervals"]
+    assert all(p["kappa_ci"] is not None for p in full["pairwise"] if p["n_shared"] >= 5)
+    assert all(p["kappa_ci"] is None for p in light["pairwise"])
+    assert all(a["alpha_without_ci"] is None for a in light["annotators"])
+    assert any(a["alpha_without_ci"] is not None for a in full["annotators"])
+    assert without_detail_intervals(light) == without_detail_intervals(full)
+
+
+def test_detail_is_automatic_up_to_a_team_size_and_asked_for_above_it():
+    small = question_agreement(team_answers(annotators=DETAIL_MAX_ANNOTATORS), levels=["ordinal"],
+                               values=[1, 2, 3, 4, 5], resamples=50)
+    large = question_agreement(team_answers(annotators=DETAIL_MAX_ANNOTATORS + 1), levels=["ordinal"],
+                               values=[1, 2, 3, 4, 5], resamples=50)
+    assert small["bootstrap"]["pair_intervals"] and small["bootstrap"]["loo_intervals"]
+    assert not large["bootstrap"]["pair_intervals"] and not large["bootstrap"]["loo_intervals"]
+    assert all(a["consensus_kappa_ci"] is not None for a in large["annotators"] if a["n_compared"] >= 20)
+
+
+def test_a_ranking_question_without_detail_keeps_its_alpha_and_its_interval():
+    rankings = long_rankings(random_rankings(5, units=40, annotators=4, ties=True))
+    full = ranking_agreement(rankings, resamples=200, seed=3, detail=True)
+    light = ranking_agreement(rankings, resamples=200, seed=3, detail=False)
+    assert light["metrics"] == full["metrics"]
+    assert [a["alpha_without"] for a in light["annotators"]] == [a["alpha_without"] for a in full["annotators"]]
+    assert all(a["alpha_without_ci"] is None for a in light["annotators"])
+
+
+@pytest.mark.parametrize("compact", [True, False])
+def test_leave_one_out_totals_are_the_totals_of_the_per_unit_statistics(compact):
+    df = team_answers(annotators=9, items=60, per_item=4)
+    df.loc[df.index % 7 == 0, "value"] = 3  # some units left with one answer once an annotator is taken out
+    df = df[df.index % 11 != 0]
+    coded = code_answers(df, [1, 2, 3, 4, 5])
+    expected = leave_one_out_stats(coded, compact=compact).sum(axis=0).reshape(len(coded.annotators), -1)
+    np.testing.assert_allclose(leave_one_out_totals(coded, compact=compact), expected, rtol=0, atol=1e-9)
