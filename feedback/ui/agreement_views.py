@@ -46,7 +46,8 @@ def kappa_heatmap(pairs: Sequence[dict], value: str = "kappa") -> None:
     cells = base.mark_rect().encode(
         color=alt.Color("kappa:Q", scale=alt.Scale(domain=[-1, 1], scheme="redblue"), title="kappa"),
         tooltip=["annotator", "with", alt.Tooltip("kappa:Q", format=f".{DECIMALS}f"), "shared items"])
-    labels = base.mark_text(fontSize=11).encode(text=alt.Text("kappa:Q", format=f".{DECIMALS}f"))
+    labels = base.transform_filter("isValid(datum.kappa)").mark_text(fontSize=11).encode(  # no "null" text
+        text=alt.Text("kappa:Q", format=f".{DECIMALS}f"))
     st.altair_chart((cells + labels).properties(height=max(160, 36 * data["annotator"].nunique())),
                     width="stretch")
 
