@@ -7,7 +7,6 @@ from feedback.agreement.report import questions_table
 from feedback.errors import FeedbackError
 from feedback.figures import percent
 from feedback.people.permissions import REVIEWER
-from feedback.review.workflow import review_queue
 from feedback.ui import context
 from feedback.ui.agreement_views import judges_table, quality_table, question_details
 from feedback.ui.cached import (
@@ -15,6 +14,7 @@ from feedback.ui.cached import (
     cached_judges,
     cached_quality,
     cached_question_in_detail,
+    cached_review_queue,
 )
 from feedback.ui.guard import require_user
 from feedback.ui.markdown import safe_markdown
@@ -74,8 +74,7 @@ with annotators:
     quality_table(quality)
 
 with disputed:
-    with context.session() as s:
-        queue = review_queue(session=s, user=user, project=project, limit=200)
+    queue = cached_review_queue(user=user, project=project, limit=200)
     st.caption(f"Items whose consensus is below the review threshold ({percent(queue.threshold)}) or split, most "
                f"disputed first: {queue.total}. Open one to decide it on the Review page.")
     if queue.entries:

@@ -6,9 +6,10 @@ from feedback.errors import FeedbackError
 from feedback.figures import percent
 from feedback.people.permissions import REVIEWER
 from feedback.projects.projects import project_schema
-from feedback.review.workflow import describe_label, item_review, review_queue
+from feedback.review.workflow import describe_label, item_review
 from feedback.ui import context
 from feedback.ui.actions import show_flash
+from feedback.ui.cached import cached_review_queue
 from feedback.ui.guard import require_user
 from feedback.ui.markdown import plain, safe_markdown
 from feedback.ui.review_views import ITEM, decision_forms, decisions_table, queue_table, show_item
@@ -23,8 +24,7 @@ if project is None:
     st.stop()
 show_flash()
 try:
-    with context.session() as s:
-        queue = review_queue(session=s, user=user, project=project, limit=PAGE)
+    queue = cached_review_queue(user=user, project=project, limit=PAGE)
 except FeedbackError as e:  # an annotator reaching this page's address
     st.error(safe_markdown(str(e)))
     st.stop()

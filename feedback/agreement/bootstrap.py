@@ -67,13 +67,25 @@ def table_replicates(group: np.ndarray, cell: np.ndarray, cluster: np.ndarray, *
         shares = tables / np.maximum(n, 1)[:, None]
         shares[n == 0, 0] = 1.0
         return rng.multinomial(n, shares, size=(resamples, n_groups))
+    # Each group's distinct per-cluster patterns (counts per cell) and how often each occurs, for every group
+    # in one sort: patterns in the order ``np.unique(axis=0)`` gives (numeric, cell by cell), so each group's
+    # draws are those a loop over the groups made (one ``np.unique`` per group took 30 ms: 7 s at 40 x 6).
+    width = int(cluster.max()) + 1
+    keys, row = np.unique(group.astype(np.int64) * width + cluster, return_inverse=True)
+    per_cluster = np.bincount(row * n_cells + cell, minlength=len(keys) * n_cells).reshape(len(keys), n_cells)
+    owner = keys // width
+    order = np.lexsort((*per_cluster.T[::-1], owner))  # the last key sorts first
+    per_cluster, owner = per_cluster[order], owner[order]
+    new = np.ones(len(owner), dtype=bool)
+    new[1:] = (owner[1:] != owner[:-1]) | np.any(per_cluster[1:] != per_cluster[:-1], axis=1)
+    starts = np.flatnonzero(new)
+    freq = np.diff(np.append(starts, len(owner)))
+    patterns, pattern_owner = per_cluster[starts], owner[starts]
+    bounds = np.searchsorted(pattern_owner, np.arange(n_groups + 1))
     for g in np.flatnonzero(n):
-        rows = group == g
-        _, local = np.unique(cluster[rows], return_inverse=True)
-        per_cluster = np.bincount(local * n_cells + cell[rows], minlength=(local.max() + 1) * n_cells)
-        patterns, freq = np.unique(per_cluster.reshape(-1, n_cells), axis=0, return_counts=True)
-        draws = rng.multinomial(freq.sum(), freq / freq.sum(), size=resamples)
-        out[:, g] = draws @ patterns
+        f = freq[bounds[g]: bounds[g + 1]]
+        draws = rng.multinomial(f.sum(), f / f.sum(), size=resamples)
+        out[:, g] = draws @ patterns[bounds[g]: bounds[g + 1]]
     return out
 
 

@@ -274,7 +274,7 @@ def disagreements(df: pd.DataFrame) -> pd.DataFrame:
     data = _pairable(df)
     if data.empty:
         return pd.DataFrame(columns=columns)
-    table = pd.crosstab(data["unit"], data["value"])
+    table = data.groupby(["unit", "value"]).size().unstack(fill_value=0)  # crosstab: 10x slower at 300k
     n_values = (table > 0).sum(axis=1)
     table = table[n_values >= 2]
     n_answers = table.sum(axis=1)

@@ -21,7 +21,7 @@ import pandas as pd
 from sqlmodel import Session, select
 
 from feedback.agreement import metrics
-from feedback.agreement.summary import question_agreement, ranking_agreement
+from feedback.agreement.summary import Started, question_steps, ranking_steps, run_steps
 from feedback.figures import EMPTY, empty, interval, number, title
 from feedback.labeling.loaders import annotations_frame, candidates_frame, decoded
 from feedback.people import permissions
@@ -48,21 +48,44 @@ def _preference_long(ann: pd.DataFrame, cands: pd.DataFrame) -> tuple[pd.DataFra
     return nominal, ordinal.dropna(subset=["value"])
 
 
+def _unit_codes(item_ids: np.ndarray, items: np.ndarray, keys: list) -> np.ndarray:
+    """Integer labels of the units item x candidate, numbered in the order of their names ``item/key`` (the
+    order the units had when they were named so): a name per unit, not one per answer, and units numbered as
+    before, so the bootstrap draws the same items and every interval stays the same."""
+    key_codes, key_names = pd.factorize(pd.Series(keys, dtype=object))
+    pair = item_ids.astype(np.int64) * max(len(key_names), 1) + key_codes
+    distinct, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
+    names = np.array([f"{item}/{key_names[code]}" for item, code in zip(items[first], key_codes[first])],
+                     dtype=object)
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[np.argsort(names, kind="stable")] = np.arange(len(distinct))
+    return rank[inverse.ravel()]
+
+
 def _ratings_long(ann: pd.DataFrame) -> pd.DataFrame:
-    rows = [
-        (f"{ext}/{key}", ext, who, dim, score)
-        for ext, who, ratings in zip(ann["external_id"].tolist(), ann["annotator"].tolist(), ann["ratings"].tolist())
-        for key, scores in (ratings or {}).items()
-        for dim, score in scores.items()
-    ]
-    return pd.DataFrame(rows, columns=["unit", "item", "annotator", "dimension", "value"])
+    """One row per score: unit (item x candidate, as an integer), item, annotator, dimension, value."""
+    rows, keys, dims, values = [], [], [], []
+    for n, ratings in enumerate(ann["ratings"].tolist()):
+        for key, scores in (ratings or {}).items():
+            for dim, score in scores.items():
+                rows.append(n)
+                keys.append(key)
+                dims.append(dim)
+                values.append(score)
+    rows = np.asarray(rows, dtype=np.int64)
+    items = ann["external_id"].to_numpy(dtype=object)[rows]
+    return pd.DataFrame({"unit": _unit_codes(ann["item_id"].to_numpy()[rows], items, keys), "item": items,
+                         "annotator": ann["annotator"].to_numpy(dtype=object)[rows], "dimension": dims,
+                         "value": values})
 
 
 def _flag_units(ann: pd.DataFrame, cands: pd.DataFrame) -> pd.DataFrame:
     """One row per annotation x candidate of its item (the units of every flag question), with its flags."""
     merged = ann[["item_id", "external_id", "annotator", "flags"]].merge(cands[["item_id", "key"]], on="item_id")
-    return pd.DataFrame({"unit": merged["external_id"] + "/" + merged["key"], "item": merged["external_id"],
-                         "annotator": merged["annotator"], "key": merged["key"], "flags": merged["flags"]})
+    unit = _unit_codes(merged["item_id"].to_numpy(), merged["external_id"].to_numpy(dtype=object),
+                       merged["key"].tolist())
+    return pd.DataFrame({"unit": unit, "item": merged["external_id"], "annotator": merged["annotator"], "key": merged["key"],
+                         "flags": merged["flags"]})
 
 
 def _flags_long(units: pd.DataFrame, flag: str) -> pd.DataFrame:
@@ -131,10 +154,11 @@ NOTES = {
 
 
 def _question(name: str, kind: str, df: pd.DataFrame, *, levels: list[str], values: list | None = None,
-              weighted: bool = False, note: str | None = None, labels: dict | None = None, **boot: Any) -> dict:
-    summary = question_agreement(df, levels=levels, values=values, weighted=weighted, **boot)
-    return {"question": name, "kind": kind, "level": levels[0], "scale": values, "note": note or NOTES[kind],
-            "distribution": distribution(df, values=values, labels=labels), **summary}
+              weighted: bool = False, note: str | None = None, labels: dict | None = None, **boot: Any) -> tuple:
+    """A question's description and the steps computing its figures (``run_steps``)."""
+    about = {"question": name, "kind": kind, "level": levels[0], "scale": values, "note": note or NOTES[kind],
+             "distribution": distribution(df, values=values, labels=labels)}
+    return about, Started(question_steps(df, levels=levels, values=values, weighted=weighted, **boot))
 
 
 PREFERENCE_LABELS = {0: "first candidate", 1: "second candidate", 2: "third candidate", 1000: "tie",
@@ -152,22 +176,12 @@ def distribution(df: pd.DataFrame, *, values: list | None = None, labels: dict |
     return [{"answer": str(labels.get(v, v)), "count": int(counts.get(v, 0))} for v in order]
 
 
-def agreement_report(*, session: Session, user: User | None, project: str, resamples: int = 1000,
-                     seed: int = 0, detail: bool | None = None, only: str | None = None) -> dict:
-    """Every question's agreement figures with bootstrap intervals over items (``resamples`` replicates,
-    ``seed``), plus the preference disagreements, as JSON-safe data (reviewers and admins).
-
-    ``detail``: intervals of every annotator pair and of alpha without each annotator too (None: for teams of
-    up to ``DETAIL_MAX_ANNOTATORS``; see ``question_agreement``). ``only``: just the question of that name."""
-    permissions.require(user, permissions.REVIEWER, "read agreement figures")
-    proj = get_project(session=session, name=project)
-    schema = project_schema(proj)
-    ann = annotations_frame(session, proj.id)
-    cands = candidates_frame(session, proj.id)
-    extra = _rankings_and_thumbs(session, proj.id)
-    boot = {"resamples": resamples, "seed": seed, "detail": detail}
+def _planned(ann: pd.DataFrame, cands: pd.DataFrame, extra: pd.DataFrame, schema, boot: dict,
+             only: str | None) -> list[tuple[dict, Started]]:
+    """Each question's description and its figures' steps, started: its long answers are coded and let go
+    (only what is coded waits for the draws, not every question's answers at once)."""
     wanted = (lambda name: name == only) if only else (lambda name: True)
-    questions = []
+    questions = []  # (description, steps computing the figures)
     if wanted("preference") or wanted("preference (ordinal)"):
         nominal, ordinal = _preference_long(ann, cands)
         if wanted("preference"):
@@ -180,9 +194,8 @@ def agreement_report(*, session: Session, user: User | None, project: str, resam
     if wanted("ranking"):
         rankings = _rankings_long(ann, cands, extra)
         if len(rankings) or (cands.groupby("item_id").size() >= 3).any():
-            ranking = ranking_agreement(rankings, **boot)
-            questions.append({"question": "ranking", "kind": "ranking", "level": "rank", "scale": None,
-                              "note": NOTES["ranking"], **ranking})
+            questions.append(({"question": "ranking", "kind": "ranking", "level": "rank", "scale": None,
+                               "note": NOTES["ranking"]}, Started(ranking_steps(rankings, **boot))))
     dims = [dim for dim in schema.rubric if wanted(dim.name)]
     ratings = _ratings_long(ann) if dims else None
     for dim in dims:
@@ -197,6 +210,26 @@ def agreement_report(*, session: Session, user: User | None, project: str, resam
     for flag in flags:
         questions.append(_question(f"flag: {flag_title(flag)}", "flag", _flags_long(units, flag), levels=["nominal"],
                                    values=[0, 1], labels={0: "not flagged", 1: "flagged"}, **boot))
+    return questions
+
+
+def agreement_report(*, session: Session, user: User | None, project: str, resamples: int = 1000,
+                     seed: int = 0, detail: bool | None = None, only: str | None = None) -> dict:
+    """Every question's agreement figures with bootstrap intervals over items (``resamples`` replicates,
+    ``seed``), plus the preference disagreements, as JSON-safe data (reviewers and admins).
+
+    ``detail``: intervals of every annotator pair and of alpha without each annotator too (None: for teams of
+    up to ``DETAIL_MAX_ANNOTATORS``; see ``question_steps``). ``only``: just the question of that name."""
+    permissions.require(user, permissions.REVIEWER, "read agreement figures")
+    proj = get_project(session=session, name=project)
+    schema = project_schema(proj)
+    ann = annotations_frame(session, proj.id)
+    cands = candidates_frame(session, proj.id)
+    extra = _rankings_and_thumbs(session, proj.id)
+    boot = {"resamples": resamples, "seed": seed, "detail": detail}
+    questions = _planned(ann, cands, extra, schema, boot, only)
+    figures = run_steps([steps for _, steps in questions])
+    questions = [{**about, **result} for (about, _), result in zip(questions, figures)]
     return _finite({
         "project": proj.name,
         "bootstrap": {"resamples": resamples, "seed": seed, "confidence": 0.95, "resampled": "items",

@@ -145,6 +145,16 @@ def annotations_version(session: Session, project_id: int) -> str:
     return f"{count}:{latest}:{top}"
 
 
+def items_version(session: Session, project_id: int) -> str:
+    """Changes whenever an item is added to the project, or made gold, or asks for more annotators."""
+    from sqlmodel import func
+
+    count, top, gold, extra = session.exec(
+        select(func.count(Item.id), func.max(Item.id), func.sum(Item.is_gold), func.sum(Item.extra_overlap))
+        .where(Item.project_id == project_id)).one()
+    return f"{count}:{top}:{gold}:{extra}"
+
+
 def review_state_version(session: Session, project_id: int) -> str:
     """Changes whenever a reviewer decides on an item of the project or a judge's verdict is imported
     (with ``annotations_version``, the cache key of figures that use adjudications and suggestions)."""

@@ -13,6 +13,7 @@ from sqlmodel import Session, func, select
 
 from feedback.figures import percent
 from feedback.people.permissions import REVIEWER, require, require_project
+from feedback.store.reads import fetch_columns
 from feedback.store.tables import Annotation, Item, Project, Skip, User
 
 
@@ -49,25 +50,28 @@ def annotator_progress(*, session: Session, user: User | None, project: Project)
     ``last`` (time of the newest answer)."""
     require(user, REVIEWER, "see annotators' progress")
     require_project(session, user, project)
-    rows = session.exec(
-        select(User.name, Annotation.created_at, Annotation.time_spent_s)
+    # Counted in SQL, one row per annotator: reading every annotation into Python took seconds at 300k.
+    counts = session.exec(
+        select(User.name, func.count(Annotation.id),
+               func.coalesce(func.sum(case((Annotation.created_at >= _midnight(), 1), else_=0)), 0),
+               func.max(Annotation.created_at))
         .join(Annotation, Annotation.user_id == User.id).join(Item, Item.id == Annotation.item_id)
-        .where(Item.project_id == project.id)
+        .where(Item.project_id == project.id).group_by(User.name)
     ).all()
+    timed = fetch_columns(session, select(User.name, Annotation.time_spent_s)
+                          .join(Annotation, Annotation.user_id == User.id).join(Item, Item.id == Annotation.item_id)
+                          .where(Item.project_id == project.id, Annotation.time_spent_s.is_not(None)),
+                          ["annotator", "time_spent_s"])
     skips = dict(session.exec(
         select(User.name, func.count(Skip.id)).join(Skip, Skip.user_id == User.id)
         .join(Item, Item.id == Skip.item_id).where(Item.project_id == project.id).group_by(User.name)
     ).all())
-    answers = pd.DataFrame(rows, columns=["annotator", "created_at", "time_spent_s"])
-    names = sorted(set(answers["annotator"]) | set(skips))
-    if answers.empty:
-        answers["created_at"] = pd.Series(dtype="datetime64[ns, UTC]")
-    created = pd.to_datetime(answers["created_at"], utc=True)
-    grouped = answers.assign(created=created, today=created >= _midnight()).groupby("annotator")
-    table = pd.DataFrame({
-        "done": grouped.size(), "today": grouped["today"].sum(),
-        "median_s": grouped["time_spent_s"].median(), "last": grouped["created"].max(),
-    }).reindex(names)
+    names = sorted({name for name, *_ in counts} | set(skips))
+    medians = pd.DataFrame(timed).astype({"time_spent_s": float}).groupby("annotator")["time_spent_s"].median()
+    table = pd.DataFrame(counts, columns=["annotator", "done", "today", "last"]).set_index("annotator")
+    table["last"] = pd.to_datetime(table["last"], utc=True)
+    table = table.reindex(names)
+    table["median_s"] = medians.reindex(names)
     table["skipped"] = [skips.get(name, 0) for name in names]
     table[["done", "today"]] = table[["done", "today"]].fillna(0).astype(int)
     return table.reset_index(names="annotator")[["annotator", "done", "today", "skipped", "median_s", "last"]]

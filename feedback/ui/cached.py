@@ -9,10 +9,11 @@ import streamlit as st
 
 from feedback.agreement.report import agreement_report
 from feedback.errors import PermissionDenied
-from feedback.labeling.loaders import annotations_version, review_state_version
+from feedback.labeling.loaders import annotations_version, items_version, review_state_version
 from feedback.people import permissions
 from feedback.review.judges import judge_report
 from feedback.review.quality import annotator_quality
+from feedback.review.workflow import ReviewQueue, review_queue
 from feedback.store.tables import Project, User
 from feedback.ui import context
 
@@ -83,3 +84,22 @@ def cached_judges(*, user: User | None, project: Project) -> list[dict]:
     with context.session() as s:
         permissions.require_project(s, user, project)
     return _judges(str(context.engine().url), project.id, _version(project.id, decisions=True))
+
+
+@st.cache_data(show_spinner="Finding the disputed items…", max_entries=32)
+def _review_queue(url: str, project_id: int, version: str, limit: int) -> ReviewQueue:
+    with context.session() as s:
+        return review_queue(session=s, user=None, project=s.get(Project, project_id), limit=limit)
+
+
+def cached_review_queue(*, user: User | None, project: Project, limit: int) -> ReviewQueue:
+    """The first ``limit`` items of the review queue (``feedback.review.workflow``), recomputed after new
+    answers, decisions, items or review settings: a page that shows it reruns at every click."""
+    _allowed(user, "see the review queue")
+    with context.session() as s:
+        permissions.require_project(s, user, project)
+        fresh = s.get(Project, project.id)
+        settings = f"{fresh.overlap}:{fresh.review_threshold}:{fresh.consensus_method}:{fresh.auto_escalate}"
+        version = f"{items_version(s, project.id)}:{settings}"
+    return _review_queue(str(context.engine().url), project.id, f"{_version(project.id, decisions=True)}:{version}",
+                         limit)

@@ -4,6 +4,7 @@ import json
 import re
 from datetime import timedelta
 
+import pandas as pd
 import pytest
 from sqlmodel import Session, select
 
@@ -228,3 +229,29 @@ def test_one_session_loads_annotations_once_and_again_after_a_new_answer(session
     session.flush()
     frame = loaders.annotations_frame(session, project.id)
     assert frame.loc[frame["annotator"] == "zoe", "preference"].tolist() == ["b"] and reads == [1, 1]
+
+
+def test_rating_and_flag_units_are_numbered_as_their_names_sort(session, add_item):
+    """Units item x candidate are integers, numbered in the order of their names ``item/key``: the bootstrap
+    then draws the same items as it did when the units were those names, and every interval is the same.
+    Names chosen so that item order and name order differ ("i-1/a" sorts before "i/a")."""
+    from feedback.agreement.summary import question_agreement
+
+    project = add_project(session, name="names")
+    users = [User(name=f"u{k}") for k in range(3)]
+    session.add_all(users)
+    rows = []
+    for n, ext in enumerate(["i", "i-1", "i.2", "i 3", "j", "i/4", "k-9", "k"]):
+        item = add_item(session, project, external_id=ext)
+        for k, user in enumerate(users):
+            score = 1 + (n * 3 + k * (n % 3)) % 5
+            session.add(Annotation(item_id=item.id, user_id=user.id, preference="a",
+                                   ratings={"a": {"helpfulness": score}, "b": {"helpfulness": 6 - score}}))
+            rows += [(f"{ext}/a", ext, user.name, score), (f"{ext}/b", ext, user.name, 6 - score)]
+    session.commit()
+    report = agreement_report(session=session, user=None, project="names", resamples=300, seed=2)
+    named = pd.DataFrame(rows, columns=["unit", "item", "annotator", "value"])
+    expected = question_agreement(named, levels=["ordinal", "interval"], values=[1, 2, 3, 4, 5], weighted=True,
+                                  resamples=300, seed=2)
+    got = question(report, "helpfulness")
+    assert got["metrics"] == expected["metrics"] and got["annotators"] == expected["annotators"]
