@@ -14,8 +14,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlmodel import Session
-
 from feedback.errors import ExportError, FeedbackError
 from feedback.export.names import DEDUP, FORMATS, FORMS, KTO_SOURCES, MARGINS, RANKING_PAIRS
 
@@ -74,6 +72,8 @@ def cmd_export(args, engine, export_dir: Path) -> int:
     if out is not None and out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ExportError(f"--out {out} is not an empty folder: copying a version there would mix its files with "
                           "others; choose a new or empty folder")
+    from sqlmodel import Session
+
     with Session(engine, expire_on_commit=False) as session:
         bundle = build_export(session=session, user=None, project=args.project, options=fmt, curation=curation,
                               files=not args.preview)
@@ -98,6 +98,8 @@ def cmd_export(args, engine, export_dir: Path) -> int:
 
 
 def cmd_list(args, engine, export_dir: Path) -> int:
+    from sqlmodel import Session
+
     from feedback.export.versions import list_versions
 
     with Session(engine) as session:

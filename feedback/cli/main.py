@@ -9,21 +9,25 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlmodel import Session
-
 from feedback.config import Settings
 from feedback.errors import FeedbackError, ImportRejected
-from feedback.intake.formats.registry import AUTO, FORMAT_HELP, FORMATS
-from feedback.store.engine import create_schema, make_engine
+from feedback.intake.formats.names import AUTO, FORMAT_HELP, FORMATS
+
+# The database and the commands' libraries are imported inside the commands: `feedback --help` and a usage
+# error load none of them (tests/cli/test_cli_startup.py).
 
 
 def _engine(settings: Settings):
+    from feedback.store.engine import create_schema, make_engine
+
     engine = make_engine(settings.database_url, pool_size=settings.pool_size)
     create_schema(engine, upgrade=settings.auto_upgrade)
     return engine
 
 
 def cmd_import(args, settings: Settings) -> int:
+    from sqlmodel import Session
+
     from feedback.intake.importer import import_file
 
     with Session(_engine(settings), expire_on_commit=False) as session:
@@ -37,6 +41,8 @@ def cmd_import(args, settings: Settings) -> int:
 
 
 def cmd_agreement(args, settings: Settings) -> int:
+    from sqlmodel import Session
+
     from feedback.agreement.report import agreement_report, format_report
     from feedback.figures import percent
     from feedback.projects.projects import get_project
@@ -72,6 +78,8 @@ def _non_negative(text: str) -> int:
 
 
 def cmd_demo(args, settings: Settings) -> int:
+    from sqlmodel import Session
+
     from feedback.intake.demo import load_demo, reset_demo_accounts
     from feedback.people.accounts import count_active_admins
 
@@ -93,6 +101,8 @@ def cmd_demo(args, settings: Settings) -> int:
 
 
 def cmd_projects(args, settings: Settings) -> int:
+    from sqlmodel import Session
+
     from feedback.projects.projects import list_projects
 
     with Session(_engine(settings)) as session:

@@ -19,12 +19,12 @@ from sqlmodel import Session, func, select
 
 from feedback.errors import FeedbackError, NotFound, SignInFailed
 from feedback.people import sessions, throttle
+from feedback.people.names import MIN_PASSWORD
 from feedback.people.permissions import ADMIN, ROLES, require
 from feedback.people.users import clean_name
 from feedback.store.tables import User, utcnow
 from feedback.store.transactions import begin_write
 
-MIN_PASSWORD = 8
 MAX_PASSWORD = 1024  # argon2 takes any length; a cap keeps a sign-in form from hashing megabytes
 WRONG = "Wrong name or password"
 

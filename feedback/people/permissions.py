@@ -11,10 +11,9 @@ Restricted projects are open only to their member annotators (reviewers and admi
 from sqlmodel import Session, select
 
 from feedback.errors import PermissionDenied
+from feedback.people.names import ADMIN, ANNOTATOR, REVIEWER, ROLES  # noqa: F401  (re-exported)
 from feedback.store.tables import Project, ProjectMember, User
 
-ANNOTATOR, REVIEWER, ADMIN = "annotator", "reviewer", "admin"
-ROLES = (ANNOTATOR, REVIEWER, ADMIN)
 _RANK = {role: n for n, role in enumerate(ROLES)}
 
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, delete, func, select
 from feedback.errors import FeedbackError, NotFound
 from feedback.people.permissions import ADMIN, REVIEWER, require
 from feedback.projects.guidelines import add_guidelines
+from feedback.projects.names import CONSENSUS_METHODS
 from feedback.projects.schema import LabelSchema
 from feedback.store.tables import ImportBatch, Item, Project, ProjectMember, ProjectSchema, User
 from feedback.store.transactions import writing
@@ -124,7 +125,6 @@ def list_batches(*, session: Session, project: Project) -> list[ImportBatch]:
     )
 
 
-CONSENSUS_METHODS = ("majority", "dawid_skene")
 
 
 def _check_share(name: str, value: Any) -> None:

@@ -1,5 +1,6 @@
 """`feedback --help` and the parsing of every command start without the heavy libraries of the commands that need
-them (pandas, scikit-learn, pyarrow): those load inside the command that runs. Checked in a fresh interpreter,
+them (pandas, scikit-learn, pyarrow, numpy, the database's SQLAlchemy, SQLModel and Alembic): those load inside
+the command that runs. Checked in a fresh interpreter,
 as a user starts it."""
 
 import json
@@ -8,7 +9,7 @@ import sys
 
 import pytest
 
-HEAVY = ("pandas", "sklearn", "pyarrow", "scipy", "streamlit")
+HEAVY = ("pandas", "sklearn", "pyarrow", "scipy", "streamlit", "numpy", "sqlalchemy", "sqlmodel", "alembic")
 PROBE = """
 import json, sys
 from feedback.cli.main import main
@@ -28,6 +29,7 @@ def loaded(*argv: str) -> list[str]:
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["export", "--help"], ["project", "--help"], ["users", "--help"],
-                                  ["export", "list", "--help"]])
+                                  ["export", "list", "--help"], ["db", "--help"], ["import", "--help"],
+                                  ["agreement", "--help"], ["users", "add", "--help"], ["no-such-command"]])
 def test_help_loads_none_of_the_heavy_libraries(argv):
     assert loaded(*argv) == []

@@ -12,19 +12,19 @@ from typing import Any
 from feedback.errors import FeedbackError
 from feedback.intake.formats.adapted import Adapted
 from feedback.intake.formats.hh_rlhf import from_hh_rlhf, is_hh_rlhf
+from feedback.intake.formats.names import (  # noqa: F401  (re-exported)
+    AUTO,
+    FORMAT_HELP,
+    FORMATS,
+    HH_RLHF,
+    ITEMS,
+    PANDALM,
+    UPLOAD_TYPES,
+)
 from feedback.intake.formats.pandalm import from_pandalm, is_pandalm
 from feedback.intake.parse import check_line
 from feedback.intake.records import Problem, Record, source_field
 
-AUTO, ITEMS, PANDALM, HH_RLHF = "auto", "items", "pandalm", "hh-rlhf"
-FORMATS = (AUTO, ITEMS, PANDALM, HH_RLHF)
-FORMAT_HELP = {
-    AUTO: "told from the file: a JSON array of PandaLM records, JSON Lines of HH-RLHF pairs, else our own items",
-    ITEMS: "our own items: JSON Lines (or CSV) as described in the README",
-    PANDALM: "PandaLM: its test set (a JSON array of comparisons) or a judge's verdicts on it",
-    HH_RLHF: "HH-RLHF: JSON Lines (may be .gz) of {chosen, rejected} dialogues",
-}
-UPLOAD_TYPES = ("jsonl", "json", "csv", "gz")  # file name endings an import reads (.gz: any of them compressed)
 ADAPTERS: dict[str, Callable[[Any], Adapted]] = {PANDALM: from_pandalm, HH_RLHF: from_hh_rlhf}
 
 
