@@ -22,14 +22,18 @@ compares the result with brute force. Measured (``bench/bench_curation.py``, 2 s
 30-200 words, TF-IDF 2.1 s and pairs 0.9 s, peak memory +330 MB; the tiny-vocabulary stress case 8.3 s, +480 MB.
 """
 
+from __future__ import annotations
+
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfTransformer
+
+if TYPE_CHECKING:  # SciPy and scikit-learn load when near duplicates are looked for (a second on a cold start)
+    import scipy.sparse as sp
 
 WORD_BREAK = r"[^\p{L}\p{N}\p{M}_ ]+"  # everything but letters, digits, marks, underscore and the space
 MATCH_SLACK = 1e-9  # a pair is similar when its cosine >= threshold - MATCH_SLACK (float rounding)
@@ -51,6 +55,9 @@ def tfidf_matrix(texts: Sequence[str]) -> sp.csr_matrix:
     word gets an all-zero row. Known limit: scripts written without spaces (Chinese, Japanese) give one
     word per run of characters, so their near duplicates are found only when the runs match.
     """
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfTransformer
+
     n = len(texts)
     if n == 0:
         return sp.csr_matrix((0, 0), dtype=np.float64)
@@ -71,6 +78,8 @@ def tfidf_matrix(texts: Sequence[str]) -> sp.csr_matrix:
 
 def _suffix_norms(x: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
     """``x`` with its columns renumbered rarest first (rows sorted), each entry's row and suffix norm."""
+    import scipy.sparse as sp
+
     n, v = x.shape
     df = np.bincount(x.indices, minlength=v)
     rank = np.empty(v, dtype=np.int64)
@@ -115,6 +124,8 @@ def near_pairs(x: sp.csr_matrix, threshold: float) -> tuple[np.ndarray, np.ndarr
     ``threshold`` (within ``MATCH_SLACK``), found exactly by the pruning in the module docstring.
 
     Returns ``(i, j, similarity)`` sorted by ``i`` then ``j``."""
+    import scipy.sparse as sp
+
     x = sp.csr_matrix(x, dtype=np.float64)
     n = x.shape[0]
     empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
