@@ -19,13 +19,17 @@ from feedback.store.tables import Adjudication, Annotation, Candidate, Item, Pro
 FINAL, MORE, REOPEN = "final", "more_annotators", "reopen"  # the decisions a reviewer records
 
 
-def preference_votes(session: Session, project_id: int) -> pd.DataFrame:
-    """``item_id``, ``annotator`` (user id), ``preference`` of every submitted annotation of the project."""
+def preference_votes(session: Session, project_id: int, *, item_id: int | None = None) -> pd.DataFrame:
+    """``item_id``, ``annotator`` (user id), ``preference`` of every submitted annotation of the project (of
+    one item of it, when ``item_id`` is given)."""
     columns = ["item_id", "annotator", "preference"]
-    return pd.DataFrame(fetch_columns(session, select(Annotation.item_id, Annotation.user_id, Annotation.preference)
-                                      .join(Item, Item.id == Annotation.item_id)
-                                      .where(Item.project_id == project_id, Annotation.status == "submitted")
-                                      .order_by(Annotation.item_id, Annotation.user_id), columns), columns=columns)
+    query = (select(Annotation.item_id, Annotation.user_id, Annotation.preference)
+             .join(Item, Item.id == Annotation.item_id)
+             .where(Item.project_id == project_id, Annotation.status == "submitted"))
+    if item_id is not None:
+        query = query.where(Annotation.item_id == item_id)
+    return pd.DataFrame(fetch_columns(session, query.order_by(Annotation.item_id, Annotation.user_id), columns),
+                        columns=columns)
 
 
 def _candidate_positions(session: Session, project_id: int) -> pd.DataFrame:
@@ -66,7 +70,7 @@ def adjudicated_labels(session: Session, project_id: int) -> dict[int, str]:
 
 def item_consensus(session: Session, project: Project, method: str | None = None, *,
                    leave_out: set[int] | frozenset[int] = frozenset(),
-                   votes: pd.DataFrame | None = None) -> pd.DataFrame:
+                   votes: pd.DataFrame | None = None, item_id: int | None = None) -> pd.DataFrame:
     """The consensus preference of every item of ``project`` that has a vote or a standing adjudication.
 
     ``method``: ``"majority"`` or ``"dawid_skene"``; None uses the project's ``consensus_method``. An
@@ -74,10 +78,13 @@ def item_consensus(session: Session, project: Project, method: str | None = None
     ``item_id``, ``label`` (candidate key, ``tie``, ``both_bad`` or None), ``confidence``, ``method``,
     ``adjudicated``, ``n_annotators``, ``share``, ``outcome``. ``leave_out``: user ids whose votes are not
     counted (e.g. annotators flagged by the quality checks). ``votes``: the ``preference_votes`` frame when
-    the caller has already loaded the annotations. A loader: the caller checks permissions.
+    the caller has already loaded the annotations. ``item_id``: only that item is wanted (the majority of an
+    item needs only its votes; Dawid-Skene learns from every item, and then every item is returned). A loader:
+    the caller checks permissions.
     """
     method = method or project.consensus_method or "majority"
-    votes = preference_votes(session, project.id) if votes is None else votes
+    if votes is None:
+        votes = preference_votes(session, project.id, item_id=item_id if method == "majority" else None)
     if leave_out:
         votes = votes[~votes["annotator"].isin(leave_out)]
     decided = adjudicated_labels(session, project.id)

@@ -172,7 +172,7 @@ def item_review(*, session: Session, user: User | None, item_id: int) -> ItemRev
                    for a, name in rows]
     candidates = [{"key": c.key, "model": c.model, "version": c.version, "output": c.output,
                    "messages": c.messages} for c in candidates_of(session, item.id)]
-    consensus = item_consensus(session, project)
+    consensus = item_consensus(session, project, item_id=item.id)  # majority: this item's votes only
     mine = consensus[consensus["item_id"] == item.id]
     history = _history(session, item.id)
     standing = history[-1]["answer"] if history and history[-1]["decision"] == FINAL else None
