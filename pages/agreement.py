@@ -10,11 +10,10 @@ from feedback.people.permissions import REVIEWER
 from feedback.ui import context
 from feedback.ui.agreement_views import judges_table, quality_table, question_details
 from feedback.ui.cached import (
-    cached_agreement_report,
-    cached_judges,
-    cached_quality,
+    agreement_figures,
     cached_question_in_detail,
     cached_review_queue,
+    rerun_when_ready,
 )
 from feedback.ui.guard import require_user
 from feedback.ui.markdown import safe_markdown
@@ -28,13 +27,26 @@ if project is None:
     st.info("There is no project yet. Import agent outputs on the Data page.")
     st.stop()
 
+
+def figures() -> tuple[dict | None, bool]:
+    return agreement_figures(user=user, project=project)
+
+
 try:
-    report = cached_agreement_report(user=user, project_id=project.id, project=project.name)
-    quality = cached_quality(user=user, project=project)
-    judges = cached_judges(user=user, project=project)
+    computed, fresh = figures()
 except FeedbackError as e:  # an annotator (or nobody) reaching this page's address
     st.error(safe_markdown(str(e)))
     st.stop()
+if computed is None:
+    st.info("Computing this project's agreement figures for the first time: at 100k items it takes about half a "
+            "minute. They appear here by themselves.", icon=":material/hourglass_top:")
+    rerun_when_ready(lambda: figures()[1])
+    st.stop()
+if not fresh:
+    st.caption(":material/autorenew: These figures do not count the newest answers or decisions yet: the new ones "
+               "are being computed and replace them here by themselves.")
+    rerun_when_ready(lambda: figures()[1])
+report, quality, judges = computed["report"], computed["quality"], computed["judges"]
 a, b, c, d = st.columns(4)
 a.metric("Annotations", report["n_annotations"])
 b.metric("Items annotated", report["n_items_annotated"])

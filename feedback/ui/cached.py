@@ -6,6 +6,7 @@ so ``user=None`` (not signed in) is refused.
 """
 
 import streamlit as st
+from sqlmodel import Session
 
 from feedback.agreement.report import agreement_report
 from feedback.errors import PermissionDenied
@@ -15,7 +16,7 @@ from feedback.review.judges import judge_report
 from feedback.review.quality import annotator_quality
 from feedback.review.workflow import ReviewQueue, review_queue
 from feedback.store.tables import Project, User
-from feedback.ui import context
+from feedback.ui import background, context
 
 
 def _allowed(user: User | None, action: str) -> None:
@@ -30,16 +31,41 @@ def _version(project_id: int, *, decisions: bool = False) -> str:
         return version + (":" + review_state_version(s, project_id) if decisions else "")
 
 
-@st.cache_data(show_spinner="Computing agreement…", max_entries=32)
-def _report(url: str, project: str, version: str) -> dict:
-    with context.session() as s:
-        return agreement_report(session=s, user=None, project=project)
+WAIT_S = 3.0  # a page waits this long for its first figures before it says they are being computed
+WAIT_WITH_OLDER_S = 0.5  # and this long for new ones before it shows the ones before
 
 
-def cached_agreement_report(*, user: User | None, project_id: int, project: str) -> dict:
-    """The project's agreement report, recomputed only after its annotations change (reviewers, admins)."""
+def agreement_figures(*, user: User | None, project: Project) -> tuple[dict | None, bool]:
+    """({"report", "quality", "judges"} of the Agreement page, whether they count every answer and decision so
+    far) for reviewers and admins: the agreement report, each annotator's quality, the automatic judges.
+
+    Computed together in the background (``feedback.ui.background``), in one session, so the annotations are
+    read once: until new figures are ready the page gets the ones before (``False``), or None when there are
+    none yet."""
     _allowed(user, "read agreement figures")
-    return _report(str(context.engine().url), project, _version(project_id))
+    with context.session() as s:
+        permissions.require_project(s, user, project)
+        threshold = s.get(Project, project.id).quality_threshold
+    engine = context.engine()
+
+    def compute() -> dict:
+        with Session(engine, expire_on_commit=False) as s:  # in its own thread: not the page's session
+            fresh = s.get(Project, project.id)
+            return {"report": agreement_report(session=s, user=None, project=fresh.name),
+                    "quality": annotator_quality(session=s, user=None, project=fresh),
+                    "judges": judge_report(session=s, user=None, project=fresh)}
+
+    version = f"{_version(project.id, decisions=True)}:{threshold}"
+    figures, fresh = background.newest(("agreement", str(engine.url), project.id), version, compute, wait=WAIT_S,
+                                       wait_with_older=WAIT_WITH_OLDER_S)
+    return (figures.value if figures else None), fresh
+
+
+@st.fragment(run_every=2)
+def rerun_when_ready(ready) -> None:
+    """Every 2 s, ``ready()``; once it is true the whole page runs again (with the new figures)."""
+    if ready():
+        st.rerun(scope="app")
 
 
 @st.cache_data(show_spinner="Computing the interval of every pair…", max_entries=16)
@@ -54,36 +80,6 @@ def cached_question_in_detail(*, user: User | None, project_id: int, project: st
     the report leaves out for large teams (reviewers, admins)."""
     _allowed(user, "read agreement figures")
     return _question_in_detail(str(context.engine().url), project, _version(project_id), question)
-
-
-@st.cache_data(show_spinner="Measuring annotators…", max_entries=32)
-def _quality(url: str, project_id: int, version: str, threshold: float) -> list[dict]:
-    with context.session() as s:
-        return annotator_quality(session=s, user=None, project=s.get(Project, project_id))
-
-
-def cached_quality(*, user: User | None, project: Project) -> list[dict]:
-    """Per-annotator quality rows (``feedback.review.quality``), recomputed after new answers, decisions or a new
-    threshold."""
-    _allowed(user, "see annotator quality")
-    with context.session() as s:
-        permissions.require_project(s, user, project)
-    version = _version(project.id, decisions=True)
-    return _quality(str(context.engine().url), project.id, version, project.quality_threshold)
-
-
-@st.cache_data(show_spinner="Comparing automatic judges…", max_entries=32)
-def _judges(url: str, project_id: int, version: str) -> list[dict]:
-    with context.session() as s:
-        return judge_report(session=s, user=None, project=s.get(Project, project_id))
-
-
-def cached_judges(*, user: User | None, project: Project) -> list[dict]:
-    """Per automatic judge, its agreement with the human consensus (``feedback.review.judges``)."""
-    _allowed(user, "see how automatic judges agree with people")
-    with context.session() as s:
-        permissions.require_project(s, user, project)
-    return _judges(str(context.engine().url), project.id, _version(project.id, decisions=True))
 
 
 @st.cache_data(show_spinner="Finding the disputed items…", max_entries=32)
