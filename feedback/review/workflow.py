@@ -40,6 +40,7 @@ from feedback.projects.items import candidates_of
 from feedback.projects.projects import project_schema
 from feedback.projects.schema import LabelSchema
 from feedback.review.judges import suggestions_for
+from feedback.store.reads import fetch_columns
 from feedback.store.tables import Adjudication, Annotation, Item, Project, User, utcnow
 from feedback.store.transactions import fresh, writing
 
@@ -81,13 +82,15 @@ def _reviewer(session: Session, user: User | None, project: Project, action: str
     require_project(session, user, project)
 
 
-def _disputed(session: Session, project: Project) -> pd.DataFrame:
-    """The queue as a frame, ordered; columns of ``item_consensus`` plus the item's fields."""
-    consensus = item_consensus(session, project)
-    rows = session.exec(select(Item.id, Item.external_id, Item.n_annotations, Item.extra_overlap, Item.position)
-                        .where(Item.project_id == project.id, Item.is_gold == false())).all()
-    items = pd.DataFrame([tuple(r) for r in rows],
-                         columns=["item_id", "external_id", "n_annotations", "extra_overlap", "position"])
+def _disputed(session: Session, project: Project, votes: pd.DataFrame) -> pd.DataFrame:
+    """The queue as a frame, ordered; columns of ``item_consensus`` plus the item's fields (``votes``: the
+    project's ``preference_votes``)."""
+    consensus = item_consensus(session, project, votes=votes)
+    columns = ["item_id", "external_id", "n_annotations", "extra_overlap", "position"]
+    items = pd.DataFrame(fetch_columns(session, select(Item.id, Item.external_id, Item.n_annotations,
+                                                       Item.extra_overlap, Item.position)
+                                       .where(Item.project_id == project.id, Item.is_gold == false()), columns),
+                         columns=columns)
     frame = consensus.merge(items, on="item_id", how="inner")
     wanted = project.overlap + frame["extra_overlap"]
     waiting = (frame["n_annotations"] < wanted) & ((frame["extra_overlap"] > 0) | project.auto_escalate)
@@ -103,9 +106,9 @@ def review_queue(*, session: Session, user: User | None, project: Project, limit
     """The items a reviewer should look at (module docstring), most disputed first; reviewers and admins."""
     _reviewer(session, user, project, "see the review queue")
     project = fresh(session, Project, project.id)
-    frame = _disputed(session, project)
+    votes = preference_votes(session, project.id)  # read once: the consensus and the page's vote counts
+    frame = _disputed(session, project, votes)
     page = frame.iloc[max(offset, 0):max(offset, 0) + max(limit, 0)]
-    votes = preference_votes(session, project.id)
     votes = votes[votes["item_id"].isin(page["item_id"]) & votes["preference"].notna()]
     counts = votes.groupby(["item_id", "preference"]).size()
     entries = [
