@@ -18,12 +18,10 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Figures:
-    """A finished computation: the ``value`` computed for ``version``, when and in how many seconds."""
+    """A finished computation: the ``value`` computed for ``version``."""
 
     version: str
     value: Any
-    finished_at: float
-    seconds: float
 
 
 @dataclass
@@ -87,7 +85,6 @@ def computing_for(key: Hashable) -> float | None:
 
 
 def _compute(slot: _Slot, version: str, compute: Callable[[], Any]) -> None:
-    start = time.monotonic()
     try:
         value = compute()
     except Exception as e:  # noqa: BLE001  (not swallowed: raised to the next page that asks for this version)
@@ -97,7 +94,7 @@ def _compute(slot: _Slot, version: str, compute: Callable[[], Any]) -> None:
         return
     with slot.lock:
         slot.running = None
-        slot.done = Figures(version=version, value=value, finished_at=time.time(), seconds=time.monotonic() - start)
+        slot.done = Figures(version=version, value=value)
         slot.finished.set()
 
 
