@@ -58,6 +58,7 @@ from feedback.export.rows import (
     route,
 )
 from feedback.projects.items import said_nothing
+from feedback.store.reads import records
 
 KTO_REASONS = ("no_annotations", "single_candidate", "too_few_annotations", "tie", "split", "identical_outputs",
                "empty_output", "ranked_middle", "no_ratings", "between_thresholds")
@@ -129,10 +130,10 @@ def openai_dpo_rows(data: ExportInputs, options: ExportOptions,
                     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, int]]:
     """OpenAI preference rows, the provenance of each row (for the manifest) and the DPO exclusion counts."""
     pairs, keys, excluded = pair_rows(data, options, form="conversational")
-    by_ext = {str(r["external_id"]): r for r in data.items.to_dict("records")}
+    by_ext = {str(r["external_id"]): r for r in records(data.items)}
     ext_of = dict(zip(data.items["item_id"], data.items["external_id"].astype(str)))
     cands = {(ext_of[i], str(k)): c for i, k, c in zip(data.candidates["item_id"], data.candidates["key"],
-                                                       data.candidates.to_dict("records"))}
+                                                       records(data.candidates))}
     rows, provenance = [], []
     for pair, key in zip(pairs, keys, strict=True):
         ext = pair["item_id"]
@@ -187,7 +188,7 @@ def kto_rows(data: ExportInputs, options: ExportOptions) -> tuple[list[dict[str,
     excluded = count_reasons(reason, KTO_REASONS)
     groups = group_candidates(data.candidates)
     rows: list[dict[str, Any]] = []
-    for item, ranking in zip(decided[reason == ""].to_dict("records"), on_ranking[reason == ""]):
+    for item, ranking in zip(records(decided[reason == ""]), on_ranking[reason == ""]):
         group = groups.get(item["item_id"], [])
         ext = str(item["external_id"])
         if ranking:
@@ -229,7 +230,7 @@ def _kto_from_ratings(data: ExportInputs, options: ExportOptions) -> tuple[list[
     excluded = dict.fromkeys(KTO_REASONS, 0)
     groups = group_candidates(data.candidates)
     rows: list[dict[str, Any]] = []
-    for item in data.items.sort_values(["position", "item_id"], kind="mergesort").to_dict("records"):
+    for item in records(data.items.sort_values(["position", "item_id"], kind="mergesort")):
         labels = []
         for cand in groups.get(item["item_id"], []):
             rated = summary.get((item["item_id"], str(cand["key"])))

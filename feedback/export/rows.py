@@ -39,6 +39,7 @@ from feedback.export.render import (  # noqa: F401 (re-exported: the names other
     tool_call_text,
 )
 from feedback.projects.items import said_nothing
+from feedback.store.reads import records
 
 TRAINING_COLUMNS = ("prompt", "chosen", "rejected")
 COLUMNS = ("prompt", "chosen", "rejected", "item_id", "num_annotators", "majority_share",
@@ -113,7 +114,7 @@ def build_rows(items: pd.DataFrame, candidates: pd.DataFrame, consensus: pd.Data
     excluded = count_reasons(reason, REASONS)
     by_item = group_candidates(candidates)
     rows: list[dict[str, Any]] = []
-    for item, ranking in zip(decided[reason == ""].to_dict("records"), on_ranking[reason == ""]):
+    for item, ranking in zip(records(decided[reason == ""]), on_ranking[reason == ""]):
         group = by_item[item["item_id"]]
         if ranking:
             rank = ranked[item["item_id"]]
@@ -130,7 +131,7 @@ def build_rows(items: pd.DataFrame, candidates: pd.DataFrame, consensus: pd.Data
 def group_candidates(candidates: pd.DataFrame) -> dict[Any, list[dict[str, Any]]]:
     """Item id -> its candidates as records, in position order."""
     by_item: dict[Any, list[dict[str, Any]]] = {}
-    for cand in candidates.sort_values(["item_id", "position", "key"], kind="mergesort").to_dict("records"):
+    for cand in records(candidates.sort_values(["item_id", "position", "key"], kind="mergesort")):
         by_item.setdefault(cand["item_id"], []).append(cand)
     return by_item
 

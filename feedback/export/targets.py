@@ -39,6 +39,7 @@ from feedback.export.rows import (
     route,
 )
 from feedback.projects.items import said_nothing
+from feedback.store.reads import records
 
 SFT_REASONS = ("no_annotations", "too_few_annotations", "tie", "both_bad", "split", "empty_output",
                "below_min_rating", "no_ratings")
@@ -56,7 +57,7 @@ def _corrections(annotations: pd.DataFrame) -> pd.DataFrame:
 def _targets(data: ExportInputs, options: ExportOptions):
     """(item record, target source, candidate or None, correction record or None) per item that has a target,
     and what was left out per reason (``SFT_REASONS``)."""
-    newest = {row["item_id"]: row for row in _corrections(data.annotations).to_dict("records")}
+    newest = {row["item_id"]: row for row in records(_corrections(data.annotations))}
     groups = group_candidates(data.candidates)
     decided, on_ranking, reason = route(data.items, data.candidates, data.consensus, data.ranked,
                                         min_annotations=options.min_annotations, min_candidates=1)
@@ -66,7 +67,7 @@ def _targets(data: ExportInputs, options: ExportOptions):
     floor = options.sft_min_rating
     ratings = rating_summary(data.annotations, options.sft_dimension) if floor is not None else {}
     out = []
-    for item, ranking in zip(decided[reason == ""].to_dict("records"), on_ranking[reason == ""]):
+    for item, ranking in zip(records(decided[reason == ""]), on_ranking[reason == ""]):
         if item["item_id"] in newest:
             out.append((item, "correction", None, newest[item["item_id"]]))
             continue
@@ -160,10 +161,10 @@ def correction_rows(data: ExportInputs, options: ExportOptions):
     fixes = _corrections(annotations)
     excluded = dict.fromkeys(CORRECTION_REASONS, 0)
     by_item: dict[Any, list] = {}
-    for fix in fixes.sort_values(["annotator", "annotation_id"], kind="mergesort").to_dict("records"):
+    for fix in records(fixes.sort_values(["annotator", "annotation_id"], kind="mergesort")):
         by_item.setdefault(fix["item_id"], []).append(fix)
     rows = []
-    for item in items.sort_values(["position", "item_id"], kind="mergesort").to_dict("records"):
+    for item in records(items.sort_values(["position", "item_id"], kind="mergesort")):
         ext = str(item["external_id"])
         if item["item_id"] not in by_item:
             excluded["no_corrections"] += 1

