@@ -104,6 +104,22 @@ def candidates_frame(session: Session, project_id: int) -> pd.DataFrame:
                              lambda: fetch_frame(session, stmt, CANDIDATE_COLUMNS, _prepare_candidates))
 
 
+KEY_COLUMNS = ["item_id", "key", "model", "position"]
+
+
+def candidate_keys(session: Session, project_id: int) -> pd.DataFrame:
+    """``candidates_frame`` without the answers' text (``KEY_COLUMNS``), for the figures that need only which
+    candidates an item has: reading 200k answers' text took 1.3 s of the agreement report."""
+    stmt = (
+        select(Candidate.item_id, Candidate.key, Candidate.model, Candidate.position)
+        .join(Item, Item.id == Candidate.item_id)
+        .where(Item.project_id == project_id)
+        .order_by(Candidate.item_id, Candidate.position)
+    )
+    return _once_per_session(session, ("candidate keys", project_id), _candidates_version(session, project_id),
+                             lambda: fetch_frame(session, stmt, KEY_COLUMNS))
+
+
 def _candidates_version(session: Session, project_id: int) -> str:
     """Changes whenever a candidate is added to (or removed from) the project: candidates are never edited."""
     from sqlmodel import func

@@ -26,7 +26,7 @@ from sqlmodel import Session, select
 from feedback.consensus.answers import adjudicated_labels
 from feedback.consensus.methods import majority_preference
 from feedback.errors import NotFound
-from feedback.labeling.loaders import annotations_frame, candidates_frame
+from feedback.labeling.loaders import annotations_frame, candidate_keys
 from feedback.people.permissions import REVIEWER, at_least, require, require_project
 from feedback.projects.schema import BOTH_BAD, TIE
 from feedback.review.quality import json_safe, others_majority
@@ -107,10 +107,13 @@ def judge_report(*, session: Session, user: User | None, project: Project,
         .order_by(Suggestion.agent, Suggestion.item_id)
     ).all()
     suggestions = pd.DataFrame([tuple(r) for r in rows], columns=["item_id", "agent", "preference", "score"])
-    votes = annotations_frame(session, project.id)[["item_id", "annotator", "preference"]]
-    cands = candidates_frame(session, project.id)
-    positions = {(i, k): n + 1 for i, k, n in zip(cands["item_id"], cands["key"],
-                                                   cands.groupby("item_id").cumcount())}
+    if suggestions.empty:  # no judge: nothing to compare (and no need to read every vote and candidate)
+        positions, votes = {}, pd.DataFrame(columns=["item_id", "annotator", "preference"])
+    else:
+        votes = annotations_frame(session, project.id)[["item_id", "annotator", "preference"]]
+        cands = candidate_keys(session, project.id)
+        positions = {(i, k): n + 1 for i, k, n in zip(cands["item_id"], cands["key"],
+                                                       cands.groupby("item_id").cumcount())}
     table = judge_table(suggestions, votes, positions, adjudicated=adjudicated_labels(session, project.id),
                         min_annotators=min_annotators)
     return [{k: json_safe(v) for k, v in row.items()} for row in table.to_dict("records")]
