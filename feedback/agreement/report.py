@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import Text, cast, func, or_
 from sqlmodel import Session, select
 
 from feedback.agreement import metrics
@@ -117,9 +118,12 @@ def _flags_long(units: pd.DataFrame, flag: str) -> pd.DataFrame:
 
 def _rankings_and_thumbs(session: Session, project_id: int) -> pd.DataFrame:
     """annotation_id, ranking and thumbs of the project's submitted annotations (not in ``annotations_frame``)."""
+    empty = ("{}", "null")  # only the annotations that rank or give thumbs: most give neither (1 s at 300k)
     stmt = (select(Annotation.id, Annotation.ranking, Annotation.thumbs)
             .join(Item, Item.id == Annotation.item_id)
-            .where(Item.project_id == project_id, Annotation.status == "submitted"))
+            .where(Item.project_id == project_id, Annotation.status == "submitted",
+                   or_(func.coalesce(cast(Annotation.ranking, Text), "null").not_in(empty),
+                       func.coalesce(cast(Annotation.thumbs, Text), "{}").not_in(empty))))
     return fetch_frame(session, stmt, ["annotation_id", "ranking", "thumbs"], _decode_rankings_and_thumbs)
 
 

@@ -11,7 +11,7 @@ def _driver_chunks(session: Session, stmt, names: list[str], size: int) -> Itera
     """Run ``stmt`` (a Core select) in the session's transaction straight on the driver's cursor and yield
     its rows ``size`` at a time, column by column, values as the driver gives them."""
     connection = session.connection()
-    compiled = stmt.compile(dialect=connection.dialect)
+    compiled = stmt.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})  # IN lists
     params = compiled.construct_params()
     if compiled.positional:
         params = tuple(params[key] for key in compiled.positiontup)
