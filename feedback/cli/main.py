@@ -44,18 +44,27 @@ def cmd_agreement(args, settings: Settings) -> int:
     from sqlmodel import Session
 
     from feedback.agreement.report import agreement_report, format_report
-    from feedback.figures import percent
+    from feedback.figures import local_time, percent
     from feedback.projects.projects import get_project
+    from feedback.review import stored
     from feedback.review.judges import judge_report
     from feedback.review.quality import annotator_quality
     from feedback.review.workflow import review_queue
 
     with Session(_engine(settings)) as session:
-        report = agreement_report(session=session, user=None, project=args.project, resamples=args.resamples,
-                                  seed=args.seed, detail=True if args.every_interval else None)
         project = get_project(session=session, name=args.project)
-        report["annotator_quality"] = annotator_quality(session=session, user=None, project=project)
-        report["judges"] = judge_report(session=session, user=None, project=project)
+        if (args.resamples, args.seed, args.every_interval) == (stored.RESAMPLES, stored.SEED, False):
+            figures = stored.current_figures(session=session, user=None, project=project, recompute=args.recompute)
+            report = dict(figures.value["report"], annotator_quality=figures.value["quality"],
+                          judges=figures.value["judges"])
+            if figures.reused:
+                print(f"Figures computed at {local_time(figures.computed_at)} and stored: no answer, decision or "
+                      "setting has changed since (--recompute computes them anew).", file=sys.stderr)
+        else:
+            report = agreement_report(session=session, user=None, project=args.project, resamples=args.resamples,
+                                      seed=args.seed, detail=True if args.every_interval else None)
+            report["annotator_quality"] = annotator_quality(session=session, user=None, project=project)
+            report["judges"] = judge_report(session=session, user=None, project=project)
         queue = review_queue(session=session, user=None, project=project, limit=0)
         report["review"] = {"threshold": queue.threshold, "consensus_method": queue.method,
                             "items_to_review": queue.total}
@@ -149,6 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--every-interval", action="store_true",
                    help="also the intervals of every annotator pair's kappa and of alpha without each annotator "
                    "(given anyway for up to 12 annotators; a team of 40 has 780 pairs per question)")
+    p.add_argument("--recompute", action="store_true",
+                   help="compute the figures anew even when the ones stored count every answer and decision so "
+                   "far (with the default resamples and seed, figures are stored and reused until then)")
     p.set_defaults(func=cmd_agreement)
 
     p = sub.add_parser("demo", help="load the demo data set into an empty database",

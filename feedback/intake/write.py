@@ -46,12 +46,16 @@ class _Bulk:
 
     def _convert(self, index: int, process: Callable[[Any], Any], value: Any) -> Any:
         """``process(value)``, remembered for the values that repeat (null, empty, the import's timestamp)."""
-        if value is None or isinstance(value, datetime) or (type(value) in (dict, list) and not value):
-            key = (index, repr(value))
-            if key not in self._constants:
-                self._constants[key] = process(value)
-            return self._constants[key]
-        return process(value)
+        if value is None or isinstance(value, datetime):
+            key = (index, value)
+        elif type(value) in (dict, list) and not value:
+            key = (index, type(value))
+        else:
+            return process(value)
+        hit = self._constants.get(key, self._constants)
+        if hit is self._constants:
+            hit = self._constants[key] = process(value)
+        return hit
 
     def flush(self, conn: Connection) -> None:
         if self.rows:

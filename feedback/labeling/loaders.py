@@ -163,15 +163,17 @@ def _prepare_items(columns: dict[str, Any]) -> dict[str, Any]:
 
 
 def annotations_version(session: Session, project_id: int) -> str:
-    """Changes whenever an annotation of the project is added or edited (a cache key for aggregates)."""
+    """Changes whenever an annotation of the project is added, removed or edited (a cache key for aggregates and
+    stored figures): every edit is a new revision, so the sum of revisions grows even if the clock did not."""
     from sqlmodel import func
 
-    count, latest, top = session.exec(
-        select(func.count(Annotation.id), func.max(Annotation.updated_at), func.max(Annotation.id))
+    count, latest, top, revisions = session.exec(
+        select(func.count(Annotation.id), func.max(Annotation.updated_at), func.max(Annotation.id),
+               func.sum(Annotation.revision))
         .join(Item, Item.id == Annotation.item_id)
         .where(Item.project_id == project_id)
     ).one()
-    return f"{count}:{latest}:{top}"
+    return f"{count}:{latest}:{top}:{revisions}"
 
 
 def items_version(session: Session, project_id: int) -> str:

@@ -8,7 +8,7 @@ imported annotation knows the *import batch* it came from.
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 NULLABLE_JSON = JSON(none_as_null=True)  # None is SQL NULL, not the JSON text 'null'
@@ -307,3 +307,18 @@ class Draft(SQLModel, table=True):
     item_id: int = Field(foreign_key="item.id", index=True)
     answer: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class StoredFigures(SQLModel, table=True):
+    """Figures too slow to compute at every look (the Agreement page's report, annotator quality and judges: half
+    a minute for 300k annotations), kept with the ``version`` of the data they count, so that a restarted app or
+    a second ``feedback agreement`` has them at once. One row per project and ``kind``, replaced by each new
+    computation; ``payload`` is their JSON, zlib-compressed."""
+
+    __table_args__ = (UniqueConstraint("project_id", "kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id")
+    kind: str = Field(max_length=40)
+    version: str = Field(max_length=300, description="the data's version they count (feedback.review.stored)")
+    payload: bytes = Field(sa_type=LargeBinary)
+    computed_at: datetime = Field(default_factory=utcnow)

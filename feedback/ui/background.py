@@ -27,6 +27,7 @@ class Figures:
 @dataclass
 class _Slot:
     done: Figures | None = None
+    looked_up: bool = False  # whether ``stored`` was asked for the figures kept from before
     running: str | None = None  # the version being computed
     failed: tuple[str, Exception] | None = None  # the version whose computation failed, and why
     started_at: float = 0.0
@@ -39,16 +40,24 @@ _slots_lock = threading.Lock()
 
 
 def newest(key: Hashable, version: str, compute: Callable[[], Any], *, wait: float = 0.0,
-           wait_with_older: float | None = None) -> tuple[Figures | None, bool]:
+           wait_with_older: float | None = None,
+           stored: Callable[[], Figures | None] | None = None) -> tuple[Figures | None, bool]:
     """(the newest finished figures for ``key``, whether they are of ``version``). When they are not, and
     nothing is being computed for ``key``, ``compute()`` starts in a background thread for ``version``; the
     caller then waits up to ``wait`` seconds for it (a small project's figures are ready by then, and a page
     shows them at once, as if computed in line), or ``wait_with_older`` seconds when older figures exist.
+    ``stored()``: the figures kept from before this process (e.g. in the database), asked once per key when
+    this process has none: of ``version``, nothing is computed; of another, they are the older figures.
 
     A computation that failed for ``version`` raises its exception here (once per version: the next call
     tries again), so the page shows the error as it would have shown it from a direct call."""
     with _slots_lock:
         slot = _slots.setdefault(key, _Slot())
+    if stored is not None:
+        with slot.lock:
+            if not slot.looked_up and slot.done is None:
+                slot.done = stored()
+            slot.looked_up = True
     figures, fresh, finished = _ask(slot, key, version, compute)
     limit = wait if figures is None or wait_with_older is None else min(wait, wait_with_older)
     if fresh or limit <= 0:

@@ -12,8 +12,7 @@ from feedback.agreement.report import agreement_report
 from feedback.errors import PermissionDenied
 from feedback.labeling.loaders import annotations_version, items_version, review_state_version
 from feedback.people import permissions
-from feedback.review.judges import judge_report
-from feedback.review.quality import annotator_quality
+from feedback.review.stored import compute_figures, figures_version, store_figures, stored_figures
 from feedback.review.workflow import ReviewQueue, review_queue
 from feedback.store.tables import Project, User
 from feedback.ui import background, context
@@ -40,24 +39,28 @@ def agreement_figures(*, user: User | None, project: Project) -> tuple[dict | No
     far) for reviewers and admins: the agreement report, each annotator's quality, the automatic judges.
 
     Computed together in the background (``feedback.ui.background``), in one session, so the annotations are
-    read once: until new figures are ready the page gets the ones before (``False``), or None when there are
-    none yet."""
+    read once, and stored (``feedback.review.stored``): until new figures are ready the page gets the ones
+    before (``False``), those of this process or, after a restart, the stored ones; None when there are none."""
     _allowed(user, "read agreement figures")
     with context.session() as s:
         permissions.require_project(s, user, project)
-        threshold = s.get(Project, project.id).quality_threshold
+        version = figures_version(s, project.id)
     engine = context.engine()
 
     def compute() -> dict:
         with Session(engine, expire_on_commit=False) as s:  # in its own thread: not the page's session
-            fresh = s.get(Project, project.id)
-            return {"report": agreement_report(session=s, user=None, project=fresh.name),
-                    "quality": annotator_quality(session=s, user=None, project=fresh),
-                    "judges": judge_report(session=s, user=None, project=fresh)}
+            counted = figures_version(s, project.id)  # one read transaction: the version the figures count
+            value = compute_figures(s, s.get(Project, project.id))
+            store_figures(s, project.id, counted, value)
+            return value
 
-    version = f"{_version(project.id, decisions=True)}:{threshold}"
+    def kept() -> background.Figures | None:
+        with Session(engine) as s:
+            found = stored_figures(s, project.id)
+        return background.Figures(version=found.version, value=found.value) if found else None
+
     figures, fresh = background.newest(("agreement", str(engine.url), project.id), version, compute, wait=WAIT_S,
-                                       wait_with_older=WAIT_WITH_OLDER_S)
+                                       wait_with_older=WAIT_WITH_OLDER_S, stored=kept)
     return (figures.value if figures else None), fresh
 
 

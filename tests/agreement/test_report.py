@@ -1,6 +1,7 @@
 """The agreement report of a project, and `feedback agreement`."""
 
 import json
+import os
 import re
 from datetime import timedelta
 
@@ -110,6 +111,31 @@ def test_cli_agreement_json(cli_db, capsys):
     assert {row["annotator"] for row in report["annotator_quality"]} == set(report["annotators"])
     assert report["judges"] == [] and report["review"]["consensus_method"] == "majority"
     assert report["review"]["items_to_review"] >= 0
+
+
+def test_cli_agreement_stores_its_figures_and_reuses_them_until_an_answer_comes(cli_db, capsys):
+    assert main(["agreement", "--project", "p", "--json"]) == 0
+    first = capsys.readouterr()
+    assert "stored" not in first.err
+    assert main(["agreement", "--project", "p", "--json"]) == 0
+    second = capsys.readouterr()
+    assert second.out == first.out  # the same figures, byte for byte
+    assert "computed at" in second.err and "no answer, decision or setting has changed since" in second.err
+    assert main(["agreement", "--project", "p", "--json", "--recompute"]) == 0
+    third = capsys.readouterr()
+    assert third.out == first.out and "stored" not in third.err
+    engine = make_engine(os.environ["FEEDBACK_DATABASE_URL"])
+    with Session(engine) as s:
+        s.add(Annotation(item_id=s.exec(select(Item.id).where(Item.external_id == "i3")).one(),
+                         user_id=s.exec(select(User.id).where(User.name == "sam")).one(), preference="b"))
+        s.commit()
+    engine.dispose()
+    assert main(["agreement", "--project", "p", "--json"]) == 0
+    fourth = capsys.readouterr()
+    assert "stored" not in fourth.err
+    assert json.loads(fourth.out)["n_annotations"] == json.loads(first.out)["n_annotations"] + 1
+    assert main(["agreement", "--project", "p", "--json", "--seed", "5"]) == 0  # not the stored figures' seed
+    assert "stored" not in capsys.readouterr().err
 
 
 def test_cli_agreement_table(cli_db, capsys):

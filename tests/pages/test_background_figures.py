@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import Session
 from test_pages import signed_in
 
+from feedback.review import stored
 from feedback.store.tables import Annotation, User
 from feedback.ui import background, cached
 
@@ -88,14 +89,14 @@ def slow_reports(db, monkeypatch):
     """From now on the agreement report is computed only once the returned event is set."""
     background.forget(("agreement", str(db.url), 1))
     gate = threading.Event()
-    report = cached.agreement_report
+    report = stored.agreement_report
 
     def slow_report(**kwargs):
         gate.wait(20)
         return report(**kwargs)
 
     def start() -> threading.Event:
-        monkeypatch.setattr(cached, "agreement_report", slow_report)
+        monkeypatch.setattr(stored, "agreement_report", slow_report)
         return gate
     yield start
     gate.set()
@@ -129,3 +130,29 @@ def test_the_first_figures_of_a_large_project_are_announced_not_waited_for(db, s
     at.run()
     assert not at.exception and at.metric[0].value == "2"
 
+
+
+def test_after_a_restart_the_page_shows_the_stored_figures_at_once_and_computes_only_what_changed(db, slow_reports):
+    key = ("agreement", str(db.url), 1)
+    at = signed_in(db)
+    at.switch_page("pages/agreement.py").run()
+    assert not at.exception and at.metric[0].value == "2"
+    gate = slow_reports()  # from now on a computation would wait: none may be needed
+    background.forget(key)  # the app restarts: nothing is kept in the process
+    at = signed_in(db)
+    at.switch_page("pages/agreement.py").run()
+    assert not at.exception and at.metric[0].value == "2"  # the stored figures, at once
+    assert not any("do not count the newest answers" in c.value for c in at.caption)
+    assert background.computing_for(key) is None  # they count every answer: nothing computed
+    background.forget(key)
+    add_answer(db, "newcomer")  # an answer while the app is down
+    at = signed_in(db)
+    at.switch_page("pages/agreement.py").run()
+    assert not at.exception and at.metric[0].value == "2"  # the stored ones, said to be older
+    assert any("do not count the newest answers" in c.value for c in at.caption)
+    assert background.computing_for(key) is not None
+    gate.set()
+    wait_until(lambda: background.computing_for(key) is None)
+    at.run()
+    assert not at.exception and at.metric[0].value == "3"
+    background.forget(key)

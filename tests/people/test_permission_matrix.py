@@ -220,7 +220,7 @@ MATRIX = {
     "project_progress": (REVIEWER, False), "annotator_progress": (REVIEWER, False),
     # agreement, review
     "agreement_report": (REVIEWER, False), "annotator_quality": (REVIEWER, False),
-    "flagged_annotators": (REVIEWER, False), "judge_report": (REVIEWER, False),
+    "flagged_annotators": (REVIEWER, False), "judge_report": (REVIEWER, False), "current_figures": (REVIEWER, False),
     "suggestions_for": (ANNOTATOR, True),  # annotators: when the project shows suggestions
     "review_queue": (REVIEWER, False), "item_review": (REVIEWER, False), "decisions": (REVIEWER, False),
     "adjudicate": (REVIEWER, False), "send_back": (REVIEWER, False), "reopen": (REVIEWER, False),

@@ -154,7 +154,7 @@ def pre_migration_file(tmp_path_factory) -> Path:
 def fill(url: str, folder: Path) -> None:
     """Users with passwords, a project with two schema and guidelines versions, items (one gold) with candidates,
     imported labels and suggestions, answers (one edited), a skip, a draft, decisions, a lease, a dataset version, a
-    failed sign-in and a signed-in browser."""
+    failed sign-in, a signed-in browser and stored agreement figures."""
     engine = make_engine(url)
     files = {"items.jsonl": "\n".join(json.dumps(item) for item in ITEMS) + "\n",
              "schema.yaml": "rubric:\n  - name: helpfulness\n    max: 5\nflags: [unsafe]\n",
@@ -188,6 +188,7 @@ def fill(url: str, folder: Path) -> None:
     assert main(["project", "schema", "support", "--file", "schema2.yaml"]) == 0
     assert main(["project", "guidelines", "support", "--file", "v2.md"]) == 0
     assert main(["export", "--project", "support", "--format", "dpo"]) == 0
+    assert main(["agreement", "--project", "support"]) == 0  # stored figures
     engine.dispose()
 
 
