@@ -25,6 +25,7 @@ from feedback.labeling.loaders import annotations_version, review_state_version
 from feedback.people import permissions
 from feedback.review.judges import judge_report
 from feedback.review.quality import annotator_quality
+from feedback.store.engine import make_engine
 from feedback.store.tables import Project, StoredFigures, User, utcnow
 from feedback.store.transactions import writing
 
@@ -103,3 +104,36 @@ def current_figures(*, session: Session, user: User | None, project: Project, re
     if figures_version(session, project.id) != version:  # answers came in meanwhile: these count fewer
         return Stored(version=version, value=value, computed_at=utcnow())
     return store_figures(session, project.id, version, value)
+
+
+def refresh_figures(url: str, project_id: int) -> str:
+    """Compute the project's figures of its data as it is now and store them, through a connection of its own
+    to the database at ``url``. Returns the version they count."""
+    engine = make_engine(url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            version = figures_version(session, project_id)  # one read transaction: the version they count
+            value = compute_figures(session, session.get(Project, project_id))
+            store_figures(session, project_id, version, value)
+        return version
+    finally:
+        engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m feedback.review.stored PROJECT_ID``: ``refresh_figures`` of the database named by the
+    ``FEEDBACK_DATABASE_URL`` environment variable, the version printed (the app runs it as a child process)."""
+    import os
+    import sys
+
+    (project_id,) = sys.argv[1:] if argv is None else argv
+    try:
+        print(refresh_figures(os.environ["FEEDBACK_DATABASE_URL"], int(project_id)))
+    except Exception as e:  # noqa: BLE001  (the parent raises it again with this message)
+        print(f"{type(e).__name__}: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

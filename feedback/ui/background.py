@@ -1,5 +1,6 @@
 """Figures too slow to compute while a page waits (the agreement report of a project of 100k items takes half a
-minute), computed in a background thread and served as the newest finished result.
+minute), computed in the background (a thread, which may run the work in a child process: ``apart``) and served as
+the newest finished result.
 
 A page asks for the figures of the data as it is now (its ``version``). If they are ready, it gets them. If not,
 it gets the newest figures finished before (of fewer answers), marked as not fresh, while the new ones are
@@ -9,11 +10,16 @@ being computed is computed after it (when a page asks again). The results live i
 as ``st.cache_data`` entries would; this exists because ``st.cache_data`` can only make the caller wait.
 """
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
+
+from feedback.errors import FeedbackError
 
 
 @dataclass(frozen=True)
@@ -111,3 +117,18 @@ def forget(key: Hashable) -> None:
     """Drop what is kept for ``key`` (tests; a deleted project)."""
     with _slots_lock:
         _slots.pop(key, None)
+
+
+def apart(module: str, *args: str, env: dict[str, str] | None = None) -> str:
+    """Run ``python -m module args`` in a child process and return the last line it prints; when it fails,
+    ``FeedbackError`` with what it said. For computations whose pure-Python parts would otherwise hold the
+    interpreter lock for half a minute and more while the app's pages wait for it (at 1M annotations a page took
+    15 s to draw instead of 2 s while the agreement figures were computed in a thread), and whose peak memory is
+    given back when they end. A fresh interpreter, not ``multiprocessing``: its spawned children import the
+    parent's ``__main__``, which in Streamlit is the page script being run."""
+    done = subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL, check=False)
+    if done.returncode != 0:
+        said = done.stderr.strip().splitlines()
+        raise FeedbackError(said[-1] if said else f"{module} stopped (exit code {done.returncode})")
+    return done.stdout.strip().splitlines()[-1]

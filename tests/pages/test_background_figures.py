@@ -96,6 +96,7 @@ def slow_reports(db, monkeypatch):
         return report(**kwargs)
 
     def start() -> threading.Event:
+        monkeypatch.setattr(cached, "APART", False)  # in this process, where the report is slowed down
         monkeypatch.setattr(stored, "agreement_report", slow_report)
         return gate
     yield start
@@ -155,4 +156,24 @@ def test_after_a_restart_the_page_shows_the_stored_figures_at_once_and_computes_
     wait_until(lambda: background.computing_for(key) is None)
     at.run()
     assert not at.exception and at.metric[0].value == "3"
+    background.forget(key)
+
+
+def test_the_app_computes_the_agreement_figures_in_a_child_process_and_reads_them_back(db, monkeypatch):
+    """Not in a thread of the app, where their pure-Python parts would hold up every page drawn meanwhile."""
+    key = ("agreement", str(db.url), 1)
+    background.forget(key)
+    monkeypatch.setattr(cached, "APART", True)  # as in the app
+
+    def not_here(**kwargs):
+        raise AssertionError("computed in the app's process")
+
+    monkeypatch.setattr(stored, "agreement_report", not_here)  # the child process imports its own
+    at = signed_in(db)
+    at.switch_page("pages/agreement.py").run()
+    wait_until(lambda: background.computing_for(key) is None, timeout=120)
+    at.run()
+    assert not at.exception and at.metric[0].value == "2"
+    with Session(db) as s:
+        assert stored.stored_figures(s, 1).value["report"]["n_annotations"] == 2
     background.forget(key)
