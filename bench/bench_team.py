@@ -10,9 +10,10 @@ for trying the script).
 
 For each shape it writes the JSON Lines file, then times, as a user types them (a new process each, its peak
 memory read from the kernel with ``wait4``): ``feedback --help``, ``feedback import``, ``feedback projects``,
-``feedback agreement --json``, ``feedback export --format dpo``, and the Agreement, Review, Progress and
-Export pages (Streamlit's AppTest, cold caches then a rerun with nothing changed, then a rerun after one new
-annotation; the Agreement page computes its figures in the background, so for it the time until the new answer
+``feedback agreement --json`` (computed, then again with the figures it stored), ``feedback export --format dpo``,
+and the Agreement, Review, Progress and Export pages (Streamlit's AppTest, cold caches then a rerun with nothing
+changed, then a rerun after one new annotation; the Agreement page computes its figures in the background, in a
+child process, and starts from the stored ones, so for it the time until the new answer
 is counted on the page is printed too). Floors, where one exists, are printed beside: for the import, parsing
 the file and one ``executemany`` per table into the same schema; for loading, a bare ``SELECT`` of the
 annotations.
@@ -238,9 +239,9 @@ def shape(name: str, folder: Path, skip_pages: bool) -> None:
     run("feedback projects", [feedback, "projects"], env)
     floor = select_floor(db)
     print(f"  {'(floor: SELECT of every annotation)':<44} {floor:7.2f} s")
-    run("feedback agreement --json", [feedback, "agreement", "--project", "team", "--json"], env,
-        out=folder / "agreement.json")
-    run("feedback agreement (table)", [feedback, "agreement", "--project", "team"], env)
+    run("feedback agreement --json (computed)", [feedback, "agreement", "--project", "team", "--json", "--recompute"],
+        env, out=folder / "agreement.json")
+    run("feedback agreement (table, stored figures)", [feedback, "agreement", "--project", "team"], env)
     run("feedback export --format dpo", [feedback, "export", "--project", "team", "--format", "dpo"], env)
     if not skip_pages:
         subprocess.run([feedback, "users", "add", "bench-admin", "--role", "admin", "--password-stdin"], env=env,
