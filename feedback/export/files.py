@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 from feedback.export.schemas import arrow_schema as format_schema
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+JSONL_CHUNK = 5000  # rows encoded at a time
 
 
 def zip_files(files: dict[str, bytes], *, folder: str = "") -> bytes:
@@ -45,10 +46,13 @@ def jsonl_bytes(rows: list[dict[str, Any]]) -> bytes:
     split lines on them (Python's ``splitlines``, JavaScript) still see one row per line.
     """
     encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, allow_nan=False).encode
-    text = "".join([encode(row) + "\n" for row in rows])
-    if "\u2028" in text or "\u2029" in text or "\x85" in text:   # only inside JSON strings, where \uXXXX is valid
-        text = text.translate(_LINE_BREAKS)
-    return text.encode("utf-8")
+    out = io.BytesIO()
+    for start in range(0, len(rows), JSONL_CHUNK):  # a chunk of text at a time: the whole file as text, then
+        text = "".join([encode(row) + "\n" for row in rows[start: start + JSONL_CHUNK]])  # as bytes, was 3x it
+        if "\u2028" in text or "\u2029" in text or "\x85" in text:  # only in JSON strings, where \uXXXX is valid
+            text = text.translate(_LINE_BREAKS)
+        out.write(text.encode("utf-8"))
+    return out.getvalue()
 
 
 def arrow_schema(form: str) -> pa.Schema:
