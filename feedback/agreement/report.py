@@ -24,7 +24,7 @@ from sqlmodel import Session, select
 from feedback.agreement import metrics
 from feedback.agreement.summary import Started, question_steps, ranking_steps, run_steps
 from feedback.figures import EMPTY, empty, interval, number, title
-from feedback.labeling.loaders import annotations_frame, candidate_keys, decoded
+from feedback.labeling.loaders import FIGURE_COLUMNS, annotations_frame, candidate_keys, decoded
 from feedback.people import permissions
 from feedback.projects.projects import get_project, project_schema
 from feedback.projects.schema import BOTH_BAD, TIE, flag_title
@@ -249,7 +249,7 @@ def agreement_report(*, session: Session, user: User | None, project: str, resam
     permissions.require(user, permissions.REVIEWER, "read agreement figures")
     proj = get_project(session=session, name=project)
     schema = project_schema(proj)
-    ann = annotations_frame(session, proj.id)
+    ann = annotations_frame(session, proj.id, FIGURE_COLUMNS)
     cands = candidate_keys(session, proj.id)
     extra = _rankings_and_thumbs(session, proj.id)
     boot = {"resamples": resamples, "seed": seed, "detail": detail}

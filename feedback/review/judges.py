@@ -26,7 +26,7 @@ from sqlmodel import Session, select
 from feedback.consensus.answers import adjudicated_labels
 from feedback.consensus.methods import majority_preference
 from feedback.errors import NotFound
-from feedback.labeling.loaders import annotations_frame, candidate_keys
+from feedback.labeling.loaders import FIGURE_COLUMNS, annotations_frame, candidate_keys
 from feedback.people.permissions import REVIEWER, at_least, require, require_project
 from feedback.projects.schema import BOTH_BAD, TIE
 from feedback.review.quality import json_safe, others_majority
@@ -110,7 +110,7 @@ def judge_report(*, session: Session, user: User | None, project: Project,
     if suggestions.empty:  # no judge: nothing to compare (and no need to read every vote and candidate)
         positions, votes = {}, pd.DataFrame(columns=["item_id", "annotator", "preference"])
     else:
-        votes = annotations_frame(session, project.id)[["item_id", "annotator", "preference"]]
+        votes = annotations_frame(session, project.id, FIGURE_COLUMNS)[["item_id", "annotator", "preference"]]
         cands = candidate_keys(session, project.id)
         positions = {(i, k): n + 1 for i, k, n in zip(cands["item_id"], cands["key"],
                                                        cands.groupby("item_id").cumcount())}

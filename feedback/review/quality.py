@@ -33,7 +33,7 @@ from sqlmodel import Session
 
 from feedback.consensus.methods import below_threshold
 from feedback.figures import p_value, percent
-from feedback.labeling.loaders import annotations_frame
+from feedback.labeling.loaders import FIGURE_COLUMNS, annotations_frame
 from feedback.people.permissions import REVIEWER, require, require_project
 from feedback.projects.gold import gold_accuracy
 from feedback.projects.schema import BOTH_BAD, TIE
@@ -150,7 +150,7 @@ def annotator_quality(*, session: Session, user: User | None, project: Project,
     require_project(session, user, project)
     gold = pd.DataFrame(gold_accuracy(session=session, user=user, project=project),
                         columns=["annotator", "user_id", "gold_answered", "correct", "accuracy"])
-    table = quality_table(annotations_frame(session, project.id), gold, threshold=project.quality_threshold,
+    table = quality_table(annotations_frame(session, project.id, FIGURE_COLUMNS), gold, threshold=project.quality_threshold,
                           min_items=min_items)
     return [{k: json_safe(v) for k, v in row.items()} for row in table.to_dict("records")]
 
