@@ -100,9 +100,7 @@ def current_figures(*, session: Session, user: User | None, project: Project, re
         found = stored_figures(session, project.id)
         if found is not None and found.version == version:
             return found
-    value = compute_figures(session, project)
-    if figures_version(session, project.id) != version:  # answers came in meanwhile: these count fewer
-        return Stored(version=version, value=value, computed_at=utcnow())
+    value = compute_figures(session, project)  # read in the transaction (on SQLite one snapshot) the version was
     return store_figures(session, project.id, version, value)
 
 
