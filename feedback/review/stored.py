@@ -100,7 +100,7 @@ def current_figures(*, session: Session, user: User | None, project: Project, re
         found = stored_figures(session, project.id)
         if found is not None and found.version == version:
             return found
-    value = compute_figures(session, project)  # read in the transaction (on SQLite one snapshot) the version was
+    value = compute_figures(session, project)  # same transaction as the version (on SQLite: one snapshot)
     return store_figures(session, project.id, version, value)
 
 
