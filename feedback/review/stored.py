@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from feedback.agreement.report import agreement_report
 from feedback.labeling.loaders import annotations_version, review_state_version
@@ -26,7 +26,7 @@ from feedback.people import permissions
 from feedback.review.judges import judge_report
 from feedback.review.quality import annotator_quality
 from feedback.store.engine import make_engine
-from feedback.store.tables import Project, StoredFigures, User, utcnow
+from feedback.store.tables import Annotation, Item, Project, StoredFigures, User, utcnow
 from feedback.store.transactions import writing
 
 FORMAT = 1
@@ -51,6 +51,12 @@ def figures_version(session: Session, project_id: int) -> str:
     session.refresh(project)  # its threshold or questions may have changed since this session read it
     return (f"f{FORMAT}:a{annotations_version(session, project_id)}:r{review_state_version(session, project_id)}"
             f":s{project.schema_version}:q{project.quality_threshold}")
+
+
+def n_annotations(session: Session, project_id: int) -> int:
+    """How many annotations the project has (what the time to compute its figures grows with)."""
+    return session.exec(select(func.count(Annotation.id)).join(Item, Item.id == Annotation.item_id)
+                        .where(Item.project_id == project_id)).one()
 
 
 def compute_figures(session: Session, project: Project) -> dict[str, Any]:
@@ -90,6 +96,14 @@ def store_figures(session: Session, project_id: int, version: str, value: dict[s
     return Stored(version=version, value=value, computed_at=now)
 
 
+def refresh(session: Session, project_id: int, version: str | None = None) -> Stored:
+    """Compute the project's figures now and store them, with the version they count (``version``, when the
+    caller read it in this session's transaction: the figures are read in the same one, on SQLite one snapshot)."""
+    version = version or figures_version(session, project_id)
+    value = compute_figures(session, session.get(Project, project_id))
+    return store_figures(session, project_id, version, value)
+
+
 def current_figures(*, session: Session, user: User | None, project: Project, recompute: bool = False) -> Stored:
     """The project's figures of its data as it is now (reviewers and admins): the stored ones when they are of
     the current version (unless ``recompute``), else computed and stored."""
@@ -100,20 +114,16 @@ def current_figures(*, session: Session, user: User | None, project: Project, re
         found = stored_figures(session, project.id)
         if found is not None and found.version == version:
             return found
-    value = compute_figures(session, project)  # same transaction as the version (on SQLite: one snapshot)
-    return store_figures(session, project.id, version, value)
+    return refresh(session, project.id, version)
 
 
 def refresh_figures(url: str, project_id: int) -> str:
-    """Compute the project's figures of its data as it is now and store them, through a connection of its own
-    to the database at ``url``. Returns the version they count."""
+    """``refresh`` through a connection of its own to the database at ``url`` (a child process of the app);
+    returns the version the figures count."""
     engine = make_engine(url)
     try:
         with Session(engine, expire_on_commit=False) as session:
-            version = figures_version(session, project_id)  # one read transaction: the version they count
-            value = compute_figures(session, session.get(Project, project_id))
-            store_figures(session, project_id, version, value)
-        return version
+            return refresh(session, project_id).version
     finally:
         engine.dispose()
 

@@ -12,12 +12,7 @@ from feedback.agreement.report import agreement_report
 from feedback.errors import PermissionDenied
 from feedback.labeling.loaders import annotations_version, items_version, review_state_version
 from feedback.people import permissions
-from feedback.review.stored import (
-    compute_figures,
-    figures_version,
-    store_figures,
-    stored_figures,
-)
+from feedback.review.stored import figures_version, n_annotations, refresh, stored_figures
 from feedback.review.workflow import ReviewQueue, review_queue
 from feedback.store.tables import Project, User
 from feedback.ui import background, context
@@ -37,11 +32,18 @@ def _version(project_id: int, *, decisions: bool = False) -> str:
 
 WAIT_S = 3.0  # a page waits this long for its first figures before it says they are being computed
 WAIT_WITH_OLDER_S = 0.5  # and this long for new ones before it shows the ones before
-APART = True  # the agreement figures are computed in a child process (background.apart); tests may say False
+APART = True  # the agreement figures of large projects are computed in a child process; tests may say False
+# From this many annotations (about 5 s of computing): below it the 2 s a child process takes to start would make
+# a small project's figures miss the page's first wait, and holding the interpreter lock that briefly is harmless
+APART_FROM = 50_000
 
 
-def _in_memory(engine) -> bool:
-    return engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:")
+def _apart(engine, project_id: int) -> bool:
+    """Whether to compute the project's figures in a child process (``background.apart``)."""
+    if not APART or (engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:")):
+        return False
+    with Session(engine) as s:
+        return n_annotations(s, project_id) >= APART_FROM
 
 
 def agreement_figures(*, user: User | None, project: Project) -> tuple[dict | None, bool]:
@@ -58,18 +60,13 @@ def agreement_figures(*, user: User | None, project: Project) -> tuple[dict | No
     engine = context.engine()
 
     def compute() -> dict:
-        if APART and not _in_memory(engine):  # in a child process, which stores them: read them back
-            version = background.apart("feedback.review.stored", str(project.id),
-                                       env={"FEEDBACK_DATABASE_URL": engine.url.render_as_string(hide_password=False)})
+        if _apart(engine, project.id):  # in a child process, which stores them: read them back
+            background.apart("feedback.review.stored", str(project.id),
+                             env={"FEEDBACK_DATABASE_URL": engine.url.render_as_string(hide_password=False)})
             with Session(engine) as s:
-                found = stored_figures(s, project.id)
-            if found is not None and found.version == version:
-                return found.value
+                return stored_figures(s, project.id).value
         with Session(engine, expire_on_commit=False) as s:  # in its own thread: not the page's session
-            counted = figures_version(s, project.id)  # one read transaction: the version the figures count
-            value = compute_figures(s, s.get(Project, project.id))
-            store_figures(s, project.id, counted, value)
-            return value
+            return refresh(s, project.id).value
 
     def kept() -> background.Figures | None:
         with Session(engine) as s:

@@ -163,7 +163,8 @@ def test_the_app_computes_the_agreement_figures_in_a_child_process_and_reads_the
     """Not in a thread of the app, where their pure-Python parts would hold up every page drawn meanwhile."""
     key = ("agreement", str(db.url), 1)
     background.forget(key)
-    monkeypatch.setattr(cached, "APART", True)  # as in the app
+    monkeypatch.setattr(cached, "APART", True)  # as in the app, for a project of this size or more
+    monkeypatch.setattr(cached, "APART_FROM", 2)
 
     def not_here(**kwargs):
         raise AssertionError("computed in the app's process")
@@ -176,4 +177,23 @@ def test_the_app_computes_the_agreement_figures_in_a_child_process_and_reads_the
     assert not at.exception and at.metric[0].value == "2"
     with Session(db) as s:
         assert stored.stored_figures(s, 1).value["report"]["n_annotations"] == 2
+    background.forget(key)
+
+
+def test_a_small_project_s_figures_are_computed_in_the_app_and_shown_within_the_first_wait(db, monkeypatch):
+    """A child process takes seconds to start: a project below APART_FROM is computed in the app's process."""
+    key = ("agreement", str(db.url), 1)
+    background.forget(key)
+    monkeypatch.setattr(cached, "APART", True)
+    calls = []
+    report = stored.agreement_report
+
+    def counted(**kwargs):
+        calls.append(kwargs["project"])
+        return report(**kwargs)
+
+    monkeypatch.setattr(stored, "agreement_report", counted)
+    at = signed_in(db)
+    at.switch_page("pages/agreement.py").run()
+    assert not at.exception and at.metric[0].value == "2" and calls == ["support"]
     background.forget(key)
