@@ -166,13 +166,19 @@ function openAndFocus(boxCls, fieldCls, selector) {
 async function openSkip() {  // the box of the item on screen, once this run has drawn it
   const d = await soon(() => { const now = state().data; return drawn() && find(now.skip_box) ? now : null; }, 160);
   if (!d) return;
-  if (!find(d.skip_reason)) press(d.skip_box);  // already open: a click would close it
+  if (!find(d.skip_reason)) await press(d.skip_box, d.item);  // already open: a click would close it
   focusSoon(d.skip_reason, "input");
 }
 
-function press(cls) {
-  const button = find(cls) && find(cls).querySelector("button");
-  if (button) button.click();
+async function press(cls, item = state().data.item) {
+  // The button once it is drawn: a run may still be drawing it (a new item's row of buttons shows a moment after
+  // its prompt, and a rerun can redraw the row), and a key pressed then used to be lost. Not once its item is gone.
+  const button = await soon(() => {
+    if (state().data.item !== item) return "gone";
+    const box = find(cls);
+    return box && box.querySelector("button");
+  }, 160);
+  if (button && button !== "gone") button.click();
 }
 
 function onKey(e) {
@@ -185,7 +191,7 @@ function onKey(e) {
     if (inText) el.blur();  // the box keeps what was typed before the click
     act = async () => {
       if (performance.now() - s.answered < 250) await nextFrame();
-      press(skipping ? d.skip : d.submit);
+      await press(skipping ? d.skip : d.submit, d.item);
     };
   } else if (e.key === "Escape") {
     if (inText) { el.blur(); e.preventDefault(); e.stopPropagation(); }

@@ -134,10 +134,15 @@ def _blocks(base: str) -> str:
     return base.rpartition(".")[0]
 
 
+def _seed_key(base: str) -> str:
+    """Where the text the correction box started from is kept (the chosen answer's, which may be long)."""
+    return f"{base}.correction.seed"
+
+
 def _correction(base: str, shown: list[Candidate], choice: str | None, initial: Answer | None) -> None:
     """The correction box, one per item whatever the choice: it starts from the chosen answer and follows the
     choice while untouched; once the annotator has typed in it, no click replaces what they typed."""
-    key, seed_key = f"{base}.correction", f"{base}.correction.seed"
+    key, seed_key = f"{base}.correction", _seed_key(base)
     chosen = next((c for c in shown if c.key == choice), shown[0] if len(shown) == 1 else None)
     seed = candidate_text(chosen) if chosen else ""
     if key not in st.session_state:
@@ -231,8 +236,9 @@ def restored_draft(user: User, item_id: int) -> Answer | None:
 def forget_draft(item_id: int) -> None:
     """Forget this tab's copy of the item's draft once the item is submitted or skipped (the database's is gone):
     an item that comes back (undo skip) starts from what the database holds, and a long day does not pile up
-    one copy per item."""
-    for key in (f"rate.draft.{item_id}", f"rate.draft.{item_id}.saved"):
+    one copy per item (nor one copy of an answer's text for the correction box: Streamlit reads every key of
+    the session for each radio button and text box it draws, so a run would slow down item by item)."""
+    for key in (f"rate.draft.{item_id}", f"rate.draft.{item_id}.saved", _seed_key(f"rate.{item_id}")):
         st.session_state.pop(key, None)
 
 

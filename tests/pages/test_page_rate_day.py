@@ -54,6 +54,8 @@ def test_a_draft_is_restored_into_every_widget_and_submitting_ends_it(db):
     assert not at.error and at.session_state["rate.item_id"] != item_id
     assert drafts(db) == []
     assert f"rate.draft.{item_id}" not in at.session_state  # nor this tab's copy of it
+    # nor the answer's text the correction box started from: one per item made every run of a long day slower
+    assert f"rate.{item_id}.correction.seed" not in at.session_state
 
 
 def test_every_problem_is_listed_at_once_with_the_letters_on_the_screen(db):
