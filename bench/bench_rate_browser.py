@@ -13,6 +13,10 @@ animation frame until the condition holds), so Playwright's own round trips are 
 conversations, guidelines, a rubric with anchors, ranking items with 3 or 4 answers, which are ranked by keys 1, 2...
 with no timing).
 
+It also counts the Ctrl+Enter that saved nothing (the item still on screen 10 s later; the next round answers it
+again), and with 40 submits or more prints the median of the first and of the last quarter: a long session must
+not slow down item by item.
+
 ``--root`` serves the app from another copy of the project (e.g. a tree before a change), built with that copy's
 code, to compare before and after.
 """
@@ -143,11 +147,11 @@ def serve(root: Path, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("the app did not start")
 
 
-def timed(page, check: str, press: str) -> float:
+def timed(page, check: str, press: str, timeout: int = 30_000) -> float:
     """Milliseconds from the keydown of ``press`` to the first frame where ``check`` holds."""
     page.evaluate(_WATCH, check)
     page.keyboard.press(press)
-    page.wait_for_function("window.__bench.t1 !== null", timeout=30_000)
+    page.wait_for_function("window.__bench.t1 !== null", timeout=timeout)
     return page.evaluate("window.__bench.t1 - window.__bench.t0")
 
 
@@ -159,7 +163,9 @@ def settle(page) -> None:
 _RANKS = "return document.querySelectorAll('[class*=\"st-key-rate-\"][class*=\"-rank-\"]').length;"
 
 
-def measure(url: str, submits: int, prompts: dict[str, str] | None) -> tuple[list[float], list[float]]:
+def measure(url: str, submits: int, prompts: dict[str, str] | None) -> tuple[list[float], list[float], int]:
+    """Key to highlight and Ctrl+Enter to next prompt (ms), and how many Ctrl+Enter saved nothing."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -173,7 +179,7 @@ def measure(url: str, submits: int, prompts: dict[str, str] | None) -> tuple[lis
         page.evaluate(_INSTALL)
         if prompts:
             page.evaluate("(prompts) => { window.__prompts = prompts; }", prompts)
-        highlight, nxt = [], []
+        highlight, nxt, lost = [], [], 0
         for _ in range(submits + 1):  # the first round warms up
             settle(page)
             page.evaluate("document.activeElement && document.activeElement.blur()")  # focus nowhere in particular
@@ -186,9 +192,12 @@ def measure(url: str, submits: int, prompts: dict[str, str] | None) -> tuple[lis
             else:
                 highlight.append(timed(page, _HIGHLIGHT, "1"))
             settle(page)
-            nxt.append(timed(page, _NEXT_PROMPT % json.dumps(item), "Control+Enter"))
+            try:
+                nxt.append(timed(page, _NEXT_PROMPT % json.dumps(item), "Control+Enter", timeout=10_000))
+            except PlaywrightTimeout:  # the submit was lost: count it, and the next round answers the item again
+                lost += 1
         browser.close()
-    return highlight[1:], nxt[1:]
+    return highlight[1:], nxt[1:], lost
 
 
 def p95(values: list[float]) -> float:
@@ -221,7 +230,7 @@ def main() -> None:
     prompts = prompt_words(db_url) if args.demo else None
     proc, url = serve(args.root.resolve(), env)
     try:
-        highlight, nxt = measure(url, args.submits, prompts)
+        highlight, nxt, lost = measure(url, args.submits, prompts)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -232,6 +241,11 @@ def main() -> None:
         verdict = "ok" if value < TARGETS[name] else "over"
         print(f"  {name:32} {value:7.0f} ms   target < {TARGETS[name]} ms  {verdict}")
     print(f"  key to highlight, p95           {p95(highlight):7.0f} ms")
+    if len(nxt) >= 40:  # a long session must not slow down item by item
+        quarter = len(nxt) // 4
+        print(f"  submit to next prompt, median of the first and last {quarter}: "
+              f"{statistics.median(nxt[:quarter]):.0f} ms, {statistics.median(nxt[-quarter:]):.0f} ms")
+    print(f"  Ctrl+Enter that saved nothing   {lost:7d}        target 0  {'ok' if lost == 0 else 'over'}")
 
 
 if __name__ == "__main__":
