@@ -275,7 +275,9 @@ def keyboard(*, item_id: int | None, shown: list[Candidate] = (), schema: LabelS
     """The keyboard of the Rate page for the item on screen (``item_id`` None: no item, an empty queue, where
     only **u** acts); ``scroll_to``: the key of a container to bring into view (once per call that names it)."""
     base = f"{prefix}.{item_id}"
-    run = st.session_state[f"{prefix}.keys.run"] = st.session_state.get(f"{prefix}.keys.run", 0) + 1
+    # The same data on every run of an item (a choice, a score), so that the browser skips the component then; a
+    # new number only with a place to scroll to, which must act on each run that names it
+    run = st.session_state[f"{prefix}.keys.run"] = st.session_state.get(f"{prefix}.keys.run", 0) + bool(scroll_to)
     item = item_id is not None
     data = {
         "item": item_id, "run": run, "questions": questions(base, list(shown), schema) if item else [],
