@@ -216,6 +216,9 @@ function onKey(e) {
 
 function onPoint(e) {  // a click in a question makes it the current one: the keys go on from there
   const s = state(), d = s.data;
+  // A choice picked by key shows at once (and until the next item, as a choice's run does not redraw this
+  // component); a click may pick another: only Streamlit's own highlight then
+  document.querySelectorAll("[data-fb-picked]").forEach((el) => el.removeAttribute("data-fb-picked"));
   if (!d || !s.root || !s.root.isConnected || !e.target.closest) return;
   const n = d.questions.findIndex((q) => { const box = find(q.box); return box && box.contains(e.target); });
   if (n >= 0) { s.active = n; mark(); }

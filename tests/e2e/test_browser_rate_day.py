@@ -96,6 +96,8 @@ def expect_chosen(page, label: str) -> None:
     expect(page.get_by_role("radio", name=label)).to_be_checked()
     choice = page.get_by_role("radiogroup", name="Which answer is better?")
     expect(choice.get_by_role("radio", checked=True)).to_have_count(1)
+    # nor does the mark the keys put on a choice made by key stay on another (1, then a click on B)
+    expect(page.locator("[data-fb-picked]").filter(has_not_text=label)).to_have_count(0)
 
 
 def correction_box(page):
