@@ -3,18 +3,23 @@
 Errors a user can fix (``FeedbackError``) print ``Error: ...`` on stderr and exit 1; usage errors exit 2.
 """
 
+from __future__ import annotations
+
 import argparse
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from feedback.config import Settings
 from feedback.errors import FeedbackError, ImportRejected
 from feedback.intake.formats.names import AUTO, FORMAT_HELP, FORMATS
 
-# The database and the commands' libraries are imported inside the commands: `feedback --help` and a usage
-# error load none of them (tests/cli/test_cli_startup.py).
+if TYPE_CHECKING:
+    from feedback.config import Settings
+
+# The settings (pydantic), the database and the commands' libraries are imported inside the commands: `feedback
+# --help` and a usage error load none of them (tests/cli/test_cli_startup.py).
 
 
 def _engine(settings: Settings):
@@ -193,6 +198,8 @@ def _register(module_name: str, sub) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from feedback.config import Settings
+
     try:
         settings = Settings()
         return args.func(args, settings)

@@ -8,7 +8,6 @@ from pathlib import Path
 from sqlmodel import Session
 
 from feedback.errors import FeedbackError
-from feedback.figures import percent
 from feedback.projects.guidelines import current_guidelines, set_guidelines
 from feedback.projects.projects import (
     create_project,
@@ -131,6 +130,8 @@ def cmd_settings(args, settings) -> int:
                    "quality_threshold": args.quality_threshold, "show_suggestions": args.show_suggestions}
         if any(v is not None for v in changes.values()):
             project = update_project_settings(session=s, user=None, project=project, **changes)
+    from feedback.figures import percent  # numpy: loaded only to print the settings
+
     print(f"{project.name}: overlap {project.overlap}, gold rate {project.gold_rate:g}, lease {project.lease_minutes} "
           f"minutes, {'restricted' if project.restricted else 'open'}, schema version {project.schema_version}, "
           f"guidelines version {project.guidelines_version}; consensus {project.consensus_method}, review below "

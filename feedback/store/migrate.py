@@ -10,23 +10,29 @@ transaction (``BEGIN IMMEDIATE``; SQLite's DDL is transactional), on SQLite with
 are rebuilt and checked before the commit: a failure anywhere leaves the database as it was.
 """
 
+from __future__ import annotations
+
 import os
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, create_engine, inspect
 from sqlmodel import SQLModel
 
 from feedback.errors import FeedbackError
 from feedback.store import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+# Alembic is imported only when a database is not at the newest revision, or by the ``feedback db`` commands: a
+# database already current is recognised by one read (``_current_without_alembic``), 0.1 s less per command.
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BASELINE = "0001_baseline"
@@ -62,6 +68,8 @@ class Revision:
 
 def alembic_config(*, versions: Sequence[Path] = ()) -> Config:
     """Alembic's configuration, built in code: the package's migrations, plus more ``versions`` folders (tests)."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))  # options are interpolated
     config.set_main_option("file_template", "%%(rev)s")
@@ -76,6 +84,10 @@ def alembic_config(*, versions: Sequence[Path] = ()) -> Config:
 def prepare(engine: Engine, *, upgrade: bool, config: Config | None = None) -> Upgrade:
     """Make the database ready for this version of the app, at start (the cases: this module's docstring); with
     ``upgrade=False`` one behind is refused (``FeedbackError`` naming ``feedback db upgrade``), not upgraded."""
+    if config is None:
+        found = _current_without_alembic(engine)
+        if found is not None:
+            return Upgrade(before=found, after=found.revision)
     return _bring(engine, target="head", allow=upgrade, config=config)
 
 
@@ -93,6 +105,8 @@ def status(engine: Engine, *, config: Config | None = None) -> Status:
 
 def current(engine: Engine) -> str | None:
     """The revision the database records; None when it has none (empty, or made before migrations)."""
+    from alembic.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
@@ -109,6 +123,8 @@ def history(*, config: Config | None = None) -> list[Revision]:
 
 
 def _bring(engine: Engine, *, target: str, allow: bool, config: Config | None) -> Upgrade:
+    from alembic.migration import MigrationContext
+
     script = _script(config)
     target = _resolve(script, target)
     with _transaction(engine) as conn:
@@ -161,6 +177,8 @@ def _transaction(engine: Engine) -> Iterator[Connection]:
 
 
 def _status(conn: Connection, script: ScriptDirectory, target: str) -> Status:
+    from alembic.migration import MigrationContext
+
     names = set(inspect(conn).get_table_names())
     revision = MigrationContext.configure(conn).get_current_revision() if "alembic_version" in names else None
     if revision is None:
@@ -172,6 +190,9 @@ def _status(conn: Connection, script: ScriptDirectory, target: str) -> Status:
 
 def run_migrations(conn: Connection, config: Config, target: str) -> None:
     """Run Alembic's upgrade to ``target`` on ``conn``, inside the caller's transaction (no shortcut, no checks)."""
+    from alembic import command
+    from alembic.util import CommandError
+
     config.attributes["connection"] = conn  # env.py runs the migrations on it
     try:
         command.upgrade(config, target)
@@ -224,14 +245,20 @@ def _check_foreign_keys(conn: Connection) -> None:
 
 @cache
 def _package_script() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config())
 
 
 def _script(config: Config | None) -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return _package_script() if config is None else ScriptDirectory.from_config(config)
 
 
 def _known(script: ScriptDirectory, revision: str) -> bool:
+    from alembic.util import CommandError
+
     try:
         return script.get_revision(revision) is not None
     except CommandError:
@@ -247,3 +274,37 @@ def _resolve(script: ScriptDirectory, revision: str) -> str:
 def _name(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
+
+
+_ASSIGNED = re.compile(r"""^(revision|down_revision)\s*(?::[^=]*)?=\s*(?:["']([^"']+)["']|None)\s*$""", re.MULTILINE)
+
+
+@cache
+def head_without_alembic() -> str | None:
+    """The newest revision of the package's migrations, read from the ``revision = "..."`` and ``down_revision =
+    "..."`` lines of ``versions/*.py`` (a test checks it is Alembic's head); None when they do not make one chain."""
+    follows: dict[str, str | None] = {}
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = {m[1]: m[2] or None for m in _ASSIGNED.finditer(path.read_text(encoding="utf-8"))}
+        if found.get("revision"):
+            follows[found["revision"]] = found.get("down_revision")
+    heads = set(follows) - set(follows.values())
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _current_without_alembic(engine: Engine) -> Status | None:
+    """``Status(CURRENT, head)`` when a SQLite database records the newest revision and has every index of
+    ``tables.py``, read in one deferred transaction without importing Alembic; None for anything else (the full
+    check in ``_bring`` decides, in a write transaction)."""
+    target = head_without_alembic()
+    if engine.dialect.name != "sqlite" or target is None:
+        return None
+    with engine.connect() as conn:
+        schema = set(conn.exec_driver_sql("SELECT type, tbl_name, name FROM sqlite_master").all())
+        if ("table", "alembic_version", "alembic_version") not in schema:
+            return None
+        if conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() != [(target,)]:
+            return None
+    wanted = {("index", table.name, index.name) for table in SQLModel.metadata.sorted_tables
+              for index in table.indexes}
+    return Status(CURRENT, target) if wanted <= schema else None
