@@ -48,34 +48,68 @@ class Coded:
         return out
 
 
+def renumbered(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Codes in [0, n) renumbered 0, 1, ... in their sorted order over the values present, and those values
+    (``np.unique(codes, return_inverse=True)`` reversed, in linear time: no sort)."""
+    present = np.bincount(codes, minlength=n) > 0
+    return (np.cumsum(present) - 1)[codes], np.flatnonzero(present)
+
+
+def sorted_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """The column's values numbered in their sorted order, and the values (as ``pd.factorize(sort=True)``).
+
+    A categorical column whose categories are in sorted order (``pd.factorize(sort=True)``'s uniques, as the
+    report builds them) is numbered through its integer codes: the same numbers, without hashing or sorting a
+    name per answer (1.8M rubric answers' names took a second)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes, present = renumbered(column.cat.codes.to_numpy().astype(np.int64), len(column.cat.categories))
+        return codes, column.cat.categories[present]
+    codes, uniques = pd.factorize(column, sort=True)
+    return codes.astype(np.int64), pd.Index(uniques)
+
+
+def _plain_codes(column: pd.Series) -> np.ndarray:
+    """One value per row that is equal where the column's values are equal (a categorical's integer codes)."""
+    return column.cat.codes.to_numpy() if isinstance(column.dtype, pd.CategoricalDtype) else column.to_numpy()
+
+
 def code_answers(df: pd.DataFrame, values: Sequence | None = None) -> Coded:
     """Code long answers (columns unit, annotator, value and optionally item) over units with 2+ answers.
 
     Later rows win over earlier ones for the same (unit, annotator). ``values`` is the full ordered value
-    domain (ValueError for an answer outside it); else the sorted observed values.
+    domain (ValueError for an answer outside it); else the sorted observed values. Units and annotators are
+    numbered in the sorted order of their values (``sorted_codes``: categorical columns through their codes).
     """
     item = "item" if "item" in df else "unit"
-    data = df.drop_duplicates(subset=["unit", "annotator"], keep="last").dropna(subset=["value"])
-    data = data[data.groupby("unit")["unit"].transform("size") >= 2]
-    u_idx, units = pd.factorize(data["unit"], sort=True)
-    a_idx, annotators = pd.factorize(data["annotator"], sort=True)
+    unit_all, unit_names = sorted_codes(df["unit"])
+    annotator_all, annotator_names = sorted_codes(df["annotator"])
+    key = unit_all * max(len(annotator_names), 1) + annotator_all
+    rows = np.argsort(key, kind="stable")  # by unit then annotator; a pair's rows in the order given
+    last = np.ones(len(rows), dtype=bool)  # the last row of each (unit, annotator) wins
+    last[:-1] = key[rows[1:]] != key[rows[:-1]]
+    rows = rows[last]
+    rows = rows[df["value"].notna().to_numpy()[rows]]
+    units_of = unit_all[rows]
+    rows = rows[np.bincount(units_of, minlength=len(unit_names))[units_of] >= 2]  # pairable units only
+    u_idx, present_units = renumbered(unit_all[rows], len(unit_names))
+    a_idx, present_annotators = renumbered(annotator_all[rows], len(annotator_names))
+    units, annotators = unit_names[present_units], annotator_names[present_annotators]
+    answers = df["value"].iloc[rows]
     if values is None:
-        code, domain = pd.factorize(data["value"], sort=True)
+        code, domain = pd.factorize(answers, sort=True)
         domain = domain.tolist()
     else:
         domain = list(values)
-        code = pd.Index(domain).get_indexer(data["value"])
+        code = pd.Index(domain).get_indexer(answers)
         if (code < 0).any():
-            outside = sorted(set(data["value"][code < 0].tolist()))[:10]
+            outside = sorted(set(answers[code < 0].tolist()))[:10]
             raise ValueError(f"values outside the value domain: {outside}")
-    order = np.lexsort((a_idx, u_idx))
-    u_idx, a_idx, code = u_idx[order], a_idx[order], np.asarray(code)[order]
+    code = np.asarray(code, dtype=np.int64)
     k, n_units = len(domain), len(units)
     counts = np.bincount(u_idx * k + code, minlength=n_units * k).reshape(n_units, k) if k else \
         np.zeros((n_units, 0), dtype=np.int64)
-    first = np.zeros(n_units, dtype=np.int64)
-    first[u_idx[::-1]] = np.arange(len(u_idx))[::-1]
-    cluster = pd.factorize(data[item].to_numpy()[order][first])[0] if n_units else np.zeros(0, dtype=np.int64)
+    first = np.flatnonzero(np.diff(u_idx, prepend=-1))  # each unit's first answer
+    cluster = pd.factorize(_plain_codes(df[item])[rows][first])[0] if n_units else np.zeros(0, dtype=np.int64)
     return Coded(u_idx, a_idx, code, counts, cluster, annotators.tolist(), units.tolist(), domain)
 
 

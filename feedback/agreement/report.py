@@ -22,98 +22,23 @@ from sqlalchemy import Text, cast, func, or_
 from sqlmodel import Session, select
 
 from feedback.agreement import metrics
+from feedback.agreement.long_answers import (
+    Names,
+    flag_units,
+    flags_long,
+    preference_long,
+    rankings_long,
+    ratings_long,
+    thumbs_long,
+)
 from feedback.agreement.summary import Started, question_steps, ranking_steps, run_steps
 from feedback.figures import EMPTY, empty, interval, number, title
 from feedback.labeling.loaders import FIGURE_COLUMNS, annotations_frame, candidate_keys, decoded
 from feedback.people import permissions
 from feedback.projects.projects import get_project, project_schema
-from feedback.projects.schema import BOTH_BAD, TIE, flag_title
+from feedback.projects.schema import flag_title
 from feedback.store.reads import fetch_frame
 from feedback.store.tables import Annotation, Item, User
-
-
-def _preference_long(ann: pd.DataFrame, cands: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Votes coded by the chosen candidate's position (tie 1000, both bad 1001, an unknown key 2000); the
-    ordinal frame keeps items with two candidates, coded first better 1, tie 2, second better 3."""
-    votes = ann.loc[ann["preference"].notna(), ["item_id", "external_id", "annotator", "preference"]]
-    chosen = cands[["item_id", "key", "position"]].rename(columns={"key": "preference"})
-    position = votes.merge(chosen, on=["item_id", "preference"], how="left")["position"].to_numpy()
-    extra = votes["preference"].map({TIE: 1000, BOTH_BAD: 1001}).fillna(2000).to_numpy()
-    pos = np.where(np.isnan(position.astype(float)), extra, position).astype(np.int64)
-    nominal = pd.DataFrame({"unit": votes["external_id"].to_numpy(), "annotator": votes["annotator"].to_numpy(),
-                            "value": pos}, index=votes.index)
-    n_cands = cands.groupby("item_id").size()
-    two = votes["item_id"].map(n_cands).eq(2).to_numpy()
-    ordinal = nominal[two].copy()
-    ordinal["value"] = ordinal["value"].map({0: 1, 1000: 2, 1: 3})
-    return nominal, ordinal.dropna(subset=["value"])
-
-
-def _unit_codes(item_ids: np.ndarray, items: np.ndarray, keys: list) -> np.ndarray:
-    """Integer labels of the units item x candidate, numbered in the order of their names ``item/key`` (the
-    order the units had when they were named so): a name per unit, not one per answer, and units numbered as
-    before, so the bootstrap draws the same items and every interval stays the same."""
-    key_codes, key_names = pd.factorize(pd.Series(keys, dtype=object))
-    pair = item_ids.astype(np.int64) * max(len(key_names), 1) + key_codes
-    distinct, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
-    key_names = key_names.tolist()
-    names = np.array([f"{item}/{key_names[code]}" for item, code in zip(items[first], key_codes[first])],
-                     dtype=object)
-    rank = np.empty(len(distinct), dtype=np.int64)
-    rank[np.argsort(names, kind="stable")] = np.arange(len(distinct))
-    return rank[inverse.ravel()]
-
-
-def _ratings_long(ann: pd.DataFrame) -> pd.DataFrame:
-    """One row per score: unit (item x candidate, as an integer), item, annotator, dimension, value.
-
-    Each distinct answer object is flattened once and its scores repeated for every annotation that shares
-    it (the loaders decode each distinct JSON text once: a team's 300k rubric answers are a few thousand
-    objects), instead of a Python loop over every score (1.8M at 300k annotations: 1.5 s)."""
-    answers = ann["ratings"].tolist()
-    code_of: dict[int, int] = {}
-    codes = np.fromiter((code_of.setdefault(id(r), len(code_of)) for r in answers), dtype=np.int64,
-                        count=len(answers))
-    distinct = list({id(r): r for r in answers}.values())  # in code order: first appearance
-    keys, dims, values, lengths = [], [], [], []
-    for ratings in distinct:
-        before = len(values)
-        for key, scores in (ratings or {}).items():
-            for dim, score in scores.items():
-                keys.append(key)
-                dims.append(dim)
-                values.append(score)
-        lengths.append(len(values) - before)
-    lengths = np.asarray(lengths, dtype=np.int64)
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(lengths) else lengths
-    per_row = lengths[codes] if len(codes) else np.zeros(0, dtype=np.int64)
-    rows = np.repeat(np.arange(len(answers), dtype=np.int64), per_row)
-    # the entry of each score: its object's first entry plus its place among the object's scores
-    within = np.arange(len(rows), dtype=np.int64) - np.repeat(np.cumsum(per_row) - per_row, per_row)
-    entry = (starts[codes][rows] + within) if len(rows) else rows
-    keys_, dims_ = np.asarray(keys, dtype=object), np.asarray(dims, dtype=object)
-    items = ann["external_id"].to_numpy(dtype=object)[rows]
-    text = {"dtype": object}  # kept as Python objects: turning 1.8M names into Arrow text took 0.9 s
-    return pd.DataFrame({"unit": _unit_codes(ann["item_id"].to_numpy()[rows], items, keys_[entry].tolist()),
-                         "item": pd.Series(items, **text),
-                         "annotator": pd.Series(ann["annotator"].to_numpy(dtype=object)[rows], **text),
-                         "dimension": pd.Series(dims_[entry], **text),
-                         "value": np.asarray(values, dtype=object)[entry].tolist()})
-
-
-def _flag_units(ann: pd.DataFrame, cands: pd.DataFrame) -> pd.DataFrame:
-    """One row per annotation x candidate of its item (the units of every flag question), with its flags."""
-    merged = ann[["item_id", "external_id", "annotator", "flags"]].merge(cands[["item_id", "key"]], on="item_id")
-    unit = _unit_codes(merged["item_id"].to_numpy(), merged["external_id"].to_numpy(dtype=object),
-                       merged["key"].tolist())
-    return pd.DataFrame({"unit": unit, "item": merged["external_id"], "annotator": merged["annotator"], "key": merged["key"],
-                         "flags": merged["flags"]})
-
-
-def _flags_long(units: pd.DataFrame, flag: str) -> pd.DataFrame:
-    value = [int(flag in (f.get(k) or ())) if f else 0 for f, k in zip(units["flags"].tolist(), units["key"].tolist())]
-    return pd.DataFrame({"unit": units["unit"], "item": units["item"], "annotator": units["annotator"],
-                         "value": value})
 
 
 def _rankings_and_thumbs(session: Session, project_id: int) -> pd.DataFrame:
@@ -131,27 +56,6 @@ def _decode_rankings_and_thumbs(columns: dict) -> dict:
     columns["ranking"] = decoded(columns["ranking"], None)
     columns["thumbs"] = decoded(columns["thumbs"], {})
     return columns
-
-
-def _thumbs_long(ann: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
-    thumbs = ann[["annotation_id", "external_id", "annotator"]].merge(extra, on="annotation_id")
-    rows = [(f"{ext}/{key}", ext, who, int(bool(up)))
-            for ext, who, given in zip(thumbs["external_id"], thumbs["annotator"], thumbs["thumbs"])
-            for key, up in (given or {}).items()]
-    return pd.DataFrame(rows, columns=["unit", "item", "annotator", "value"])
-
-
-def _rankings_long(ann: pd.DataFrame, cands: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
-    """One row per (item, annotator, candidate): the candidate's position in the item and its rank."""
-    extra = extra.loc[extra["ranking"].map(bool).to_numpy(dtype=bool)]  # most projects rank nothing: no merge of every annotation
-    ranked = ann[["annotation_id", "item_id", "external_id", "annotator"]].merge(extra, on="annotation_id")
-    position = cands.set_index(["item_id", "key"])["position"]
-    rows = [(ext, who, position.get((item, key)), rank)
-            for item, ext, who, ranking in zip(ranked["item_id"], ranked["external_id"], ranked["annotator"],
-                                               ranked["ranking"])
-            for key, rank in (ranking or {}).items()]
-    out = pd.DataFrame(rows, columns=["unit", "annotator", "position", "rank"]).dropna(subset=["position"])
-    return out.astype({"position": "int64"})
 
 
 def _finite(value: Any) -> Any:
@@ -208,8 +112,9 @@ def _planned(ann: pd.DataFrame, cands: pd.DataFrame, extra: pd.DataFrame, schema
     (only what is coded waits for the draws, not every question's answers at once)."""
     wanted = (lambda name: name == only) if only else (lambda name: True)
     questions = []  # (description, steps computing the figures)
+    names = Names.of(ann)
     if wanted("preference") or wanted("preference (ordinal)"):
-        nominal, ordinal = _preference_long(ann, cands)
+        nominal, ordinal = preference_long(ann, cands, names)
         if wanted("preference"):
             questions.append(_question("preference", "choice", nominal, levels=["nominal"], labels=PREFERENCE_LABELS,
                                        **boot))
@@ -218,24 +123,24 @@ def _planned(ann: pd.DataFrame, cands: pd.DataFrame, extra: pd.DataFrame, schema
                                        values=[1, 2, 3], weighted=True, note=NOTES["choice (ordinal)"],
                                        labels=ORDINAL_LABELS, **boot))
     if wanted("ranking"):
-        rankings = _rankings_long(ann, cands, extra)
+        rankings = rankings_long(ann, cands, extra)
         if len(rankings) or (cands.groupby("item_id").size() >= 3).any():
             questions.append(({"question": "ranking", "kind": "ranking", "level": "rank", "scale": None,
                                "note": NOTES["ranking"]}, Started(ranking_steps(rankings, **boot))))
     dims = [dim for dim in schema.rubric if wanted(dim.name)]
-    ratings = _ratings_long(ann) if dims else None
+    ratings = ratings_long(ann, names, [dim.name for dim in dims]) if dims else {}
     for dim in dims:
-        part = ratings.loc[ratings["dimension"] == dim.name, ["unit", "item", "annotator", "value"]]
-        questions.append(_question(dim.name, "rating", part, levels=["ordinal", "interval"], values=dim.scale,
-                                   weighted=True, **boot))
+        questions.append(_question(dim.name, "rating", ratings.pop(dim.name), levels=["ordinal", "interval"],
+                                   values=dim.scale, weighted=True, **boot))
     if schema.thumbs and wanted("thumbs"):
-        questions.append(_question("thumbs", "thumbs", _thumbs_long(ann, extra), levels=["nominal"], values=[0, 1],
+        questions.append(_question("thumbs", "thumbs", thumbs_long(ann, extra), levels=["nominal"], values=[0, 1],
                                    labels={0: "down", 1: "up"}, **boot))
     flags = [flag for flag in schema.flags if wanted(f"flag: {flag_title(flag)}")]
-    units = _flag_units(ann, cands) if flags else None
+    units = flag_units(ann, cands, names) if flags else None
     for flag in flags:
-        questions.append(_question(f"flag: {flag_title(flag)}", "flag", _flags_long(units, flag), levels=["nominal"],
-                                   values=[0, 1], labels={0: "not flagged", 1: "flagged"}, **boot))
+        questions.append(_question(f"flag: {flag_title(flag)}", "flag", flags_long(units, names, flag),
+                                   levels=["nominal"], values=[0, 1], labels={0: "not flagged", 1: "flagged"},
+                                   **boot))
     return questions
 
 

@@ -20,7 +20,6 @@ import warnings
 from typing import Any
 
 import pandas as pd
-from sklearn.metrics import cohen_kappa_score
 from sqlmodel import Session, select
 
 from feedback.consensus.answers import adjudicated_labels
@@ -88,6 +87,9 @@ def _kappa(judge: list[str], human: list[str]) -> float:
     """Cohen's kappa; NaN when undefined (fewer than 2 items, or one label only: chance agreement is 1)."""
     if len(judge) < 2 or len(set(judge) | set(human)) < 2:
         return math.nan
+    # imported here: scikit-learn (with scipy) takes a second to import, and most projects have no judge
+    from sklearn.metrics import cohen_kappa_score
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return float(cohen_kappa_score(judge, human))
