@@ -45,6 +45,7 @@ from feedback.export.curated import (
 from feedback.export.curation.curate import FILTER_HELP, Curation, CurationOptions, class_balance, curate
 from feedback.export.files import jsonl_bytes, parquet_bytes, write_atomic
 from feedback.export.formats import kto_balance, kto_rows, openai_dpo_rows, pair_rows, rm_rows
+from feedback.export.frames import export_frames
 from feedback.export.manifest import PAIR_FORMATS, RANKED_FORMATS, RULES, rules
 from feedback.export.options import ExportInputs, ExportOptions
 from feedback.export.provenance import included_agreement, sources
@@ -55,7 +56,6 @@ from feedback.export.schemas import TOOLS, column_names, validate_format_rows, v
 from feedback.export.schemas import arrow_schema as format_schema
 from feedback.export.targets import correction_rows, openai_sft_rows, sft_rows
 from feedback.export.tools import add_openai_tools, add_tools_column, item_tools
-from feedback.labeling.loaders import annotations_frame, candidates_frame, items_frame
 from feedback.people import permissions
 from feedback.projects.projects import get_project, list_batches, project_schema
 from feedback.review.quality import flagged_annotators
@@ -90,15 +90,13 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
     if curation is not None:
         curation.validate()
     # frames
-    items = items_frame(session, proj.id)
-    candidates = candidates_frame(session, proj.id)
-    annotations = annotations_frame(session, proj.id)
+    items, candidates, annotations = export_frames(session, proj.id, options)
     scales = {d.name: (d.min, d.max) for d in project_schema(proj).rubric}
     options.check_against_schema(scales)
     left_out = sorted(flagged_annotators(session=session, user=user, project=proj)) \
         if options.exclude_flagged else []
-    left_out_ids = set(annotations.loc[annotations["annotator"].isin(left_out), "user_id"])
-    kept = annotations[~annotations["user_id"].isin(left_out_ids)]
+    left_out_ids = set(annotations.loc[annotations["annotator"].isin(left_out), "user_id"]) if left_out else set()
+    kept = annotations[~annotations["user_id"].isin(left_out_ids)] if left_out_ids else annotations
     lap("load")
     # consensus
     votes = kept[["item_id", "user_id", "preference"]].rename(columns={"user_id": "annotator"}) \
@@ -142,7 +140,7 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
     # splits, files and manifest
     split_of = {}
     if cur is not None:
-        ext_of = dict(zip(items["item_id"], items["external_id"].astype(str)))
+        ext_of = dict(zip(items["item_id"].tolist(), map(str, items["external_id"].tolist())))
         split_of = {ext_of[i]: split for i, split in cur.splits.items()}
     parts = split_rows(rows, row_items, split_of)
     extensions = ("jsonl",) if options.format in OPENAI else ("jsonl", "parquet")
@@ -153,7 +151,7 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
             blobs[name] = jsonl_bytes(parts[split]) if ext == "jsonl" else \
                 parquet_bytes(parts[split], options.form, _schema(options))
     lap("files")
-    exported = set(items.loc[items["external_id"].astype(str).isin(set(row_items)), "item_id"])
+    exported = _exported(items, row_items)
     splits = {split: len(part) for split, part in parts.items() if split == "train" or part}
     manifest = {
         "manifest_version": MANIFEST_VERSION,
@@ -252,12 +250,23 @@ def _annotators(options, rows, kept, rankings, exported) -> list[str]:
     if options.format == "kto" and options.kto_source == "ratings":
         used = on_items["ratings"].map(lambda r: isinstance(r, dict) and any(
             isinstance(s, dict) and options.kto_dimension in s for s in r.values()))
-        return sorted(set(on_items.loc[used, "annotator"].astype(str)))
-    names = set(on_items.loc[on_items["preference"].notna(), "annotator"].astype(str))
+        return sorted(_names(on_items.loc[used, "annotator"]))
+    names = _names(on_items.loc[on_items["preference"].notna(), "annotator"])
     if rankings is not None and len(rankings):
         ranker_ids = set(rankings.loc[rankings["item_id"].isin(exported), "user_id"])
-        names |= set(on_items.loc[on_items["user_id"].isin(ranker_ids), "annotator"].astype(str))
+        names |= _names(on_items.loc[on_items["user_id"].isin(ranker_ids), "annotator"])
     return sorted(names)
+
+
+def _names(annotators) -> set[str]:
+    """The distinct names of a column of annotator names (each name once: a million rows hold a hundred)."""
+    return {str(name) for name in annotators.unique()}
+
+
+def _exported(items, row_items: list[str]) -> set[int]:
+    """The ids of the items that gave rows (``row_items``: the external id of each row)."""
+    wanted = set(row_items)
+    return {i for i, ext in zip(items["item_id"].tolist(), items["external_id"].tolist()) if str(ext) in wanted}
 
 
 def export_dataset(*, session: Session, user: User | None, project: str, options: ExportOptions,

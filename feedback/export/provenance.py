@@ -5,7 +5,6 @@ import batches and guidelines versions behind them. Pure: frames in, JSON-ready 
 import math
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from feedback.agreement.metrics import krippendorff_alpha, percent_agreement, reliability_matrix
@@ -60,14 +59,18 @@ def sources(items: pd.DataFrame, annotations: pd.DataFrame, item_ids: set[int],
     batches = sorted(int(b) for b in kept["batch_id"].dropna().unique())
 
     def versions(column: str) -> list[int | None]:
-        found = used[column].astype(object).where(used[column].notna(), None).unique() if column in used else []
-        return sorted({None if v is None or (isinstance(v, float) and np.isnan(v)) else int(v) for v in found},
-                      key=lambda v: (v is None, v or 0))
+        if column not in used:
+            return []
+        values = used[column]
+        found: set[int | None] = {int(v) for v in values.dropna().unique()}  # distinct values first: few
+        if values.isna().any():
+            found.add(None)
+        return sorted(found, key=lambda v: (v is None, v or 0))
 
     return {
         "import_batches": [{"id": b, "file": batch_names.get(b, "")} for b in batches],
         "items_without_batch": int(kept["batch_id"].isna().sum()),
-        "annotators": sorted(used["annotator"].astype(str).unique().tolist()),
+        "annotators": sorted({str(name) for name in used["annotator"].unique()}),
         "guidelines_versions": versions("guidelines_version"),
         "schema_versions": versions("schema_version"),
     }

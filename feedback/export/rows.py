@@ -114,8 +114,11 @@ def build_rows(items: pd.DataFrame, candidates: pd.DataFrame, consensus: pd.Data
     excluded = count_reasons(reason, REASONS)
     by_item = group_candidates(candidates)
     rows: list[dict[str, Any]] = []
-    for item, ranking in zip(records(decided[reason == ""]), on_ranking[reason == ""]):
+    metadata: dict[int, str] = {}
+    used = [name for name in ROW_ITEM_COLUMNS if name in decided.columns]  # not the import time, not is_gold
+    for item, ranking in zip(records(decided.loc[reason == "", used]), on_ranking[reason == ""]):
         group = by_item[item["item_id"]]
+        item["metadata"] = _metadata_text(item["meta"], metadata)
         if ranking:
             rank = ranked[item["item_id"]]
             pairs, tied = pairs_of(rank, ranking_pairs)
@@ -128,22 +131,52 @@ def build_rows(items: pd.DataFrame, candidates: pd.DataFrame, consensus: pd.Data
     return rows, excluded
 
 
+# The item columns a row reads (``_item_rows``, ``_ranked_rows``, ``_pair_row``): records of only these
+ROW_ITEM_COLUMNS = ["item_id", "external_id", "prompt", "messages", "meta", "label", "method", "adjudicated",
+                    "n_annotators", "share", "confidence"]
+
+
+def _metadata_text(meta: Any, memo: dict[int, str]) -> str:
+    """The item's metadata as the ``metadata`` cell: JSON text, keys sorted. Items share one metadata object per
+    distinct stored text (``feedback.labeling.loaders.decoded``), so each object is encoded once (``memo``, by
+    object id: the objects live as long as the frame that holds them)."""
+    if not isinstance(meta, dict):
+        return "{}"
+    text = memo.get(id(meta))
+    if text is None:
+        text = memo[id(meta)] = json.dumps(meta, ensure_ascii=False, sort_keys=True, default=str)
+    return text
+
+
+def _in_order(candidates: pd.DataFrame) -> bool:
+    """Whether the candidates are already by item, then position (each position once per item), as the loader
+    reads them: then sorting them (a copy of every answer's text) changes nothing."""
+    ids, pos = candidates["item_id"].to_numpy(), candidates["position"].to_numpy()
+    if ids.dtype.kind not in "iu" or pos.dtype.kind not in "iu":
+        return False
+    return bool(np.all((ids[1:] > ids[:-1]) | ((ids[1:] == ids[:-1]) & (pos[1:] > pos[:-1]))))
+
+
 def group_candidates(candidates: pd.DataFrame) -> dict[Any, list[dict[str, Any]]]:
     """Item id -> its candidates as records, in position order."""
     by_item: dict[Any, list[dict[str, Any]]] = {}
-    for cand in records(candidates.sort_values(["item_id", "position", "key"], kind="mergesort")):
+    ordered = candidates if _in_order(candidates) else \
+        candidates.sort_values(["item_id", "position", "key"], kind="mergesort")
+    for cand in records(ordered):
         by_item.setdefault(cand["item_id"], []).append(cand)
     return by_item
 
 
 def _pair_row(item: dict[str, Any], prompt: Any, chosen: Any, rejected: Any, best: dict, other: dict, *,
               n: int, share: float, method: str, confidence: float, adjudicated: bool) -> dict[str, Any]:
-    meta = item["meta"] if isinstance(item["meta"], dict) else {}
+    metadata = item.get("metadata")
+    if metadata is None:
+        metadata = _metadata_text(item["meta"], {})
     return {
         "prompt": prompt, "chosen": chosen, "rejected": rejected, "item_id": str(item["external_id"]),
         "num_annotators": n, "majority_share": share,
         "chosen_model": _text(best["model"]), "rejected_model": _text(other["model"]),
-        "metadata": json.dumps(meta, ensure_ascii=False, sort_keys=True, default=str),
+        "metadata": metadata,
         "consensus": method, "confidence": confidence, "adjudicated": adjudicated,
     }
 
