@@ -17,6 +17,14 @@ CHUNK_CELLS = 2_000_000  # draws per chunk of replicates (8 bytes each, twice: 1
 # mmap threshold and are reused; at 4M every chunk was a fresh mapping, 25% slower with its page faults)
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of an integer array (``np.unique(values)``) through a sort: numpy 2.4's
+    hash-table unique, which ``np.unique`` uses when asked for the values alone, took ten times as long on
+    600k integer keys (0.40 s against 0.03 s), a fifth of the agreement report at 300k annotations."""
+    ordered = np.sort(np.asarray(values).ravel())
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if len(ordered) else ordered
+
+
 def cluster_sums(contrib: np.ndarray, cluster: np.ndarray, n_clusters: int) -> np.ndarray:
     """Per-cluster totals of per-unit contributions (rows of ``contrib`` summed by ``cluster``)."""
     if len(cluster) == n_clusters and np.array_equal(cluster, np.arange(n_clusters)):
@@ -63,7 +71,7 @@ def table_replicates(group: np.ndarray, cell: np.ndarray, cluster: np.ndarray, *
     n = tables.sum(axis=1)
     if one_per_cluster is None:
         keys = group.astype(np.int64) * (int(cluster.max()) + 1) + cluster
-        one_per_cluster = len(np.unique(keys)) == len(keys)
+        one_per_cluster = len(distinct(keys)) == len(keys)
     if one_per_cluster:  # one observation per (group, cluster): plain multinomial
         shares = tables / np.maximum(n, 1)[:, None]
         shares[n == 0, 0] = 1.0

@@ -17,7 +17,13 @@ A tie among the others' most common values has no consensus and the unit is left
 import numpy as np
 
 from feedback.agreement.alpha import Coded
-from feedback.agreement.bootstrap import cluster_sums, percentile_ci, resample_sums, table_replicates
+from feedback.agreement.bootstrap import (
+    cluster_sums,
+    distinct,
+    percentile_ci,
+    resample_sums,
+    table_replicates,
+)
 from feedback.agreement.metrics import _weight_matrix
 
 WEIGHTINGS = {"kappa": None, "kappa_linear": "linear", "kappa_quadratic": "quadratic"}
@@ -47,7 +53,7 @@ def margin_replicates(group: np.ndarray, cell: np.ndarray, cluster: np.ndarray, 
     weights = [_weight_matrix(k, WEIGHTINGS[name]) for name in weightings]
     out = {name: np.full((resamples, n_groups), np.nan) for name in ["share", *weightings]}
     eye = np.eye(k)
-    for g in np.unique(group):
+    for g in distinct(group):
         rows = group == g
         _, local = np.unique(cluster[rows], return_inverse=True)
         a, b = first[rows], second[rows]
@@ -125,7 +131,7 @@ def pairwise_kappas(coded: Coded, *, weighted: bool, resamples: int, rng: np.ran
                                      one_per_cluster=simple or None)
     items = np.bincount(group[keep], minlength=len(ids)) if len(ids) else np.zeros(0, int)
     if len(ids) and not simple:  # several units per item: count items
-        key = np.unique(group[keep].astype(np.int64) * (coded.n_items + 1) + cluster[keep])
+        key = distinct(group[keep].astype(np.int64) * (coded.n_items + 1) + cluster[keep])
         items = np.bincount(key // (coded.n_items + 1), minlength=len(ids))
     rows = []
     for g, pid in enumerate(ids):

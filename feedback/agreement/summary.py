@@ -25,7 +25,7 @@ from feedback.agreement.alpha import (
     nominal_parts,
     unit_stats,
 )
-from feedback.agreement.bootstrap import cluster_sums, percentile_ci, resample_sums
+from feedback.agreement.bootstrap import cluster_sums, distinct, percentile_ci, resample_sums
 from feedback.agreement.pairs import consensus_agreement, pairwise_kappas
 from feedback.agreement.ranking import (
     code_rankings,
@@ -206,8 +206,8 @@ def question_steps(df: pd.DataFrame, *, levels: Sequence[str], values: Sequence 
         alphas[level] = float(alpha_of(totals[:t], level))
         metrics[f"alpha_{level}"] = _record(alphas[level], None if reps is None else alpha_of(reps[:, :t], level),
                                             **size)
-    fleiss_size = {"n_items": len(np.unique(coded.cluster[fleiss_units])),
-                   "n_annotators": len(np.unique(coded.annotator[fleiss_units[coded.unit]])),
+    fleiss_size = {"n_items": len(distinct(coded.cluster[fleiss_units])),
+                   "n_annotators": len(distinct(coded.annotator[fleiss_units[coded.unit]])),
                    "confidence": confidence}
     fleiss_kappa = float(_fleiss_from(totals[t: t + k + 2]))
     metrics["fleiss_kappa"] = _record(fleiss_kappa, None if reps is None else _fleiss_from(reps[:, t: t + k + 2]),

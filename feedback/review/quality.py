@@ -72,9 +72,10 @@ def others_majority(votes: pd.DataFrame) -> pd.DataFrame:
     winner = best.drop_duplicates("row").set_index("row")["option"]
     winner = winner[n_best.reindex(winner.index) == 1]
     v["n_others"] = pairs.groupby("row")["n"].sum().reindex(v.index, fill_value=0).astype("int64")
-    v["others"] = pd.Series([None if pd.isna(o) else o for o in winner.reindex(v.index)], index=v.index,
-                            dtype=object)
-    v["agrees"] = [None if o is None else p == o for p, o in zip(v["preference"], v["others"])]
+    # values as Python lists first: iterating an Arrow-backed column boxes value by value (0.9 s at 300k)
+    others = [None if pd.isna(o) else o for o in winner.reindex(v.index).tolist()]
+    v["others"] = pd.Series(others, index=v.index, dtype=object)
+    v["agrees"] = [None if o is None else p == o for p, o in zip(v["preference"].tolist(), others)]
     return v
 
 
@@ -83,16 +84,27 @@ def position_bias(ann: pd.DataFrame) -> pd.DataFrame:
 
     ``ann``: columns ``annotator``, ``preference``, ``shown_order`` (candidate keys left to right or None).
     """
-    rows = [(who, pref == order[0]) for who, pref, order in zip(ann["annotator"], ann["preference"],
-                                                               ann["shown_order"])
+    rows = [(who, pref == order[0]) for who, pref, order in zip(ann["annotator"].tolist(), ann["preference"].tolist(),
+                                                               ann["shown_order"].tolist())
             if isinstance(order, list | tuple) and len(order) == 2 and pref in order]
     left = pd.DataFrame(rows, columns=["annotator", "left"])
     grouped = left.groupby("annotator")["left"].agg(["sum", "count"])
-    from scipy.stats import binomtest  # 0.6 s to import: only where the test runs (not in exports)
-
-    p = [binomtest(int(k), int(n), 0.5).pvalue for k, n in zip(grouped["sum"], grouped["count"])]
+    p = [two_sided_half(int(k), int(n)) for k, n in zip(grouped["sum"], grouped["count"])]
     return pd.DataFrame({"left_share": grouped["sum"] / grouped["count"], "position_n": grouped["count"],
                          "position_p": p}, index=grouped.index)
+
+
+def two_sided_half(k: int, n: int) -> float:
+    """The exact two-sided binomial test of ``k`` successes in ``n`` against a probability of 1/2: the p-value of
+    ``scipy.stats.binomtest(k, n, 0.5)``. Computed here from the binomial distribution function
+    (``scipy.special.bdtr``, Boost's): the distribution is symmetric at 1/2, so the outcomes as unlikely as
+    ``k`` are the two tails beyond min(k, n - k), and p = 2 P(X <= min(k, n - k)), at most 1. scipy.stats
+    itself took 1.2 s to import, a tenth of ``feedback agreement`` at 300k annotations."""
+    from scipy.special import bdtr
+
+    if n <= 0 or 2 * k == n:
+        return 1.0
+    return min(1.0, 2.0 * float(bdtr(min(k, n - k), n, 0.5)))
 
 
 def quality_table(ann: pd.DataFrame, gold: pd.DataFrame | None = None, *, threshold: float,

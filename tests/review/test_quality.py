@@ -18,6 +18,7 @@ from feedback.review.quality import (
     flagged_annotators,
     others_majority,
     quality_table,
+    two_sided_half,
 )
 from feedback.store.tables import Annotation, Item, ProjectMember
 
@@ -211,3 +212,12 @@ def test_annotators_may_not_see_quality(session, setup, make_user):
     with pytest.raises(PermissionDenied):  # being a member of the project is not enough
         annotator_quality(session=session, user=annotator, project=project)
     assert annotator_quality(session=session, user=None, project=project) == []  # the local operator
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 20, 21, 150, 1001, 30_000])
+def test_position_p_is_scipys_exact_two_sided_binomial_test(n):
+    """The p-value computed from the binomial distribution function equals ``scipy.stats.binomtest``'s for
+    every count of left choices (scipy.stats is not imported to compute it: a second of every report)."""
+    for k in sorted({0, 1, n // 2, (n + 1) // 2, n - 1, n, *range(0, n + 1, max(1, n // 37))}):
+        if 0 <= k <= n:
+            assert two_sided_half(k, n) == pytest.approx(binomtest(k, n, 0.5).pvalue, rel=1e-9, abs=1e-300)
