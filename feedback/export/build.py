@@ -43,7 +43,7 @@ from feedback.export.curated import (
     split_rows,
 )
 from feedback.export.curation.curate import FILTER_HELP, Curation, CurationOptions, class_balance, curate
-from feedback.export.files import jsonl_bytes, parquet_bytes, write_atomic
+from feedback.export.files import encode_files, write_atomic
 from feedback.export.formats import kto_balance, kto_rows, openai_dpo_rows, pair_rows, rm_rows
 from feedback.export.frames import export_frames
 from feedback.export.manifest import PAIR_FORMATS, RANKED_FORMATS, RULES, rules
@@ -145,11 +145,8 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
     parts = split_rows(rows, row_items, split_of)
     extensions = ("jsonl",) if options.format in OPENAI else ("jsonl", "parquet")
     names = file_names(options.stem, parts, extensions)
-    blobs: dict[str, bytes] = {}
-    if files:
-        for (split, ext), name in names.items():
-            blobs[name] = jsonl_bytes(parts[split]) if ext == "jsonl" else \
-                parquet_bytes(parts[split], options.form, _schema(options))
+    blobs = encode_files(parts, names, form=options.form, schema=None if options.format in OPENAI else _schema(options)) \
+        if files else {}
     lap("files")
     exported = _exported(items, row_items)
     splits = {split: len(part) for split, part in parts.items() if split == "train" or part}

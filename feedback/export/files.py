@@ -66,7 +66,24 @@ def parquet_bytes(rows: list[dict[str, Any]], form: str, schema: pa.Schema | Non
     table = pa.Table.from_pylist(rows, schema=schema)
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd")
-    return sink.getvalue().to_pybytes()
+    data = sink.getvalue().to_pybytes()
+    del table, sink
+    # Arrow's allocator (mimalloc) keeps the freed table's pages: 350 MB at 1M annotations stayed in the
+    # process while the JSON Lines text was made; give them back now
+    pa.default_memory_pool().release_unused()
+    return data
+
+
+def encode_files(parts: dict[str, list[dict[str, Any]]], names: dict[tuple[str, str], str], *, form: str,
+                 schema: pa.Schema | None) -> dict[str, bytes]:
+    """The bytes of each file of ``names`` ((split, extension) -> file name; ``jsonl`` or ``parquet``) from the
+    rows of its split (``parts``), in the order of ``names``. The Parquet files are encoded first: their Arrow
+    table (about the size of the rows' text) is freed before the JSON Lines text exists, instead of both being
+    held at once (at 1M annotations, 350 MB less at the peak)."""
+    parquet = {name: parquet_bytes(parts[split], form, schema)
+               for (split, ext), name in names.items() if ext == "parquet"}
+    return {name: parquet[name] if ext == "parquet" else jsonl_bytes(parts[split])
+            for (split, ext), name in names.items()}
 
 
 def write_atomic(path: Path, data: bytes) -> Path:

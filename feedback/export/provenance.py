@@ -5,9 +5,10 @@ import batches and guidelines versions behind them. Pure: frames in, JSON-ready 
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from feedback.agreement.metrics import krippendorff_alpha, percent_agreement, reliability_matrix
+from feedback.agreement.metrics import krippendorff_alpha, percent_agreement
 
 
 def _number(value: Any, digits: int = 4) -> float | None:
@@ -31,8 +32,8 @@ def included_agreement(annotations: pd.DataFrame, consensus: pd.DataFrame, item_
                          "value": codes.astype(float)})
     pairable = long[long.groupby("unit")["value"].transform("size") >= 2]
     if len(pairable):
-        matrix, _annotators, units = reliability_matrix(pairable)
-        agreement, alpha, n_units = percent_agreement(matrix), krippendorff_alpha(matrix, level="nominal"), len(units)
+        matrix, n_units = _values_by_unit(pairable)
+        agreement, alpha = percent_agreement(matrix), krippendorff_alpha(matrix, level="nominal")
     else:
         agreement, alpha, n_units = float("nan"), float("nan"), 0
     decided = consensus[consensus["item_id"].isin(item_ids)]
@@ -49,6 +50,23 @@ def included_agreement(annotations: pd.DataFrame, consensus: pd.DataFrame, item_
         "adjudicated_items": int(decided["adjudicated"].fillna(False).astype(bool).sum()),
         "outcomes": {str(k): int(v) for k, v in decided["outcome"].value_counts().sort_index().items()},
     }
+
+
+def _values_by_unit(long: pd.DataFrame) -> tuple[np.ndarray, int]:
+    """The values of each unit as the columns of a matrix (units in sorted order, a unit's values in its first
+    rows, NaN below), and the number of units. Nominal alpha and percent agreement read only the values of each
+    unit, not who gave them (the coincidence matrix counts each unit's values), so this matrix gives the same
+    figures, bit for bit, as the annotators x units ``reliability_matrix``: at 1M annotations that one had 100
+    rows, 270 MB copied twice, where this has as many rows as the most answered unit has answers (3)."""
+    data = long.drop_duplicates(subset=["unit", "annotator"], keep="last")  # as reliability_matrix
+    units, column = np.unique(data["unit"].to_numpy(), return_inverse=True)
+    counts = np.bincount(column, minlength=len(units))
+    order = np.argsort(column, kind="stable")
+    row = np.empty(len(column), dtype=np.int64)
+    row[order] = np.arange(len(column)) - np.repeat(np.cumsum(counts) - counts, counts)
+    matrix = np.full((int(counts.max()), len(units)), np.nan)
+    matrix[row, column] = data["value"].to_numpy(dtype=float)
+    return matrix, len(units)
 
 
 def sources(items: pd.DataFrame, annotations: pd.DataFrame, item_ids: set[int],
