@@ -2,15 +2,18 @@
 
 The database assigns every id (imports write in many short transactions, between which annotators write
 too); an item's id is read back by its external id, which is unique in the batch's staging project. Values
-go through each column type's own bind processor (so they are stored exactly as the ORM stores them),
-converted once per distinct constant, and are sent with the driver's ``executemany``.
+go through each column type's own bind processor (so they are stored exactly as the ORM stores them); a value
+that repeats (null, an empty object, the import's timestamp, a constant column) is converted once, and so is
+its adaptation by the driver (SQLite's for a datetime). Rows are tuples in the statement's own column order,
+sent with the driver's ``executemany``.
 """
 
+import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import JSON, Connection, Table, insert, select
 
 from feedback.intake.records import ParsedAnnotation, ParsedItem, ParsedSuggestion, is_empty
 from feedback.projects.gold import gold_verdict
@@ -19,59 +22,87 @@ from feedback.store.tables import Annotation, Candidate, Item, Suggestion
 INSERT_CHUNK = 500  # ids per IN (...) lookup
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
 class _Bulk:
-    """Pending rows of one table and the prepared statement that writes them."""
+    """The insert statement of one table for the given ``columns`` (in the table's order: rows are tuples of
+    their values in that order), the columns' converters, and the values that repeat, converted once."""
 
     def __init__(self, table: Table, columns: list[str]):
         self.table, self.keys = table, columns
         self.sql = ""
-        self.rows: list[Any] = []
-        self._constants: dict[tuple[int, str], Any] = {}
 
-    def _prepare(self, conn: Connection) -> None:
+    def prepare(self, conn: Connection) -> None:
+        if self.sql:
+            return
         compiled = insert(self.table).compile(dialect=conn.dialect, column_keys=self.keys)
         self.sql = str(compiled)
-        self.positional = compiled.positional
-        self.columns = list(compiled.positiontup) if compiled.positional else self.keys
-        self.processors: list[Callable[[Any], Any] | None] = [
-            self.table.c[name].type.bind_processor(conn.dialect) for name in self.columns
-        ]
+        # SQLite (qmark) binds tuples in the table's order; other drivers get each row as a mapping
+        self.as_tuples = compiled.positional and list(compiled.positiontup) == self.keys
+        if compiled.positional and not self.as_tuples:
+            order = [self.keys.index(name) for name in compiled.positiontup]
+            self.arrange: Callable[[tuple], Any] = lambda row: tuple(row[i] for i in order)
+        elif not compiled.positional:
+            self.arrange = lambda row: dict(zip(self.keys, row))
+        processors = {name: self.table.c[name].type.bind_processor(conn.dialect) for name in self.keys}
+        self.process = {name: process or _same for name, process in processors.items()}
+        self._adapt = _driver_adapter(conn)
 
-    def add(self, conn: Connection, row: dict[str, Any]) -> None:
-        if not self.sql:
-            self._prepare(conn)
-        values = [row[name] if process is None else self._convert(index, process, row[name])
-                  for index, (name, process) in enumerate(zip(self.columns, self.processors))]
-        self.rows.append(tuple(values) if self.positional else dict(zip(self.columns, values)))
+    def bind(self, name: str, value: Any) -> Any:
+        """``value`` as column ``name`` binds it, adapted by the driver: for a value that repeats."""
+        return self._adapt(self.process[name](value))
 
-    def _convert(self, index: int, process: Callable[[Any], Any], value: Any) -> Any:
-        """``process(value)``, remembered for the values that repeat (null, empty, the import's timestamp)."""
-        if value is None or isinstance(value, datetime):
-            key = (index, value)
-        elif type(value) in (dict, list) and not value:
-            key = (index, type(value))
-        else:
-            return process(value)
-        hit = self._constants.get(key, self._constants)
-        if hit is self._constants:
-            hit = self._constants[key] = process(value)
-        return hit
-
-    def flush(self, conn: Connection) -> None:
-        if self.rows:
-            conn.exec_driver_sql(self.sql, self.rows)
-            self.rows = []
+    def write(self, conn: Connection, rows: list[tuple]) -> None:
+        if rows:
+            conn.exec_driver_sql(self.sql, rows if self.as_tuples else [self.arrange(row) for row in rows])
 
 
+def _driver_adapter(conn: Connection) -> Callable[[Any], Any]:
+    """What the driver would make of a value, done once for values that repeat: the sqlite3 module adapts a
+    datetime to text at every row otherwise (its registered adapters, the same bytes)."""
+    if conn.dialect.driver != "pysqlite":
+        return _same
+
+    def adapt(value: Any) -> Any:
+        adapter = sqlite3.adapters.get((type(value), sqlite3.PrepareProtocol)) if isinstance(value, datetime) \
+            else None
+        return value if adapter is None else adapter(value)
+    return adapt
+
+
+# Each list in its table's column order (without the id, which the database gives)
 ITEM_COLUMNS = ["project_id", "external_id", "prompt", "messages", "meta", "content_hash", "position",
                 "priority", "n_annotations", "extra_overlap", "is_gold", "gold_answer", "batch_id", "created_at"]
 CANDIDATE_COLUMNS = ["item_id", "key", "model", "version", "output", "messages", "meta", "position"]
-ANNOTATION_COLUMNS = ["item_id", "user_id", "status", "preference", "ranking", "ratings", "flags",
+ANNOTATION_COLUMNS = ["item_id", "user_id", "status", "preference", "ranking", "thumbs", "ratings", "flags",
                       "correction", "rationale", "shown_order", "time_spent_s", "source", "batch_id",
-                      "thumbs", "schema_version", "guidelines_version", "revision", "gold_correct",
-                      "created_at", "updated_at"]
+                      "schema_version", "guidelines_version", "revision", "gold_correct", "created_at", "updated_at"]
 SUGGESTION_COLUMNS = ["item_id", "agent", "preference", "ranking", "ratings", "flags", "score", "rationale",
                       "batch_id", "created_at"]
+
+
+def _converter(bulk: _Bulk, name: str) -> Callable[[Any], Any]:
+    """Column ``name``'s converter, with null (and for JSON an empty object or list: the usual values) converted
+    once."""
+    process = bulk.process[name]
+    if process is _same:
+        return _same
+    none = bulk.bind(name, None)
+    if not isinstance(bulk.table.c[name].type, JSON):
+        return lambda value: none if value is None else process(value)
+    empty_dict, empty_list = bulk.bind(name, {}), bulk.bind(name, [])
+
+    def convert(value: Any) -> Any:
+        if value is None:
+            return none
+        if not value and type(value) is dict:
+            return empty_dict
+        if not value and type(value) is list:
+            return empty_list
+        return process(value)
+    return convert
 
 
 class ImportWriter:
@@ -87,29 +118,54 @@ class ImportWriter:
         self.candidates = _Bulk(Candidate.__table__, CANDIDATE_COLUMNS)
         self.annotations = _Bulk(Annotation.__table__, ANNOTATION_COLUMNS)
         self.suggestions = _Bulk(Suggestion.__table__, SUGGESTION_COLUMNS)
+        self._ready = False
+
+    def _prepare(self, conn: Connection) -> None:
+        """The statements, the columns' converters and the constants of this import, once."""
+        if self._ready:
+            return
+        for bulk in (self.items, self.candidates, self.annotations, self.suggestions):
+            bulk.prepare(conn)
+        self._item = {name: _converter(self.items, name) for name in ("messages", "meta", "gold_answer")}
+        self._item_now = self.items.bind("created_at", self.now)
+        self._gold = {value: self.items.bind("is_gold", value) for value in (False, True)}
+        self._candidate = {name: _converter(self.candidates, name) for name in ("messages", "meta")}
+        a = self.annotations
+        self._annotation = {name: _converter(a, name)
+                            for name in ("ranking", "thumbs", "ratings", "flags", "shown_order", "time_spent_s",
+                                         "gold_correct")}
+        self._annotation_fixed = (a.bind("status", "submitted"), a.bind("source", "import"),
+                                  a.bind("batch_id", self.batch_id), a.bind("schema_version", self.schema_version),
+                                  a.bind("guidelines_version", None), a.bind("revision", 1),
+                                  a.bind("created_at", self.now), a.bind("updated_at", self.now))
+        s = self.suggestions
+        self._suggestion = {name: _converter(s, name) for name in ("ranking", "ratings", "flags", "score")}
+        self._suggestion_fixed = (s.bind("batch_id", self.batch_id), s.bind("created_at", self.now))
+        self._ready = True
 
     def write_items(self, conn: Connection, new: list[ParsedItem]) -> None:
         """Insert ``new`` items and everything that came with them (one chunk, in the caller's transaction)."""
-        for item in new:
-            self.items.add(conn, {
-                "project_id": self.project_id, "external_id": item.external_id,
-                "prompt": item.prompt, "messages": item.messages, "meta": item.meta,
-                "content_hash": item.content_hash, "position": self.position, "priority": item.priority,
-                "n_annotations": len(item.annotations), "extra_overlap": 0, "is_gold": item.gold is not None,
-                "gold_answer": item.gold, "batch_id": self.batch_id, "created_at": self.now,
-            })
-            self.position += 1
-        self.items.flush(conn)
+        self._prepare(conn)
+        messages, meta, gold = self._item["messages"], self._item["meta"], self._item["gold_answer"]
+        rows = []
+        for position, item in enumerate(new, self.position):
+            rows.append((self.project_id, item.external_id, item.prompt, messages(item.messages), meta(item.meta),
+                         item.content_hash, position, item.priority, len(item.annotations), 0,
+                         self._gold[item.gold is not None], gold(item.gold), self.batch_id, self._item_now))
+        self.position += len(new)
+        self.items.write(conn, rows)
         ids = self._item_ids(conn, [item.external_id for item in new])
+        messages, meta = self._candidate["messages"], self._candidate["meta"]
+        candidates, annotations, suggestions = [], [], []
         for item in new:
             item_id = ids[item.external_id]
-            for cand in item.candidates:
-                self.candidates.add(conn, {"item_id": item_id, **cand})
-            for ann in item.annotations:
-                self._annotation(conn, item_id, ann, item.gold)
-            for sug in item.suggestions:
-                self._suggestion(conn, item_id, sug)
-        self._flush(conn)
+            candidates += [(item_id, c["key"], c["model"], c["version"], c["output"], messages(c["messages"]),
+                            meta(c["meta"]), c["position"]) for c in item.candidates]
+            annotations += [self._annotation_row(item_id, ann, item.gold) for ann in item.annotations]
+            suggestions += [self._suggestion_row(item_id, sug) for sug in item.suggestions]
+        self.candidates.write(conn, candidates)
+        self.annotations.write(conn, annotations)
+        self.suggestions.write(conn, suggestions)
 
     def _item_ids(self, conn: Connection, external_ids: list[str]) -> dict[str, int]:
         found: dict[str, int] = {}
@@ -122,14 +178,15 @@ class ImportWriter:
     def write_later(self, conn: Connection, later: list[tuple[int, ParsedAnnotation]],
                     later_suggestions: Iterable[tuple[int, ParsedSuggestion]] = ()) -> None:
         """Insert annotations and suggestions on items stored before, and count the annotations on their items."""
+        self._prepare(conn)
         added: dict[int, int] = {}
         gold = self._gold_answers(conn, sorted({item_id for item_id, _ in later}))
+        annotations = []
         for item_id, ann in later:
-            self._annotation(conn, item_id, ann, gold.get(item_id))
+            annotations.append(self._annotation_row(item_id, ann, gold.get(item_id)))
             added[item_id] = added.get(item_id, 0) + 1
-        for item_id, sug in later_suggestions:
-            self._suggestion(conn, item_id, sug)
-        self._flush(conn)
+        self.annotations.write(conn, annotations)
+        self.suggestions.write(conn, [self._suggestion_row(item_id, sug) for item_id, sug in later_suggestions])
         if added:
             conn.exec_driver_sql(
                 "UPDATE item SET n_annotations = n_annotations + ? WHERE id = ?", [(n, i) for i, n in added.items()]
@@ -144,33 +201,32 @@ class ImportWriter:
             found.update({item_id: answer for item_id, answer in rows if answer})
         return found
 
-    def _annotation(self, conn: Connection, item_id: int, ann: ParsedAnnotation,
-                    gold: dict[str, Any] | None = None) -> None:
-        self.annotations.add(conn, {
-            "item_id": item_id, "user_id": self.users[ann.annotator],
-            "status": "submitted", "preference": ann.preference, "ranking": ann.ranking or None,
-            "ratings": {k: v for k, v in (ann.ratings or {}).items() if v},
-            "flags": {k: list(dict.fromkeys(v)) for k, v in (ann.flags or {}).items() if v},
-            "correction": None if is_empty(ann.correction) else ann.correction,
-            "rationale": None if is_empty(ann.rationale) else ann.rationale,
-            "shown_order": ann.shown_order, "time_spent_s": ann.time_spent_s, "source": "import",
-            "batch_id": self.batch_id, "thumbs": ann.thumbs or {}, "schema_version": self.schema_version,
-            "guidelines_version": None, "revision": 1,
-            "gold_correct": gold_verdict(gold, preference=ann.preference, ranking=ann.ranking or None)
-            if gold else None,
-            "created_at": self.now, "updated_at": self.now,
-        })
+    def _annotation_row(self, item_id: int, ann: ParsedAnnotation, gold: dict[str, Any] | None = None) -> tuple:
+        c = self._annotation
+        status, source, batch_id, schema_version, guidelines_version, revision, created, updated = \
+            self._annotation_fixed
+        ranking = ann.ranking or None
+        return (item_id, self.users[ann.annotator], status, ann.preference, c["ranking"](ranking),
+                c["thumbs"](ann.thumbs or {}), c["ratings"](_answered(ann.ratings)), c["flags"](_flagged(ann.flags)),
+                None if is_empty(ann.correction) else ann.correction,
+                None if is_empty(ann.rationale) else ann.rationale, c["shown_order"](ann.shown_order),
+                c["time_spent_s"](ann.time_spent_s), source, batch_id, schema_version, guidelines_version, revision,
+                c["gold_correct"](gold_verdict(gold, preference=ann.preference, ranking=ranking) if gold else None),
+                created, updated)
 
-    def _suggestion(self, conn: Connection, item_id: int, sug: ParsedSuggestion) -> None:
-        self.suggestions.add(conn, {
-            "item_id": item_id, "agent": sug.agent, "preference": sug.preference,
-            "ranking": sug.ranking or None,
-            "ratings": {k: v for k, v in (sug.ratings or {}).items() if v},
-            "flags": {k: list(dict.fromkeys(v)) for k, v in (sug.flags or {}).items() if v},
-            "score": sug.score, "rationale": None if is_empty(sug.rationale) else sug.rationale,
-            "batch_id": self.batch_id, "created_at": self.now,
-        })
+    def _suggestion_row(self, item_id: int, sug: ParsedSuggestion) -> tuple:
+        c = self._suggestion
+        batch_id, created = self._suggestion_fixed
+        return (item_id, sug.agent, sug.preference, c["ranking"](sug.ranking or None),
+                c["ratings"](_answered(sug.ratings)), c["flags"](_flagged(sug.flags)), c["score"](sug.score),
+                None if is_empty(sug.rationale) else sug.rationale, batch_id, created)
 
-    def _flush(self, conn: Connection) -> None:
-        for bulk in (self.candidates, self.annotations, self.suggestions):
-            bulk.flush(conn)
+
+def _answered(ratings: dict[str, Any] | None) -> dict[str, Any]:
+    """The candidates' ratings that say something (an empty object of scores is none)."""
+    return {k: v for k, v in (ratings or {}).items() if v}
+
+
+def _flagged(flags: dict[str, Any] | None) -> dict[str, list]:
+    """Each candidate's flags once, in the order given; candidates without flags left out."""
+    return {k: list(dict.fromkeys(v)) for k, v in (flags or {}).items() if v}
