@@ -232,7 +232,7 @@ def _check(rows, options, provenance) -> None:
         return
     if fmt == "dpo":   # DPO's own, stricter checks (majority share above one half, confidence above 0)
         validate_rows(rows, form=form, extra=("tools",) if "tools" in column_names(fmt, form) else ())
-    validate_format_rows(rows, fmt=fmt, form=form, margin=options.margin != "none")
+    validate_format_rows(rows, fmt=fmt, form=form, margin=options.margin != "none", training_checked=fmt == "dpo")
 
 
 def _schema(options: ExportOptions) -> pa.Schema:

@@ -182,11 +182,13 @@ def _column_ok(values: list[Any], kind: str) -> bool:
     return False
 
 
-def validate_format_rows(rows: list[dict[str, Any]], *, fmt: str, form: str, margin: bool = True) -> None:
+def validate_format_rows(rows: list[dict[str, Any]], *, fmt: str, form: str, margin: bool = True,
+                         training_checked: bool = False) -> None:
     """Check every row of a tabular format (``columns``); ``ExportError`` names the first bad item and field.
 
     Value columns are checked column-wise first; only a column that fails is checked cell by cell (to name the
-    first bad item). Training columns and chosen != rejected are checked row by row."""
+    first bad item). Training columns and chosen != rejected are checked row by row, unless ``training_checked``
+    says the caller has already checked them by the same rules (``feedback.export.rows.validate_rows``: DPO)."""
     if form not in FORMS:
         raise ExportError(f"Unknown form {form!r} (choose {' or '.join(FORMS)})")
     cols = columns(fmt, form, margin=margin)
@@ -194,8 +196,9 @@ def validate_format_rows(rows: list[dict[str, Any]], *, fmt: str, form: str, mar
     shaped = all(isinstance(row, dict) and row.keys() == names for row in rows)
     slow = {name for name, kind in cols if kind not in _ROLES
             and not (shaped and _column_ok([row[name] for row in rows], kind))}
-    training = [(name, kind) for name, kind in cols if kind in _ROLES]
-    if shaped and not slow and not training and fmt not in PAIRED:
+    training = [] if training_checked else [(name, kind) for name, kind in cols if kind in _ROLES]
+    paired = fmt in PAIRED and not training_checked
+    if shaped and not slow and not training and not paired:
         return
     for n, row in enumerate(rows, 1):
         item = str(row.get("item_id")) if isinstance(row, dict) else f"row {n}"
@@ -203,10 +206,11 @@ def validate_format_rows(rows: list[dict[str, Any]], *, fmt: str, form: str, mar
             raise _bad(item, "columns", f"a row must have exactly the columns {', '.join(n for n, _ in cols)}")
         for name, kind in cols:
             if kind in _ROLES:
-                _check_training(row[name], kind=kind, form=form, item=item, field=name)
+                if not training_checked:
+                    _check_training(row[name], kind=kind, form=form, item=item, field=name)
             elif name in slow:
                 _check_value(row[name], kind=kind, item=item, field=name)
-        if fmt in PAIRED and _same(row["chosen"], row["rejected"]):
+        if paired and _same(row["chosen"], row["rejected"]):
             raise _bad(item, "chosen", "the same as rejected")
 
 
