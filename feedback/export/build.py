@@ -21,9 +21,12 @@ Items with no preference vote that were ranked take their consensus ranking inst
 -> checks (every row against its format) -> files and manifest.
 """
 
+import gc
 import hashlib
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -77,6 +80,28 @@ def build_export(*, session: Session, user: User | None, project: str, options: 
     build (preview); saving a version (``feedback.export.versions``) and writing files need an admin.
     """
     permissions.require(user, permissions.REVIEWER, "build dataset exports")
+    with collector_paused():
+        return _build(session, user, project, options, curation, files)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while an export is built. It scans every live container each
+    time enough new ones have been made, and an export makes millions (rows of the driver, records, rows): a
+    quarter of the time of loading and of building rows (300k annotations: 3.2 -> 2.3 s). The export makes
+    no reference cycles of its own; reference counting frees its garbage as before, and the collector resumes
+    (if it was on) when the export is built or fails."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _build(session: Session, user: User | None, project: str, options: ExportOptions,
+           curation: CurationOptions | None, files: bool) -> ExportBundle:
     clock, timings = time.perf_counter(), {}
 
     def lap(stage: str) -> None:

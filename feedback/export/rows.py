@@ -115,8 +115,7 @@ def build_rows(items: pd.DataFrame, candidates: pd.DataFrame, consensus: pd.Data
     by_item = group_candidates(candidates)
     rows: list[dict[str, Any]] = []
     metadata: dict[int, str] = {}
-    used = [name for name in ROW_ITEM_COLUMNS if name in decided.columns]  # not the import time, not is_gold
-    for item, ranking in zip(records(decided.loc[reason == "", used]), on_ranking[reason == ""]):
+    for item, ranking in zip(_row_items(decided[reason == ""]), on_ranking[reason == ""]):
         group = by_item[item["item_id"]]
         item["metadata"] = _metadata_text(item["meta"], metadata)
         if ranking:
@@ -134,6 +133,18 @@ def build_rows(items: pd.DataFrame, candidates: pd.DataFrame, consensus: pd.Data
 # The item columns a row reads (``_item_rows``, ``_ranked_rows``, ``_pair_row``): records of only these
 ROW_ITEM_COLUMNS = ["item_id", "external_id", "prompt", "messages", "meta", "label", "method", "adjudicated",
                     "n_annotators", "share", "confidence"]
+
+
+def _row_items(decided: pd.DataFrame) -> list[dict[str, Any]]:
+    """The items that give rows as records of ``ROW_ITEM_COLUMNS``. Written out rather than ``records``: a dict
+    display builds each record in one step, where ``dict(zip(names, row))`` took 0.3 s for 100k items."""
+    if not set(ROW_ITEM_COLUMNS) <= set(decided.columns):
+        return records(decided)
+    return [{"item_id": item_id, "external_id": ext, "prompt": prompt, "messages": messages, "meta": meta,
+             "label": label, "method": method, "adjudicated": adjudicated, "n_annotators": n, "share": share,
+             "confidence": confidence}
+            for item_id, ext, prompt, messages, meta, label, method, adjudicated, n, share, confidence
+            in zip(*(decided[name].tolist() for name in ROW_ITEM_COLUMNS))]
 
 
 def _metadata_text(meta: Any, memo: dict[int, str]) -> str:
