@@ -53,12 +53,13 @@ class LabelChecks(FieldChecks):
             ratings, flags = _short_forms(ann, keys)
             answer = (_preference(ann), ratings, flags, ann.get("correction"), ann.get("rationale"))
             ranking, thumbs = ann.get("ranking"), ann.get("thumbs")
-            if all(is_empty(part) for part in (*answer, ranking, thumbs)):
+            if is_empty(answer[0]) and all(is_empty(part) for part in (*answer[1:], ranking, thumbs)):
                 self.bad(at, "answers nothing; give a preference, a ranking, thumbs, ratings, flags, a correction "
                              "or a rationale")
+            order, seconds = ann.get("shown_order"), ann.get("time_spent_s")
             out.append(ParsedAnnotation(j, name or "", *answer, ranking=ranking, thumbs=thumbs,
-                                        shown_order=self.shown_order(ann.get("shown_order"), keys, at),
-                                        time_spent_s=self.seconds(ann.get("time_spent_s"), at)))
+                                        shown_order=None if order is None else self.shown_order(order, keys, at),
+                                        time_spent_s=None if seconds is None else self.seconds(seconds, at)))
         return out
 
     def shown_order(self, value: Any, keys: list[str], at: str) -> list[str] | None:

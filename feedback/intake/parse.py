@@ -277,7 +277,7 @@ class _LineChecker(LabelChecks):
             silent = answer and len(value) == 1 and role == "assistant" and isinstance(content, str) \
                 and not content.strip()
             if calling and message.get("content", "") == "" or silent:
-                message["content"] = ""  # a pure tool call, or an agent that said nothing: no text
+                message = {**message, "content": ""}  # a pure tool call, or an agent that said nothing: no text
             elif "content" not in message:
                 self.bad(f"{at}.content", "missing content")
             else:

@@ -136,8 +136,9 @@ def is_empty(value: Any) -> bool:
 
 
 def present(obj: dict[str, Any]) -> dict[str, Any]:
-    """The object without its null values: ``"field": null`` means the same as leaving the field out."""
-    return {k: v for k, v in obj.items() if v is not None}
+    """The object without its null values: ``"field": null`` means the same as leaving the field out (the object
+    itself when it has none: copy it before changing it)."""
+    return {k: v for k, v in obj.items() if v is not None} if None in obj.values() else obj
 
 
 class FieldChecks:

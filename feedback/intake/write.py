@@ -131,17 +131,41 @@ class ImportWriter:
         self._gold = {value: self.items.bind("is_gold", value) for value in (False, True)}
         self._candidate = {name: _converter(self.candidates, name) for name in ("messages", "meta")}
         a = self.annotations
-        self._annotation = {name: _converter(a, name)
-                            for name in ("ranking", "thumbs", "ratings", "flags", "shown_order", "time_spent_s",
-                                         "gold_correct")}
-        self._annotation_fixed = (a.bind("status", "submitted"), a.bind("source", "import"),
-                                  a.bind("batch_id", self.batch_id), a.bind("schema_version", self.schema_version),
-                                  a.bind("guidelines_version", None), a.bind("revision", 1),
-                                  a.bind("created_at", self.now), a.bind("updated_at", self.now))
+        self._annotation_rows = self._annotation_maker(a)
         s = self.suggestions
         self._suggestion = {name: _converter(s, name) for name in ("ranking", "ratings", "flags", "score")}
         self._suggestion_fixed = (s.bind("batch_id", self.batch_id), s.bind("created_at", self.now))
         self._ready = True
+
+    def _annotation_maker(self, a: _Bulk) -> Callable[[int, ParsedAnnotation, dict[str, Any] | None], tuple]:
+        """The function that makes an annotation's row (called for each of millions: the usual values, null and
+        empty, are tested inline and converted once)."""
+        ranking_of, thumbs_of, ratings_of, flags_of, shown_of, seconds_of, verdict_of = (
+            _converter(a, name) for name in ("ranking", "thumbs", "ratings", "flags", "shown_order", "time_spent_s",
+                                             "gold_correct"))
+        no_ranking, no_thumbs, no_ratings, no_flags = ranking_of(None), thumbs_of({}), ratings_of({}), flags_of({})
+        no_order, no_seconds, no_verdict = shown_of(None), seconds_of(None), verdict_of(None)
+        status, source, batch_id, schema_version, guidelines_version, revision, created, updated = (
+            a.bind("status", "submitted"), a.bind("source", "import"), a.bind("batch_id", self.batch_id),
+            a.bind("schema_version", self.schema_version), a.bind("guidelines_version", None), a.bind("revision", 1),
+            a.bind("created_at", self.now), a.bind("updated_at", self.now))
+        users = self.users
+
+        def row(item_id: int, ann: ParsedAnnotation, gold: dict[str, Any] | None) -> tuple:
+            ranking = ann.ranking or None
+            ratings, flags = _answered(ann.ratings), _flagged(ann.flags)
+            correction, rationale, order, seconds = ann.correction, ann.rationale, ann.shown_order, ann.time_spent_s
+            return (item_id, users[ann.annotator], status, ann.preference,
+                    no_ranking if ranking is None else ranking_of(ranking),
+                    thumbs_of(ann.thumbs) if ann.thumbs else no_thumbs,
+                    ratings_of(ratings) if ratings else no_ratings, flags_of(flags) if flags else no_flags,
+                    None if correction is None or is_empty(correction) else correction,
+                    None if rationale is None or is_empty(rationale) else rationale,
+                    no_order if order is None else shown_of(order), no_seconds if seconds is None else seconds_of(seconds),
+                    source, batch_id, schema_version, guidelines_version, revision,
+                    verdict_of(gold_verdict(gold, preference=ann.preference, ranking=ranking)) if gold else no_verdict,
+                    created, updated)
+        return row
 
     def write_items(self, conn: Connection, new: list[ParsedItem]) -> None:
         """Insert ``new`` items and everything that came with them (one chunk, in the caller's transaction)."""
@@ -157,11 +181,12 @@ class ImportWriter:
         ids = self._item_ids(conn, [item.external_id for item in new])
         messages, meta = self._candidate["messages"], self._candidate["meta"]
         candidates, annotations, suggestions = [], [], []
+        annotation = self._annotation_rows
         for item in new:
             item_id = ids[item.external_id]
             candidates += [(item_id, c["key"], c["model"], c["version"], c["output"], messages(c["messages"]),
                             meta(c["meta"]), c["position"]) for c in item.candidates]
-            annotations += [self._annotation_row(item_id, ann, item.gold) for ann in item.annotations]
+            annotations += [annotation(item_id, ann, item.gold) for ann in item.annotations]
             suggestions += [self._suggestion_row(item_id, sug) for sug in item.suggestions]
         self.candidates.write(conn, candidates)
         self.annotations.write(conn, annotations)
@@ -202,17 +227,7 @@ class ImportWriter:
         return found
 
     def _annotation_row(self, item_id: int, ann: ParsedAnnotation, gold: dict[str, Any] | None = None) -> tuple:
-        c = self._annotation
-        status, source, batch_id, schema_version, guidelines_version, revision, created, updated = \
-            self._annotation_fixed
-        ranking = ann.ranking or None
-        return (item_id, self.users[ann.annotator], status, ann.preference, c["ranking"](ranking),
-                c["thumbs"](ann.thumbs or {}), c["ratings"](_answered(ann.ratings)), c["flags"](_flagged(ann.flags)),
-                None if is_empty(ann.correction) else ann.correction,
-                None if is_empty(ann.rationale) else ann.rationale, c["shown_order"](ann.shown_order),
-                c["time_spent_s"](ann.time_spent_s), source, batch_id, schema_version, guidelines_version, revision,
-                c["gold_correct"](gold_verdict(gold, preference=ann.preference, ranking=ranking) if gold else None),
-                created, updated)
+        return self._annotation_rows(item_id, ann, gold)
 
     def _suggestion_row(self, item_id: int, sug: ParsedSuggestion) -> tuple:
         c = self._suggestion
