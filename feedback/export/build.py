@@ -115,7 +115,7 @@ def _build(session: Session, user: User | None, project: str, options: ExportOpt
     if curation is not None:
         curation.validate()
     # frames
-    items, candidates, annotations = export_frames(session, proj.id, options)
+    items, candidates, annotations = export_frames(session, proj.id, options, curation)
     scales = {d.name: (d.min, d.max) for d in project_schema(proj).rubric}
     options.check_against_schema(scales)
     left_out = sorted(flagged_annotators(session=session, user=user, project=proj)) \
