@@ -71,8 +71,9 @@ with questions:
         question = measured[names.index(st.selectbox("Question in detail", names, key="agreement.question"))]
         pairs = len(question.get("pairwise") or [])
         if (pairs and not (question.get("bootstrap") or {}).get("pair_intervals", True)  # a large team: on request
-                and st.toggle(f"Intervals for each of the {pairs} annotator pairs and for alpha without each "
-                              "annotator", key=f"agreement.detail.{question['question']}")):
+                and st.toggle(f"Intervals for each of the {pairs} annotator pairs, for alpha without each "
+                              "annotator and for each annotator's agreement with the others",
+                              key=f"agreement.detail.{question['question']}")):
             question = cached_question_in_detail(user=user, project_id=project.id, project=project.name,
                                                  question=question["question"]) or question
         question_details(question)

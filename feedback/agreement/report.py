@@ -208,13 +208,17 @@ def questions_table(report: dict) -> pd.DataFrame:
 def annotators_table(question: dict) -> pd.DataFrame:
     """One row per annotator of a question: alpha without them, how much they move it, agreement with the
     consensus of the others."""
+    people = question.get("annotators") or []
     rows = [{
         "annotator": a["annotator"], "answers": a["n_answers"], "alpha without": a.get("alpha_without"),
         "moves alpha by": a.get("alpha_change"), "with consensus": a.get("consensus_agreement"),
         "with consensus 95% CI": _interval(a.get("consensus_agreement_ci")), "compared": a["n_compared"],
         "kappa vs consensus": a.get("consensus_kappa"), "kappa 95% CI": _interval(a.get("consensus_kappa_ci")),
-    } for a in question.get("annotators") or []]
-    return pd.DataFrame(rows)
+    } for a in people]
+    table = pd.DataFrame(rows)
+    if not (question.get("bootstrap") or {}).get("consensus_intervals", True):  # a large team's: on request
+        table = table.drop(columns=["with consensus 95% CI", "kappa 95% CI"], errors="ignore")
+    return table
 
 
 PAIR_LABELS = {"annotator_a": "annotator", "annotator_b": "with", "n_shared": "shared units", "n_items": "items",
@@ -265,7 +269,8 @@ def format_report(report: dict) -> str:
         pairs = pairs_table(q)
         if len(pairs):
             asked = "" if q.get("bootstrap", {}).get("pair_intervals", True) else \
-                " (their intervals, and those of alpha without each annotator: --every-interval)"
+                (" (their intervals, and those of alpha without each annotator and of each annotator's agreement "
+                 "with the consensus: --every-interval)")
             lines += [f"  Cohen's kappa per annotator pair{asked}:", _text_table(pairs)]
         people = annotators_table(q)
         if len(people):

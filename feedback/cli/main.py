@@ -161,8 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="bootstrap resamples for the 95%% intervals (default: 1000; 0: no intervals)")
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: 0)")
     p.add_argument("--every-interval", action="store_true",
-                   help="also the intervals of every annotator pair's kappa and of alpha without each annotator "
-                   "(given anyway for up to 12 annotators; a team of 40 has 780 pairs per question)")
+                   help="also the intervals of every annotator pair's kappa, of alpha without each annotator and "
+                   "of each annotator's agreement with the consensus (given anyway for up to 12 annotators; a team "
+                   "of 40 has 780 pairs per question)")
     p.add_argument("--recompute", action="store_true",
                    help="compute the figures anew even when the ones stored count every answer and decision so "
                    "far (with the default resamples and seed, figures are stored and reused until then)")

@@ -93,8 +93,8 @@ def _question_in_detail(url: str, project: str, version: str, question: str) -> 
 
 
 def cached_question_in_detail(*, user: User | None, project_id: int, project: str, question: str) -> dict | None:
-    """One question's figures with every interval (each annotator pair's, alpha without each annotator), which
-    the report leaves out for large teams (reviewers, admins)."""
+    """One question's figures with every interval (each annotator pair's, alpha without each annotator, each
+    annotator's agreement with the others), which the report leaves out for large teams (reviewers, admins)."""
     _allowed(user, "read agreement figures")
     return _question_in_detail(str(context.engine().url), project, _version(project_id), question)
 

@@ -6,7 +6,7 @@ import pytest
 from test_agreement import long_frame
 from test_agreement_summary import agreeing_matrix
 
-from feedback.agreement.bootstrap import percentile_ci, resample_sums, table_replicates
+from feedback.agreement.bootstrap import cluster_patterns, percentile_ci, resample_sums, table_replicates
 from feedback.agreement.summary import question_agreement
 
 SCALE = [1, 2, 3, 4, 5]
@@ -99,3 +99,19 @@ def test_percentile_ci_edge_cases():
     assert percentile_ci(np.arange(101.0), 50.0) == pytest.approx([2.5, 97.5])
     assert percentile_ci(np.arange(10.0), float("nan")) is None
     assert percentile_ci(np.full(10, np.nan), 1.0) is None
+
+
+@pytest.mark.parametrize("seed, n_cells, per_cluster", [(0, 25, 2), (1, 4, 6), (2, 9, 3), (3, 400, 2)])
+def test_cluster_patterns_packed_equal_the_sorted_matrix(seed, n_cells, per_cluster):
+    """Patterns packed into one integer each give the same patterns, groups, counts and order as sorting the
+    (group, cluster) x cells matrix column by column (and so the same draws)."""
+    gen = np.random.default_rng(seed)
+    n = 3000
+    group = gen.integers(0, 7, n)
+    cluster = gen.integers(0, n // per_cluster, n)
+    cell = np.minimum(gen.geometric(0.3, n) - 1, n_cells - 1)  # skewed: some patterns repeat often
+    packed = cluster_patterns(group, cell, cluster, n_groups=7, n_cells=n_cells)
+    matrix = cluster_patterns(group, cell, cluster, n_groups=7, n_cells=n_cells, packed=False)
+    for a, b in zip(packed, matrix):
+        np.testing.assert_array_equal(a, b)
+    assert packed[2].sum() == len(np.unique(group * (cluster.max() + 1) + cluster))

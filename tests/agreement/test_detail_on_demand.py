@@ -1,5 +1,5 @@
-"""Large teams: the intervals no screen shows at once (every annotator pair's, alpha without each annotator)
-are computed when asked for; every other figure is the same whether they are or not, and asking for them
+"""Large teams: the intervals no screen shows at once (every annotator pair's, alpha without each annotator,
+each annotator's agreement with the consensus of the others) are computed when asked for; every other figure is the same whether they are or not, and asking for them
 gives the figures the full report gives."""
 
 import numpy as np
@@ -42,9 +42,10 @@ def assert_same(a, b, path="figures"):
 
 
 def without_detail_intervals(result: dict) -> dict:
-    strip = {"kappa_ci", "kappa_linear_ci", "kappa_quadratic_ci", "alpha_without_ci", "alpha_change_ci"}
+    strip = {"kappa_ci", "kappa_linear_ci", "kappa_quadratic_ci", "alpha_without_ci", "alpha_change_ci",
+             "consensus_agreement_ci", "consensus_kappa_ci"}
     out = {**result, "bootstrap": {k: v for k, v in result["bootstrap"].items()
-                                   if k not in ("loo_intervals", "pair_intervals")}}
+                                   if k not in ("loo_intervals", "pair_intervals", "consensus_intervals")}}
     out["pairwise"] = [{k: v for k, v in p.items() if k not in strip} for p in result["pairwise"]]
     out["annotators"] = [{k: v for k, v in a.items() if k not in strip} for a in result["annotators"]]
     return out
@@ -59,8 +60,9 @@ def test_every_other_figure_is_the_same_with_or_without_the_detail_intervals(lev
     assert full["bootstrap"]["pair_intervals"] and not light["bootstrap"]["pair_intervals"]
     assert all(p["kappa_ci"] is not None for p in full["pairwise"] if p["n_shared"] >= 5)
     assert all(p["kappa_ci"] is None for p in light["pairwise"])
-    assert all(a["alpha_without_ci"] is None for a in light["annotators"])
+    assert all(a["alpha_without_ci"] is None and a["consensus_kappa_ci"] is None for a in light["annotators"])
     assert any(a["alpha_without_ci"] is not None for a in full["annotators"])
+    assert all(a["consensus_kappa_ci"] is not None for a in full["annotators"] if a["n_compared"] >= 20)
     assert_same(without_detail_intervals(light), without_detail_intervals(full))
 
 
@@ -71,7 +73,10 @@ def test_detail_is_automatic_up_to_a_team_size_and_asked_for_above_it():
                                values=[1, 2, 3, 4, 5], resamples=50)
     assert small["bootstrap"]["pair_intervals"] and small["bootstrap"]["loo_intervals"]
     assert not large["bootstrap"]["pair_intervals"] and not large["bootstrap"]["loo_intervals"]
-    assert all(a["consensus_kappa_ci"] is not None for a in large["annotators"] if a["n_compared"] >= 20)
+    assert small["bootstrap"]["consensus_intervals"] and not large["bootstrap"]["consensus_intervals"]
+    assert all(a["consensus_kappa_ci"] is not None for a in small["annotators"] if a["n_compared"] >= 20)
+    assert all(a["consensus_kappa_ci"] is None and a["consensus_kappa"] is not None for a in large["annotators"]
+               if a["n_compared"] >= 20)
 
 
 def test_a_ranking_question_without_detail_keeps_its_alpha_and_its_interval():
@@ -108,3 +113,14 @@ def test_questions_drawn_together_get_the_figures_each_gets_alone():
     assert_same(together, alone)
     assert alone[0]["metrics"]["percent_agreement"]["ci"] is not None and alone[3]["metrics"]["percent_agreement"][
         "ci"] is None
+
+
+def test_the_annotator_table_leaves_out_interval_columns_it_was_not_asked_for():
+    from feedback.agreement.report import annotators_table
+
+    df = team_answers(annotators=DETAIL_MAX_ANNOTATORS + 3)
+    light = question_agreement(df, levels=["ordinal"], values=[1, 2, 3, 4, 5], resamples=50)
+    full = question_agreement(df, levels=["ordinal"], values=[1, 2, 3, 4, 5], resamples=50, detail=True)
+    assert "kappa 95% CI" not in annotators_table(light) and "with consensus 95% CI" not in annotators_table(light)
+    assert {"kappa 95% CI", "with consensus 95% CI"} <= set(annotators_table(full).columns)
+    assert annotators_table(light)["kappa vs consensus"].tolist() == annotators_table(full)["kappa vs consensus"].tolist()
