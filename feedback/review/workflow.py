@@ -34,6 +34,7 @@ from feedback.consensus.answers import (
 )
 from feedback.consensus.methods import NON_CANDIDATE_CHOICES, below_threshold
 from feedback.errors import InvalidAnswer, NotFound, PermissionDenied
+from feedback.labeling.loaders import loaded_votes
 from feedback.people.permissions import REVIEWER, require, require_project
 from feedback.projects.answers import answer_problems
 from feedback.projects.items import candidates_of
@@ -106,7 +107,9 @@ def review_queue(*, session: Session, user: User | None, project: Project, limit
     """The items a reviewer should look at (module docstring), most disputed first; reviewers and admins."""
     _reviewer(session, user, project, "see the review queue")
     project = fresh(session, Project, project.id)
-    votes = preference_votes(session, project.id)  # read once: the consensus and the page's vote counts
+    votes = loaded_votes(session, project.id)  # read once: the consensus and the page's vote counts
+    if votes is None:
+        votes = preference_votes(session, project.id)
     frame = _disputed(session, project, votes)
     page = frame.iloc[max(offset, 0):max(offset, 0) + max(limit, 0)]
     votes = votes[votes["item_id"].isin(page["item_id"]) & votes["preference"].notna()]

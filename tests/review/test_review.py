@@ -282,3 +282,28 @@ def test_one_items_consensus_is_its_row_of_the_projects(session, project, team, 
         assert review.consensus["label"] == expected["label"] and review.consensus["outcome"] == expected["outcome"]
         assert review.consensus["confidence"] == pytest.approx(expected["confidence"])
         assert review.consensus["adjudicated"] == expected["adjudicated"]
+
+
+@pytest.mark.parametrize("method", ["majority", "dawid_skene"])
+def test_the_queue_is_the_same_from_the_annotations_already_read(session, project, team, make_user, method):
+    """``feedback agreement`` reads the annotations for its figures, then the queue takes its votes from them
+    (not from the database again): the same queue either way, including answers without a preference."""
+    from feedback.consensus.answers import preference_votes
+    from feedback.labeling.loaders import FIGURE_COLUMNS, annotations_frame, loaded_votes
+
+    items = items_of(session, project)
+    answered(session, make_user, items["i0"], "a", "b", "tie")
+    answered(session, make_user, items["i1"], "a", None, "b")
+    answered(session, make_user, items["i2"], "both_bad", "b")
+    answered(session, make_user, items["i3"], "a", "a", "b")
+    update_project_settings(session=session, user=None, project=project, consensus_method=method,
+                            review_threshold=0.7)
+    assert loaded_votes(session, project.id) is None
+    read = review_queue(session=session, user=team["rev"], project=project)
+    annotations_frame(session, project.id, FIGURE_COLUMNS)
+    votes = loaded_votes(session, project.id)
+    assert votes is not None and votes.equals(preference_votes(session, project.id))
+    assert review_queue(session=session, user=team["rev"], project=project) == read
+    assert read.total == 4 or method == "dawid_skene"
+    answered(session, make_user, items["i4"], "a", "b")  # a new answer: the frame read before is out of date
+    assert loaded_votes(session, project.id) is None
