@@ -61,7 +61,10 @@ from feedback.store.transactions import writing
 
 __all__ = ["CHUNK_ITEMS", "ImportReport", "import_file"]
 
-CHUNK_ITEMS = 1000  # items per write transaction (with their candidates and labels: a few thousand rows)
+# Items per write transaction, with their candidates and labels (their rows are made before it: ImportWriter.stage).
+# 2,000 hold the write lock about as long as 1,000 did when the rows were made in the transaction (bench_import_stall:
+# longest 126 ms, was 165 ms), with half the commits, each rewriting the pages of the items' random content hashes.
+CHUNK_ITEMS = 2000
 CHUNK_BYTES = 8 << 20  # ... or fewer, when their lines hold this many bytes
 
 
@@ -273,6 +276,7 @@ class _Import:
                                     created_by=self.user.id if self.user is not None else None, now=self.now)
             self.writer = ImportWriter(project_id=self.batch.project_id, batch_id=self.batch.id, users=self.users,
                                        now=self.now, schema_version=self.schema_version)
+        self.writer.stage(self.session.get_bind().dialect, new)  # the rows, before taking the write lock
         with writing(self.session):
             keep_alive(self.session, self.batch.id)
             self._add_users({ann.annotator for item in new for ann in item.annotations})

@@ -5,7 +5,7 @@ too); an item's id is read back by its external id, which is unique in the batch
 go through each column type's own bind processor (so they are stored exactly as the ORM stores them); a value
 that repeats (null, an empty object, the import's timestamp, a constant column) is converted once, and so is
 its adaptation by the driver (SQLite's for a datetime). Rows are tuples in the statement's own column order,
-sent with the driver's ``executemany``.
+made before the chunk's write transaction (``stage``) and sent with the driver's ``executemany`` in it.
 """
 
 import sqlite3
@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table, insert, select
+from sqlalchemy import JSON, Connection, Dialect, Table, insert, select
 
 from feedback.intake.records import ParsedAnnotation, ParsedItem, ParsedSuggestion, is_empty
 from feedback.projects.gold import gold_verdict
@@ -34,10 +34,10 @@ class _Bulk:
         self.table, self.keys = table, columns
         self.sql = ""
 
-    def prepare(self, conn: Connection) -> None:
+    def prepare(self, dialect: Dialect) -> None:
         if self.sql:
             return
-        compiled = insert(self.table).compile(dialect=conn.dialect, column_keys=self.keys)
+        compiled = insert(self.table).compile(dialect=dialect, column_keys=self.keys)
         self.sql = str(compiled)
         # SQLite (qmark) binds tuples in the table's order; other drivers get each row as a mapping
         self.as_tuples = compiled.positional and list(compiled.positiontup) == self.keys
@@ -46,9 +46,9 @@ class _Bulk:
             self.arrange: Callable[[tuple], Any] = lambda row: tuple(row[i] for i in order)
         elif not compiled.positional:
             self.arrange = lambda row: dict(zip(self.keys, row))
-        processors = {name: self.table.c[name].type.bind_processor(conn.dialect) for name in self.keys}
+        processors = {name: self.table.c[name].type.bind_processor(dialect) for name in self.keys}
         self.process = {name: process or _same for name, process in processors.items()}
-        self._adapt = _driver_adapter(conn)
+        self._adapt = _driver_adapter(dialect)
 
     def bind(self, name: str, value: Any) -> Any:
         """``value`` as column ``name`` binds it, adapted by the driver: for a value that repeats."""
@@ -59,10 +59,10 @@ class _Bulk:
             conn.exec_driver_sql(self.sql, rows if self.as_tuples else [self.arrange(row) for row in rows])
 
 
-def _driver_adapter(conn: Connection) -> Callable[[Any], Any]:
+def _driver_adapter(dialect: Dialect) -> Callable[[Any], Any]:
     """What the driver would make of a value, done once for values that repeat: the sqlite3 module adapts a
     datetime to text at every row otherwise (its registered adapters, the same bytes)."""
-    if conn.dialect.driver != "pysqlite":
+    if dialect.driver != "pysqlite":
         return _same
 
     def adapt(value: Any) -> Any:
@@ -119,13 +119,14 @@ class ImportWriter:
         self.annotations = _Bulk(Annotation.__table__, ANNOTATION_COLUMNS)
         self.suggestions = _Bulk(Suggestion.__table__, SUGGESTION_COLUMNS)
         self._ready = False
+        self._staged: tuple[list[ParsedItem], tuple[list[tuple], ...]] | None = None
 
-    def _prepare(self, conn: Connection) -> None:
+    def _prepare(self, dialect: Dialect) -> None:
         """The statements, the columns' converters and the constants of this import, once."""
         if self._ready:
             return
         for bulk in (self.items, self.candidates, self.annotations, self.suggestions):
-            bulk.prepare(conn)
+            bulk.prepare(dialect)
         self._item = {name: _converter(self.items, name) for name in ("messages", "meta", "gold_answer")}
         self._item_now = self.items.bind("created_at", self.now)
         self._gold = {value: self.items.bind("is_gold", value) for value in (False, True)}
@@ -149,13 +150,12 @@ class ImportWriter:
             a.bind("status", "submitted"), a.bind("source", "import"), a.bind("batch_id", self.batch_id),
             a.bind("schema_version", self.schema_version), a.bind("guidelines_version", None), a.bind("revision", 1),
             a.bind("created_at", self.now), a.bind("updated_at", self.now))
-        users = self.users
 
-        def row(item_id: int, ann: ParsedAnnotation, gold: dict[str, Any] | None) -> tuple:
+        def row(item: int, ann: ParsedAnnotation, gold: dict[str, Any] | None) -> tuple:
             ranking = ann.ranking or None
             ratings, flags = _answered(ann.ratings), _flagged(ann.flags)
             correction, rationale, order, seconds = ann.correction, ann.rationale, ann.shown_order, ann.time_spent_s
-            return (item_id, users[ann.annotator], status, ann.preference,
+            return (item, ann.annotator, status, ann.preference,
                     no_ranking if ranking is None else ranking_of(ranking),
                     thumbs_of(ann.thumbs) if ann.thumbs else no_thumbs,
                     ratings_of(ratings) if ratings else no_ratings, flags_of(flags) if flags else no_flags,
@@ -167,30 +167,46 @@ class ImportWriter:
                     created, updated)
         return row
 
-    def write_items(self, conn: Connection, new: list[ParsedItem]) -> None:
-        """Insert ``new`` items and everything that came with them (one chunk, in the caller's transaction)."""
-        self._prepare(conn)
+    def stage(self, dialect: Dialect, new: list[ParsedItem]) -> None:
+        """Make the rows of ``new`` before their write transaction, which then only fills in what the database
+        knows (the items' ids, the ids of annotators added in it) and inserts them: the write lock is held for
+        about half as long."""
+        self._prepare(dialect)
+        self._staged = (new, self._rows(new))
+
+    def _rows(self, new: list[ParsedItem]) -> tuple[list[tuple], ...]:
+        """The rows of the items, and of their candidates, annotations and suggestions with the item's place in
+        ``new`` for its id (and annotations with the annotator's name for theirs)."""
         messages, meta, gold = self._item["messages"], self._item["meta"], self._item["gold_answer"]
-        rows = []
-        for position, item in enumerate(new, self.position):
-            rows.append((self.project_id, item.external_id, item.prompt, messages(item.messages), meta(item.meta),
-                         item.content_hash, position, item.priority, len(item.annotations), 0,
-                         self._gold[item.gold is not None], gold(item.gold), self.batch_id, self._item_now))
+        items = [(self.project_id, item.external_id, item.prompt, messages(item.messages), meta(item.meta),
+                  item.content_hash, position, item.priority, len(item.annotations), 0,
+                  self._gold[item.gold is not None], gold(item.gold), self.batch_id, self._item_now)
+                 for position, item in enumerate(new, self.position)]
         self.position += len(new)
-        self.items.write(conn, rows)
-        ids = self._item_ids(conn, [item.external_id for item in new])
         messages, meta = self._candidate["messages"], self._candidate["meta"]
         candidates, annotations, suggestions = [], [], []
-        annotation = self._annotation_rows
-        for item in new:
-            item_id = ids[item.external_id]
-            candidates += [(item_id, c["key"], c["model"], c["version"], c["output"], messages(c["messages"]),
+        annotation, suggestion = self._annotation_rows, self._suggestion_row
+        for k, item in enumerate(new):
+            candidates += [(k, c["key"], c["model"], c["version"], c["output"], messages(c["messages"]),
                             meta(c["meta"]), c["position"]) for c in item.candidates]
-            annotations += [annotation(item_id, ann, item.gold) for ann in item.annotations]
-            suggestions += [self._suggestion_row(item_id, sug) for sug in item.suggestions]
-        self.candidates.write(conn, candidates)
-        self.annotations.write(conn, annotations)
-        self.suggestions.write(conn, suggestions)
+            annotations += [annotation(k, ann, item.gold) for ann in item.annotations]
+            suggestions += [suggestion(k, sug) for sug in item.suggestions]
+        return items, candidates, annotations, suggestions
+
+    def write_items(self, conn: Connection, new: list[ParsedItem]) -> None:
+        """Insert ``new`` items and everything that came with them (one chunk, in the caller's transaction; its
+        rows made by ``stage`` beforehand, or now)."""
+        staged, self._staged = self._staged, None
+        if staged is None or staged[0] is not new:
+            self._prepare(conn.dialect)
+            staged = (new, self._rows(new))
+        items, candidates, annotations, suggestions = staged[1]
+        self.items.write(conn, items)
+        found = self._item_ids(conn, [item.external_id for item in new])
+        ids, users = [found[item.external_id] for item in new], self.users
+        self.candidates.write(conn, [(ids[row[0]], *row[1:]) for row in candidates])
+        self.annotations.write(conn, [(ids[row[0]], users[row[1]], *row[2:]) for row in annotations])
+        self.suggestions.write(conn, [(ids[row[0]], *row[1:]) for row in suggestions])
 
     def _item_ids(self, conn: Connection, external_ids: list[str]) -> dict[str, int]:
         found: dict[str, int] = {}
@@ -203,12 +219,13 @@ class ImportWriter:
     def write_later(self, conn: Connection, later: list[tuple[int, ParsedAnnotation]],
                     later_suggestions: Iterable[tuple[int, ParsedSuggestion]] = ()) -> None:
         """Insert annotations and suggestions on items stored before, and count the annotations on their items."""
-        self._prepare(conn)
+        self._prepare(conn.dialect)
         added: dict[int, int] = {}
         gold = self._gold_answers(conn, sorted({item_id for item_id, _ in later}))
-        annotations = []
+        annotations, users = [], self.users
         for item_id, ann in later:
-            annotations.append(self._annotation_row(item_id, ann, gold.get(item_id)))
+            row = self._annotation_rows(item_id, ann, gold.get(item_id))
+            annotations.append((item_id, users[row[1]], *row[2:]))
             added[item_id] = added.get(item_id, 0) + 1
         self.annotations.write(conn, annotations)
         self.suggestions.write(conn, [self._suggestion_row(item_id, sug) for item_id, sug in later_suggestions])
@@ -225,9 +242,6 @@ class ImportWriter:
                 Item.id.in_(item_ids[start:start + INSERT_CHUNK]), Item.is_gold))
             found.update({item_id: answer for item_id, answer in rows if answer})
         return found
-
-    def _annotation_row(self, item_id: int, ann: ParsedAnnotation, gold: dict[str, Any] | None = None) -> tuple:
-        return self._annotation_rows(item_id, ann, gold)
 
     def _suggestion_row(self, item_id: int, sug: ParsedSuggestion) -> tuple:
         c = self._suggestion
