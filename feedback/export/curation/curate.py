@@ -167,7 +167,8 @@ class Curation:
     """The result: ``kept`` item ids; ``removed`` items per filter (every name of ``FILTERS``, in order);
     ``duplicates`` as (removed external id, external id of the item kept in its place), in import order;
     ``total`` items considered; ``splits`` item id -> "train" / "test" for every kept item; ``prompt_keys``
-    item id -> normalised prompt of every kept item."""
+    item id -> normalised prompt of every kept item, when prompts were compared (duplicates removed or a test
+    split asked for; else empty: the prompts are not normalised)."""
 
     kept: frozenset[int]
     removed: dict[str, int]
@@ -234,8 +235,10 @@ def curate(items: pd.DataFrame, candidates: pd.DataFrame, annotations: pd.DataFr
         alive &= ~fail
     ids = items["item_id"].to_numpy()
     keys = np.array([""] * len(items), dtype=object)
-    keys[alive] = [prompt_key(p, m) for p, m in zip(items.loc[alive, "prompt"].tolist(),
-                                                     items.loc[alive, "messages"].tolist())]
+    grouped = options.dedup != "none" or options.test_fraction > 0  # only then do prompts matter (0.5 s at 333k)
+    if grouped:
+        keys[alive] = [prompt_key(p, m) for p, m in zip(items.loc[alive, "prompt"].tolist(),
+                                                         items.loc[alive, "messages"].tolist())]
     replaced_by = np.full(len(items), -1, dtype=np.int64)
     removed["duplicate_exact"] = removed["duplicate_near"] = 0
     if options.dedup != "none" and alive.any():
@@ -262,7 +265,7 @@ def curate(items: pd.DataFrame, candidates: pd.DataFrame, annotations: pd.DataFr
         kept=frozenset(ids[kept_rows].tolist()), removed={name: removed[name] for name in FILTERS},
         duplicates=_duplicates(items, replaced_by), total=len(items),
         splits=dict(zip(ids[kept_rows].tolist(), splits)),
-        prompt_keys=dict(zip(ids[kept_rows].tolist(), keys[kept_rows].tolist())),
+        prompt_keys=dict(zip(ids[kept_rows].tolist(), keys[kept_rows].tolist())) if grouped else {},
     )
 
 
