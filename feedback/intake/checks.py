@@ -63,27 +63,28 @@ def _not_present(existing: list[tuple[ParsedItem, int]], present: dict[int, set[
 def check_answers(items: list[ParsedItem], schema: LabelSchema, problems: list[Problem]) -> list[ParsedItem]:
     """The items whose annotations fit the project's questions; the others' problems go to ``problems``."""
     good = []
+    unasked = [where for asked, where in ((schema.correction, "correction"), (schema.rationale, "rationale"))
+               if not asked]
     for item in items:
         bad = []
+        keys = item.keys
         for ann in item.annotations:
-            at = f"annotations[{ann.index}]"
             for where, reason in answer_problems(
-                schema, item.keys, preference=ann.preference, ratings=ann.ratings, flags=ann.flags,
+                schema, keys, preference=ann.preference, ratings=ann.ratings, flags=ann.flags,
                 ranking=ann.ranking, thumbs=ann.thumbs,
                 correction=ann.correction, rationale=ann.rationale,
             ):
-                bad.append(Problem(item.line, _named(item, f"{at}.{where}"), _clip(reason)))
-            for asked, where in ((schema.correction, "correction"), (schema.rationale, "rationale")):
-                if not asked and not is_empty(getattr(ann, where)):
+                bad.append(Problem(item.line, _named(item, f"annotations[{ann.index}].{where}"), _clip(reason)))
+            for where in unasked:
+                if not is_empty(getattr(ann, where)):
                     reason = f"this project does not ask for a {where}"
-                    bad.append(Problem(item.line, _named(item, f"{at}.{where}"), reason))
+                    bad.append(Problem(item.line, _named(item, f"annotations[{ann.index}].{where}"), reason))
         for sug in item.suggestions:
-            at = f"suggestions[{sug.index}]"
             for where, reason in answer_problems(
-                schema, item.keys, preference=sug.preference, ranking=sug.ranking, ratings=sug.ratings,
+                schema, keys, preference=sug.preference, ranking=sug.ranking, ratings=sug.ratings,
                 flags=sug.flags, rationale=sug.rationale,
             ):
-                bad.append(Problem(item.line, _named(item, f"{at}.{where}"), _clip(reason)))
+                bad.append(Problem(item.line, _named(item, f"suggestions[{sug.index}].{where}"), _clip(reason)))
         if item.gold is not None:
             gold = gold_problems(item.gold, item.keys, extra=tuple(schema.preference_extra),
                                  ranking_ties=schema.ranking_ties)

@@ -145,6 +145,7 @@ class ImportWriter:
             _converter(a, name) for name in ("ranking", "thumbs", "ratings", "flags", "shown_order", "time_spent_s",
                                              "gold_correct"))
         no_ranking, no_thumbs, no_ratings, no_flags = ranking_of(None), thumbs_of({}), ratings_of({}), flags_of({})
+        ratings_of, flags_of = a.process["ratings"], a.process["flags"]  # given non-empty objects only
         no_order, no_seconds, no_verdict = shown_of(None), seconds_of(None), verdict_of(None)
         status, source, batch_id, schema_version, guidelines_version, revision, created, updated = (
             a.bind("status", "submitted"), a.bind("source", "import"), a.bind("batch_id", self.batch_id),
