@@ -115,14 +115,19 @@ def run_steps(steps: list) -> list[dict]:
     order the threads finish in."""
     started = [step if isinstance(step, Started) else Started(step) for step in steps]
     groups: dict[tuple, list[Started]] = {}
+    width: dict[int, int] = {}
     for step in started:
         if step.request is not None:
-            sums, seed, resamples, _ = step.request
-            groups.setdefault((sums.shape[0], seed, resamples), []).append(step)
+            (handed,), seed, resamples, _ = step.request
+            width[id(step)] = handed.shape[1]
+            groups.setdefault((handed.shape[0], seed, resamples), []).append(step)
+    handed = None  # the loop's last matrix: only the requests hold them
 
     def draw(seed: int, resamples: int, members: list[Started]) -> np.ndarray:
-        return resample_sums(np.concatenate([step.request[0] for step in members], axis=1), resamples=resamples,
-                             rng=np.random.default_rng(seed).spawn(4)[0])
+        together = np.concatenate([step.request[0][0] for step in members], axis=1)
+        for step in members:  # handed over: each question's own copy goes (130 MB at 1M annotations)
+            step.request[0].clear()
+        return resample_sums(together, resamples=resamples, rng=np.random.default_rng(seed).spawn(4)[0])
 
     # one BLAS thread per worker: the workers are the parallelism, and OpenBLAS's own threads, spinning while
     # two workers multiply at once, doubled the CPU time of the draws (9.7 s -> 30.8 s at 300k annotations)
@@ -136,11 +141,10 @@ def run_steps(steps: list) -> list[dict]:
         for future in as_completed(drawn):
             reps, start = future.result(), 0
             for step in drawn[future]:
-                width = step.request[0].shape[1]
                 step.request = None
                 finishing.append(pool.submit(lambda step, reps, done: step.finish((reps, done.result())), step,
-                                             reps[:, start: start + width], side[id(step)]))
-                start += width
+                                             reps[:, start: start + width[id(step)]], side[id(step)]))
+                start += width[id(step)]
         for future in finishing:
             future.result()
     return [step.result for step in started]
@@ -149,7 +153,7 @@ def run_steps(steps: list) -> list[dict]:
 def question_steps(df: pd.DataFrame, *, levels: Sequence[str], values: Sequence | None = None,
                    weighted: bool = False, rankings: tuple | None = None, resamples: int = 1000,
                    seed: int = 0, confidence: float = 0.95, detail: bool | None = None) -> Generator:
-    """``question_agreement`` as a generator for ``run_steps``: it yields (per-item statistics to resample,
+    """``question_agreement`` as a generator for ``run_steps``: it yields ([per-item statistics to resample],
     seed, resamples, side work) when it has replicates to draw, is sent their totals and what the side work
     (a callable needing none of them) returned, and returns the figures.
 
@@ -188,11 +192,11 @@ def question_steps(df: pd.DataFrame, *, levels: Sequence[str], values: Sequence 
         return (consensus_agreement(coded, resamples=boot, rng=cons_rng, confidence=confidence),
                 pairwise_kappas(coded, weighted=weighted, resamples=boot, rng=pairs_rng, confidence=confidence))
 
-    if sums is not None:
-        reps, (annotator_rows, pairwise) = yield sums, seed, resamples, per_annotator_and_pair
+    if sums is not None:  # handed over in a list that run_steps empties: suspended here, this frame keeps none
+        handed, sums = [sums], None
+        reps, (annotator_rows, pairwise) = yield handed, seed, resamples, per_annotator_and_pair
     else:
         reps, (annotator_rows, pairwise) = None, per_annotator_and_pair()
-    del sums
 
     def alpha_of(stats: np.ndarray, level: str) -> np.ndarray:
         if level == "nominal":
