@@ -5,6 +5,7 @@ import os
 import re
 from datetime import timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlmodel import Session, select
@@ -281,3 +282,18 @@ def test_rating_and_flag_units_are_numbered_as_their_names_sort(session, add_ite
                                   resamples=300, seed=2)
     got = question(report, "helpfulness")
     assert got["metrics"] == expected["metrics"] and got["annotators"] == expected["annotators"]
+
+
+def test_unit_codes_are_the_same_whether_item_ids_are_dense_or_far_apart():
+    """Units are numbered without a sort when the project's item ids are dense, with one when they are far apart
+    (a project among many in one database): the same numbers, in the order of the names ``item/key``."""
+    from feedback.agreement.long_answers import unit_codes
+
+    names = ["i", "i-1", "i/4", "k", "i.2"]
+    items = pd.Categorical(["i", "i-1", "i/4", "k", "i.2", "i", "k", "i-1"], categories=sorted(names))
+    keys = np.array([0, 1, 0, 1, 0, 1, 0, 0])
+    dense = np.array([1, 2, 3, 4, 5, 1, 4, 2])
+    expected = sorted({f"{i}/{'ab'[k]}" for i, k in zip(items, keys)})
+    want = [expected.index(f"{i}/{'ab'[k]}") for i, k in zip(items, keys)]
+    assert unit_codes(dense, items, keys, ["a", "b"]).codes.tolist() == want
+    assert unit_codes(dense * 1_000_003, items, keys, ["a", "b"]).codes.tolist() == want
