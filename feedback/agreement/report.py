@@ -14,6 +14,7 @@ Every figure comes with a bootstrap interval over items (``resamples``, ``seed``
 """
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -159,7 +160,10 @@ def agreement_report(*, session: Session, user: User | None, project: str, resam
     extra = _rankings_and_thumbs(session, proj.id)
     boot = {"resamples": resamples, "seed": seed, "detail": detail}
     questions = _planned(ann, cands, extra, schema, boot, only)
-    figures = run_steps([steps for _, steps in questions])
+    with ThreadPoolExecutor(max_workers=1) as aside:  # the disagreements (pandas, on this thread) meanwhile: the
+        running = aside.submit(run_steps, [steps for _, steps in questions])  # draws release the GIL
+        disagreements = [] if only else _preference_disagreements(ann)
+        figures = running.result()
     questions = [{**about, **result} for (about, _), result in zip(questions, figures)]
     return _finite({
         "project": proj.name,
@@ -170,7 +174,7 @@ def agreement_report(*, session: Session, user: User | None, project: str, resam
         "n_annotations": len(ann),
         "annotators": sorted(ann["annotator"].unique().tolist()),
         "questions": questions,
-        "disagreements": [] if only else _preference_disagreements(ann),
+        "disagreements": disagreements,
     })
 
 
