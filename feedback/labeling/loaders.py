@@ -115,18 +115,28 @@ def decoded(values: list[Any], empty: Any) -> list[Any]:
     rubric answers of a team project have about 4,000 distinct texts), and this is 20 times faster than
     ``json.loads`` per row (1.2 s there). Shared values are why the frames' values must never be changed."""
     loads = json.loads
-    seen: dict[str, Any] = {}
-    out = []
-    append = out.append
-    for value in values:
-        if isinstance(value, str):
-            hit = seen.get(value, seen)
-            if hit is seen:
-                hit = seen[value] = loads(value)
-            value = hit
-        append(value)
+    shared_empty: dict = {}
+    try:  # texts (or NULLs) only, as SQLite gives them: numbered in C, each distinct one decoded once
+        codes, texts = pd.factorize(pd.Series(values, dtype=object))
+        if not all(isinstance(text, str) for text in texts):
+            raise TypeError("not only texts")
+        objects = np.empty(len(texts) + 1, dtype=object)  # the last one: NULL (code -1)
+        objects[:-1] = [loads(text) for text in texts]
+        if isinstance(empty, dict):
+            objects[[n for n, value in enumerate(objects) if value is None]] = shared_empty
+        return objects[codes].tolist()  # 0.3 s -> 0.05 s per column of 300k rows, against a loop over every row
+    except TypeError:  # values a driver already decoded (dicts, lists: unhashable) pass through
+        seen: dict[str, Any] = {}
+        out = []
+        append = out.append
+        for value in values:
+            if isinstance(value, str):
+                hit = seen.get(value, seen)
+                if hit is seen:
+                    hit = seen[value] = loads(value)
+                value = hit
+            append(value)
     if isinstance(empty, dict):
-        shared_empty: dict = {}
         out = [shared_empty if value is None else value for value in out]
     return out
 
