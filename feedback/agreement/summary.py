@@ -187,16 +187,17 @@ def question_steps(df: pd.DataFrame, *, levels: Sequence[str], values: Sequence 
                             n_items)
     del parts, contrib, base, fleiss_cols  # steps wait side by side: keep only what is needed after the draws
 
-    def per_annotator_and_pair() -> tuple[list[dict], list[dict]]:  # from streams of their own: no shared draw
+    def per_annotator_and_pair() -> tuple:  # no shared draw needed: run beside them (from streams of their own)
         boot = resamples if detail else 0
         return (consensus_agreement(coded, resamples=boot, rng=cons_rng, confidence=confidence),
-                pairwise_kappas(coded, weighted=weighted, resamples=boot, rng=pairs_rng, confidence=confidence))
+                pairwise_kappas(coded, weighted=weighted, resamples=boot, rng=pairs_rng, confidence=confidence),
+                None if with_loo or rankings is not None else leave_one_out_totals(coded, compact=compact))
 
     if sums is not None:  # handed over in a list that run_steps empties: suspended here, this frame keeps none
         handed, sums = [sums], None
-        reps, (annotator_rows, pairwise) = yield handed, seed, resamples, per_annotator_and_pair
+        reps, (annotator_rows, pairwise, loo_totals) = yield handed, seed, resamples, per_annotator_and_pair
     else:
-        reps, (annotator_rows, pairwise) = None, per_annotator_and_pair()
+        reps, (annotator_rows, pairwise, loo_totals) = None, per_annotator_and_pair()
 
     def alpha_of(stats: np.ndarray, level: str) -> np.ndarray:
         if level == "nominal":
@@ -226,9 +227,7 @@ def question_steps(df: pd.DataFrame, *, levels: Sequence[str], values: Sequence 
         alphas["rank"] = rank["alpha"]
         _add_loo(annotator_rows, rank["alpha"], rank["loo"], rank["loo_reps"], rank["alpha_reps"], confidence)
     else:
-        loo_totals = totals[t + k + 2:].reshape(n_ann, t) if with_loo else leave_one_out_totals(coded,
-                                                                                              compact=compact)
-        loo = alpha_of(loo_totals, primary)
+        loo = alpha_of(totals[t + k + 2:].reshape(n_ann, t) if with_loo else loo_totals, primary)
         loo_reps = alpha_reps = None
         if reps is not None and with_loo:
             loo_reps = dict(zip(coded.annotators, alpha_of(reps[:, t + k + 2:].reshape(resamples, n_ann, t),
