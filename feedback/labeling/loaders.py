@@ -141,17 +141,21 @@ def decoded(values: list[Any], empty: Any) -> list[Any]:
     return out
 
 
-def candidates_frame(session: Session, project_id: int) -> pd.DataFrame:
-    """One row per candidate of the project's items, in item then position order (``messages`` decoded)."""
-    stmt = (
+def _candidate_rows(project_id: int):
+    """The select of the project's candidates, ``CANDIDATE_COLUMNS``, in no particular order."""
+    return (
         select(
             Candidate.item_id, Candidate.key, Candidate.model, Candidate.version, Candidate.output,
             Candidate.messages, Candidate.position,
         )
         .join(Item, Item.id == Candidate.item_id)
         .where(Item.project_id == project_id)
-        .order_by(Candidate.item_id, Candidate.position)
     )
+
+
+def candidates_frame(session: Session, project_id: int) -> pd.DataFrame:
+    """One row per candidate of the project's items, in item then position order (``messages`` decoded)."""
+    stmt = _candidate_rows(project_id).order_by(Candidate.item_id, Candidate.position)
     return _once_per_session(session, ("candidates", project_id), _candidates_version(session, project_id),
                              lambda: fetch_frame(session, stmt, CANDIDATE_COLUMNS, _prepare_candidates))
 
@@ -172,16 +176,9 @@ def _plain(*names: str):
 def candidates_frame_plain(session: Session, project_id: int) -> pd.DataFrame:
     """``candidates_frame`` with the text columns (``key``, ``model``, ``version``, ``output``) as Python strings
     in object columns (None where missing), not Arrow strings: for callers that pass the answers' text on."""
-    stmt = (
-        select(
-            Candidate.item_id, Candidate.key, Candidate.model, Candidate.version, Candidate.output,
-            Candidate.messages, Candidate.position,
-        )
-        .join(Item, Item.id == Candidate.item_id)
-        .where(Item.project_id == project_id)
-    )
     text = _plain("key", "model", "version", "output")
-    frame = fetch_frame(session, stmt, CANDIDATE_COLUMNS, lambda columns: text(_prepare_candidates(columns)))
+    frame = fetch_frame(session, _candidate_rows(project_id), CANDIDATE_COLUMNS,
+                        lambda columns: text(_prepare_candidates(columns)))
     return _sorted(frame, "item_id", "position")
 
 
