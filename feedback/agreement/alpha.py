@@ -55,6 +55,13 @@ def renumbered(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return (np.cumsum(present) - 1)[codes], np.flatnonzero(present)
 
 
+def first_rows(codes: np.ndarray, n: int) -> np.ndarray:
+    """For each code in [0, n): the index of its first row in ``codes`` (0 for a code that does not occur)."""
+    first = np.zeros(n, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    return first
+
+
 def sorted_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """The column's values numbered in their sorted order, and the values (as ``pd.factorize(sort=True)``).
 

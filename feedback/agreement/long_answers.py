@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from feedback.agreement.alpha import renumbered
+from feedback.agreement.alpha import first_rows, renumbered
 from feedback.projects.schema import BOTH_BAD, TIE
 
 
@@ -41,8 +41,7 @@ def _identity_codes(values: list) -> tuple[np.ndarray, list]:
     order they first appear. The loaders decode each distinct JSON text once and share the object, so a team's
     300k rubric answers are a few thousand objects: work done per object, not per answer."""
     codes, _ = pd.factorize(np.fromiter(map(id, values), dtype=np.int64, count=len(values)))
-    first = np.zeros(codes.max() + 1 if len(codes) else 0, dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    first = first_rows(codes, codes.max() + 1 if len(codes) else 0)
     return codes.astype(np.int64), [values[i] for i in first.tolist()]
 
 
@@ -73,8 +72,7 @@ def unit_codes(item_ids: np.ndarray, items: pd.Categorical, key_codes: np.ndarra
     pair = item_ids.astype(np.int64) * max(len(key_names), 1) + key_codes
     if len(pair) and pair.max() < 4 * len(pair):  # item ids of one project are dense: number them without a sort
         inverse, distinct = renumbered(pair, int(pair.max()) + 1)  # (an argsort of 1.8M pairs took 0.3 s)
-        first = np.zeros(len(distinct), dtype=np.int64)
-        first[inverse[::-1]] = np.arange(len(pair) - 1, -1, -1)
+        first = first_rows(inverse, len(distinct))
     else:
         distinct, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
     item_names = items.categories.tolist()

@@ -55,10 +55,8 @@ def annotations_frame(session: Session, project_id: int, columns: list[str] | No
     """
     names = ANNOTATION_COLUMNS if columns is None else [c for c in ANNOTATION_COLUMNS if c in set(columns)]
     version = annotations_version(session, project_id)
-    memo = session.info.setdefault("feedback.frames", {})
-    for key, (seen, frame) in memo.items():
-        if key[:2] == ("annotations", project_id) and seen == version and set(names) <= set(frame.columns):
-            return frame.copy(deep=False)
+    if (frame := _read_before(session, project_id, version, names)) is not None:
+        return frame
     stmt = (
         select(*(_SOURCES[name] for name in names))
         .join(Item, Item.id == Annotation.item_id)
@@ -75,17 +73,23 @@ def loaded_votes(session: Session, project_id: int) -> pd.DataFrame | None:
     ``preference``, by item then user id) from the annotations this session has already read
     (``annotations_frame``, of the current version), else None: ``feedback agreement`` reads them for its
     figures, and reading the votes again for the review queue took 3 s at 1M annotations."""
-    memo = session.info.get("feedback.frames", {})
-    if not any(key[:2] == ("annotations", project_id) for key in memo):
+    if not any(key[:2] == ("annotations", project_id) for key in session.info.get("feedback.frames", {})):
+        return None  # nothing read: no need to ask the version
+    frame = _read_before(session, project_id, annotations_version(session, project_id),
+                         ["item_id", "user_id", "preference"])
+    if frame is None:
         return None
-    version = annotations_version(session, project_id)
-    for key, (seen, frame) in memo.items():
-        if key[:2] == ("annotations", project_id) and seen == version and \
-                {"item_id", "user_id", "preference"} <= set(frame.columns):
-            order = np.lexsort((frame["user_id"].to_numpy(), frame["item_id"].to_numpy()))
-            return pd.DataFrame({"item_id": frame["item_id"].to_numpy()[order],
-                                 "annotator": frame["user_id"].to_numpy()[order],
-                                 "preference": frame["preference"].take(order).reset_index(drop=True)})
+    order = np.lexsort((frame["user_id"].to_numpy(), frame["item_id"].to_numpy()))
+    return pd.DataFrame({"item_id": frame["item_id"].to_numpy()[order],
+                         "annotator": frame["user_id"].to_numpy()[order],
+                         "preference": frame["preference"].take(order).reset_index(drop=True)})
+
+
+def _read_before(session: Session, project_id: int, version: str, names: list[str]) -> pd.DataFrame | None:
+    """An annotations frame of the project this session has read, of ``version``, with the columns ``names``."""
+    for key, (seen, frame) in session.info.get("feedback.frames", {}).items():
+        if key[:2] == ("annotations", project_id) and seen == version and set(names) <= set(frame.columns):
+            return frame.copy(deep=False)
     return None
 
 
