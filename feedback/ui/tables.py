@@ -5,7 +5,8 @@ goes through ``safe_table`` first.
 
 Following OWASP's advice on CSV injection, a text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return gets a leading ``'``, which spreadsheets show as text. Numbers are left alone, whether stored as
-numbers or as text (``-0.5``): a number is not a formula.
+numbers or as text (``-0.5``), and so are intervals (``-0.365 to 0.182``, which showed as ``'-0.365 to 0.182``):
+neither is a formula.
 
 Tables of figures are drawn by ``figure_table``: one way of writing figures (``feedback.figures``) on every page.
 """
@@ -21,11 +22,12 @@ from feedback import figures
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_FIGURE = re.compile(rf"{_NUMBER.pattern}( to {_NUMBER.pattern})?")  # a number, or an interval (figures.interval)
 
 
 def safe_cell(value):
     """``value`` with a ``'`` in front if it is text that a spreadsheet would read as a formula."""
-    if isinstance(value, str) and value.startswith(_TRIGGERS) and not _NUMBER.fullmatch(value):
+    if isinstance(value, str) and value.startswith(_TRIGGERS) and not _FIGURE.fullmatch(value):
         return "'" + value
     return value
 

